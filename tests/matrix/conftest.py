@@ -1,0 +1,92 @@
+"""Fixtures for Matrix tests: a real Synapse, registered users, a JSON-file state store."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from nio import AsyncClient, AsyncClientConfig
+
+from tests.matrix.synapse import RegisteredUser, Synapse
+
+_names = itertools.count(1)
+
+
+class JsonFileState:
+    """The adapter's StateStore kept in one JSON file, so it survives an adapter restart."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _load(self) -> dict[str, str]:
+        if not self.path.exists():
+            return {}
+        data: dict[str, str] = json.loads(self.path.read_text())
+        return data
+
+    async def get(self, key: str) -> str | None:
+        return self._load().get(key)
+
+    async def set(self, key: str, value: str) -> None:
+        data = self._load()
+        data[key] = value
+        self.path.write_text(json.dumps(data))
+
+
+@pytest.fixture(scope="session")
+def synapse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
+    """One Synapse for the whole session; stopped (terminate, then kill) at the end."""
+    server = Synapse(tmp_path_factory.mktemp("synapse"))
+    server.start()
+    print(f"\nSynapse started in {server.last_start_seconds:.1f}s on {server.url}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def synapse(synapse_server: Synapse) -> Synapse:
+    """The session's Synapse, started again if an earlier test left it stopped."""
+    if synapse_server.process is None:
+        synapse_server.start()
+    return synapse_server
+
+
+def unique(prefix: str) -> str:
+    """A localpart no other test in this session uses."""
+    return f"{prefix}{next(_names)}"
+
+
+@pytest.fixture
+async def bot_user(synapse: Synapse) -> RegisteredUser:
+    return await synapse.register(unique("bot"))
+
+
+@pytest.fixture
+async def member_user(synapse: Synapse) -> RegisteredUser:
+    return await synapse.register(unique("member"))
+
+
+@pytest.fixture
+async def member(synapse: Synapse, member_user: RegisteredUser) -> AsyncIterator[AsyncClient]:
+    """A logged-in nio client for an ordinary member, as a human's client would be."""
+    client = AsyncClient(
+        synapse.url,
+        member_user.user_id,
+        device_id=member_user.device_id,
+        config=AsyncClientConfig(max_timeouts=3, request_timeout=20),
+    )
+    client.restore_login(member_user.user_id, member_user.device_id, member_user.access_token)
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> JsonFileState:
+    return JsonFileState(tmp_path / "matrix-state.json")
