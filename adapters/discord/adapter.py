@@ -1,0 +1,247 @@
+"""The Discord adapter: discord.py gateway events in, copbot actions out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import discord
+
+from copbot.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoing, SentMessage
+from copbot.adapters.discord import convert
+from copbot.adapters.discord.channels import ChannelResolver
+from copbot.adapters.discord.interactions import DEFER_AFTER, InteractionReplies
+from copbot.adapters.discord.render import clip, render
+from copbot.adapters.discord.slash import CopbotTree, TagSource, build_tree
+from copbot.events import AnyEvent, CommandInvoked, Member, MessagePinned, MessagePosted, Place
+
+logger = logging.getLogger(__name__)
+
+_RECENT_PINS = 512
+_MAX_THREAD_NAME = 100
+_MAX_APPLIED_TAGS = 5
+
+
+def intents() -> discord.Intents:
+    """Only what copbot needs: guilds, guild messages and reactions, and message content."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.guild_reactions = True
+    wanted.message_content = True
+    return wanted
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DiscordAdapter(Adapter):
+    """copbot on Discord through discord.py, with slash commands synced to the configured guilds."""
+
+    platform = convert.PLATFORM
+    capabilities = Capabilities(
+        threads=True, create_threads=True, ephemeral=True, native_pins=True, slash_commands=True
+    )
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        guild_ids: Sequence[int] = (),
+        shard_count: int | None = None,
+        tag_source: TagSource | None = None,
+        defer_after: float = DEFER_AFTER,
+    ) -> None:
+        self._token = token
+        self._guild_ids = tuple(guild_ids)
+        mentions = discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False)
+        options: dict[str, Any] = {"intents": intents(), "allowed_mentions": mentions}
+        if shard_count is not None:
+            self.client: discord.Client = discord.AutoShardedClient(shard_count=shard_count, **options)
+        else:
+            self.client = discord.Client(**options)
+        self.tree: CopbotTree = build_tree(self.client, self._on_command, tag_source)
+        self.channels = ChannelResolver(self.client)
+        self._replies = InteractionReplies(defer_after=defer_after)
+        self._sink: EventSink | None = None
+        self._connection: asyncio.Task[None] | None = None
+        self._recent_pins: OrderedDict[str, None] = OrderedDict()
+        for name in ("on_message", "on_raw_message_edit", "on_raw_message_delete", "on_raw_reaction_add"):
+            setattr(self.client, name, getattr(self, f"_{name}"))
+        for name in ("on_raw_reaction_remove", "on_thread_update", "on_raw_thread_update", "on_error"):
+            setattr(self.client, name, getattr(self, f"_{name}"))
+
+    async def login(self, sink: EventSink) -> None:
+        """Log in over REST and sync the slash commands, without opening the gateway yet."""
+        self._sink = sink
+        await self.client.login(self._token)
+        user = self.client.user
+        if user is not None:
+            self.bot_member = Member(id=str(user.id), name=user.name, is_bot=True)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Register the commands in every configured guild (instantly), or globally if none are set."""
+        if not self._guild_ids:
+            await self.tree.sync()
+            return
+        for guild_id in self._guild_ids:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            logger.info("Synced %d commands to guild %s", len(synced), guild_id)
+
+    async def start(self, sink: EventSink) -> None:
+        await self.login(sink)
+        self._connection = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        await asyncio.wait({self._connection, ready}, return_when=asyncio.FIRST_COMPLETED)
+        if not ready.done():
+            ready.cancel()
+            self._connection.result()
+
+    async def stop(self) -> None:
+        self._replies.cancel_all()
+        if self._connection is not None:
+            self._connection.cancel()
+        await self.client.close()
+        if self._connection is not None:
+            await asyncio.gather(self._connection, return_exceptions=True)
+
+    async def wait_closed(self) -> None:
+        if self._connection is not None:
+            await asyncio.gather(self._connection, return_exceptions=True)
+
+    async def _deliver(self, event: AnyEvent | None) -> None:
+        if event is None or self._sink is None:
+            return
+        if isinstance(event, MessagePinned):
+            if event.message_id in self._recent_pins:
+                return
+            self._recent_pins[event.message_id] = None
+            while len(self._recent_pins) > _RECENT_PINS:
+                self._recent_pins.popitem(last=False)
+        try:
+            await self._sink(event)
+        except Exception:
+            logger.exception("The event sink failed on %s %s", type(event).__name__, event.place.key)
+
+    async def _on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        logger.exception("Ignoring exception in Discord event %s", event_method)
+
+    async def _on_message(self, message: discord.Message) -> None:
+        if message.guild is None:
+            return
+        place = await self.channels.place_of(message.channel)
+        await self._deliver(convert.message_event(message, place))
+
+    async def _on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        if payload.guild_id is None:
+            return
+        place = await self.channels.place_of(payload.message.channel)
+        for event in convert.edit_events(payload, place, _now()):
+            if not isinstance(event, MessagePinned):
+                self._recent_pins.pop(event.message_id, None)
+            await self._deliver(event)
+
+    async def _on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        if payload.guild_id is None:
+            return
+        place = await self.channels.place_for(payload.channel_id)
+        await self._deliver(convert.message_deleted(payload, place, _now()))
+
+    async def _on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._on_reaction(payload)
+
+    async def _on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._on_reaction(payload)
+
+    async def _on_reaction(self, payload: discord.RawReactionActionEvent) -> None:
+        if payload.guild_id is None:
+            return
+        place = await self.channels.place_for(payload.channel_id)
+        user = payload.member or self.client.get_user(payload.user_id)
+        fallback = Member(id=str(payload.user_id), name=str(payload.user_id))
+        member = convert.member_of(user) if user else fallback
+        await self._deliver(convert.reaction_event(payload, place, member, _now()))
+
+    async def _on_thread_update(self, before: discord.Thread, after: discord.Thread) -> None:
+        await self._deliver(convert.thread_closed(before, after, _now()))
+
+    async def _on_raw_thread_update(self, payload: discord.RawThreadUpdateEvent) -> None:
+        if payload.thread is None:
+            await self._deliver(convert.thread_closed_raw(payload, _now()))
+
+    async def _on_command(self, interaction: discord.Interaction[Any]) -> None:
+        place = await self.channels.place_of_interaction(interaction)
+        event = convert.command_invoked(interaction, place)
+        if event is not None:
+            await self._replies.handle(interaction, self._deliver(event))
+
+    async def send(self, place: Place, content: Outgoing, *, reply_to: str | None = None) -> SentMessage:
+        channel_id = int(place.thread or place.room)
+        channel = self.channels.messageable(channel_id)
+        rendered = render(content)
+        reference = None
+        if reply_to is not None:
+            reference = discord.MessageReference(
+                message_id=int(reply_to), channel_id=channel_id, fail_if_not_exists=False
+            )
+        message = await channel.send(rendered.content, embeds=rendered.embeds, reference=reference)  # type: ignore[arg-type]
+        return SentMessage(str(message.id), place, self.message_url(place, str(message.id)))
+
+    async def open_thread(self, message: MessagePosted, title: str) -> Place:
+        if message.place.thread is not None:
+            return message.place
+        channel = self.channels.messageable(int(message.place.room))
+        partial = channel.get_partial_message(int(message.id))
+        thread = await partial.create_thread(name=clip(title, _MAX_THREAD_NAME) or "Question")
+        self.channels.remember(thread)
+        return message.place.in_thread(str(thread.id))
+
+    async def react(self, place: Place, message_id: str, emoji: str) -> None:
+        channel = self.channels.messageable(int(place.thread or place.room))
+        await channel.get_partial_message(int(message_id)).add_reaction(emoji)
+
+    async def respond_privately(self, command: CommandInvoked, content: Outgoing) -> SentMessage | None:
+        interaction = command.raw
+        if not isinstance(interaction, discord.Interaction):
+            return await self.send(command.place, content, reply_to=command.id)
+        try:
+            message_id = await self._replies.respond(interaction, content)
+        except discord.HTTPException:
+            logger.warning("Could not answer interaction %s privately", interaction.id, exc_info=True)
+            return None
+        return SentMessage(message_id or str(interaction.id), command.place)
+
+    async def fetch_thread(self, place: Place) -> list[MessagePosted]:
+        return await self.channels.thread_messages(place)
+
+    async def member_info(self, place: Place, member: Member) -> MemberInfo:
+        return await self.channels.member_info(place, member)
+
+    def message_url(self, place: Place, message_id: str) -> str | None:
+        guild_id = self.channels.guild_id_of(place)
+        if guild_id is None:
+            return None
+        return f"https://discord.com/channels/{guild_id}/{place.thread or place.room}/{message_id}"
+
+    async def mark_thread_solved(self, place: Place) -> None:
+        if place.thread is None:
+            return
+        thread = await self.channels.channel(int(place.thread))
+        if not isinstance(thread, discord.Thread) or not isinstance(thread.parent, discord.ForumChannel):
+            return
+        tag = next((t for t in thread.parent.available_tags if t.name.casefold() == "solved"), None)
+        applied = thread.applied_tags
+        if tag is None or any(t.id == tag.id for t in applied):
+            return
+        if len(applied) >= _MAX_APPLIED_TAGS:
+            logger.warning("Thread %s already has %d tags; not adding 'solved'", thread.id, len(applied))
+            return
+        await thread.edit(applied_tags=[*applied, tag])

@@ -1,0 +1,57 @@
+"""Rendering of copbot's outgoing messages as Discord message content and embeds."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import discord
+
+from copbot.adapter import Card, Outgoing
+
+logger = logging.getLogger(__name__)
+
+MAX_CONTENT = 2000
+MAX_EMBEDS = 10
+_MAX_TITLE = 256
+_MAX_DESCRIPTION = 4096
+_MAX_FOOTER = 2048
+_ELLIPSIS = "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """Message content and embeds ready for ``send``."""
+
+    content: str
+    embeds: list[discord.Embed]
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending in an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(_ELLIPSIS)] + _ELLIPSIS
+
+
+def card_embed(card: Card) -> discord.Embed:
+    """One card as an embed whose title links to the card's url."""
+    embed = discord.Embed(
+        title=clip(card.title, _MAX_TITLE),
+        url=card.url,
+        description=clip(card.description, _MAX_DESCRIPTION) or None,
+    )
+    if card.footer:
+        embed.set_footer(text=clip(card.footer, _MAX_FOOTER))
+    return embed
+
+
+def render(content: Outgoing) -> Rendered:
+    """Text as Markdown content, the first ten cards as embeds, any further cards as text lines."""
+    embeds = [card_embed(card) for card in content.cards[:MAX_EMBEDS]]
+    text = content.text
+    extra = content.cards[MAX_EMBEDS:]
+    if extra:
+        text = Outgoing(text=text, cards=extra).as_plain_text()
+        logger.debug("Rendered %d cards beyond the embed limit as text", len(extra))
+    return Rendered(content=clip(text, MAX_CONTENT), embeds=embeds)
