@@ -1,0 +1,109 @@
+"""A tiny naive-Bayes tie-breaker between problem_solving and request_for_information."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from copbot.activities.cues import normalise
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "problem_info_model.json"
+"""The shipped weights, fitted by benchmarks/fit_activity_model.py."""
+MAX_CHARS = 2000
+
+_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+# Only these domain-neutral words are features, so the model cannot memorise one community's jargon
+# (no product, tool, plant or drug names). Grouped loosely; order does not matter.
+VOCABULARY: frozenset[str] = frozenset(
+    """
+    error errors exception exceptions fail fails failed failing failure fault crash crashes crashed broken
+    break breaks bug bugs issue issues problem problems trouble wrong weird strange odd unexpected
+    suddenly stuck struggling unable cannot can't couldn't won't doesn't didn't isn't aren't not never
+    work works working worked fix fixed fixing solve solved resolve help please appreciated idea ideas
+    why what how where which when who whether if possible way ways best recommend recommended
+    recommendation suggest suggestion advice example examples sample docs documentation guide tutorial
+    reference resource resources link learn learning understand explain mean meaning difference between
+    option options should could would can may might need want like looking find found know anyone
+    anybody someone somebody any there is are does do did have has had get getting got seems seem
+    expected expect instead still again after upgrade upgrading update updated change changed since
+    tried try trying attempt same also but though however even only just already yet now then
+    question questions wondering curious quick simple new beginner started start starting support
+    supported supposed allowed available correct right proper properly good better easy easiest
+    case cases happen happens happening message shows showing shown returns return returned result
+    results output log logs trace caused cause reason because missing lost wrong instead keeps keep
+    """.split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemInfoModel:
+    """Bernoulli naive Bayes over presence of vocabulary words: log-odds of problem vs information."""
+
+    bias: float
+    weights: dict[str, float]
+
+    def log_odds(self, text: str) -> float:
+        """Log-odds that ``text`` describes a problem rather than asks for information."""
+        words = set(_TOKEN.findall(normalise(text[:MAX_CHARS])))
+        weights = self.weights
+        return self.bias + sum(weights.get(word, 0.0) for word in words)
+
+    def p_problem(self, text: str) -> float:
+        """Probability in (0, 1) that ``text`` describes a problem rather than asks for information."""
+        z = max(-30.0, min(30.0, self.log_odds(text)))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready form of the weights."""
+        return {"bias": round(self.bias, 4), "weights": {w: round(v, 4) for w, v in sorted(self.weights.items())}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ProblemInfoModel:
+        """Rebuild a model from :meth:`to_json` output."""
+        return cls(float(data["bias"]), {str(k): float(v) for k, v in data["weights"].items()})
+
+
+def fit(problems: Iterable[str], informations: Iterable[str], smoothing: float = 1.0) -> ProblemInfoModel:
+    """Fit the model: per-word log-likelihood ratios of presence, Laplace-smoothed, plus class prior."""
+    counts: list[dict[str, int]] = [{}, {}]
+    totals = [0, 0]
+    for side, texts in enumerate((problems, informations)):
+        for text in texts:
+            totals[side] += 1
+            for word in set(_TOKEN.findall(normalise(text[:MAX_CHARS]))) & VOCABULARY:
+                counts[side][word] = counts[side].get(word, 0) + 1
+    n_p, n_i = totals
+    if not n_p or not n_i:
+        raise ValueError("need examples of both problems and requests for information")
+    weights: dict[str, float] = {}
+    bias = math.log(n_p / n_i)
+    for word in VOCABULARY:
+        p = (counts[0].get(word, 0) + smoothing) / (n_p + 2 * smoothing)
+        q = (counts[1].get(word, 0) + smoothing) / (n_i + 2 * smoothing)
+        present = math.log(p / q)
+        absent = math.log((1 - p) / (1 - q))
+        # Fold the "absent" term into the bias so scoring only sums the words present.
+        bias += absent
+        weights[word] = present - absent
+    return ProblemInfoModel(bias, {w: v for w, v in weights.items() if abs(v) >= 0.05})
+
+
+@lru_cache(maxsize=1)
+def load_default_model() -> ProblemInfoModel | None:
+    """The shipped model, loaded once; None (and a warning) if it is missing or unreadable."""
+    try:
+        raw = resources.files("copbot.activities").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+        return ProblemInfoModel.from_json(json.loads(raw))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        logger.warning("activity model %s not loaded, using cues only: %s", MODEL_FILE, exc)
+        return None
