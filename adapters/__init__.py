@@ -1,0 +1,1 @@
+"""Platform adapters: in-memory, console, Discord and Matrix (imported as copbot.adapters)."""

@@ -1,0 +1,172 @@
+"""The console adapter: one local room on stdin/stdout, so anyone can try copbot without Discord or Matrix."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import stat
+import sys
+from collections.abc import AsyncIterator, Iterable
+from typing import Any, TextIO
+
+from copbot.adapter import EventSink
+from copbot.clock import Clock
+from copbot.events import Member, Place
+
+from .local import LocalAdapter, Posted
+
+log = logging.getLogger(__name__)
+
+HELP = """Console commands (anything else is a chat message):
+  /ask QUESTION, /search WORDS, /help ...   bot commands, as on Discord or Matrix
+  :as NAME            speak as NAME (moderators are listed in [console] moderators)
+  :thread ID          write inside the thread that starts at message ID;  :room  back to the room
+  :reply ID TEXT      reply to message ID (a reply chain)
+  :react ID EMOJI     react to a message, for example  :react c4 ✅
+  :edit ID TEXT       edit a message;  :delete ID  delete it
+  :pin ID / :unpin ID the platform's own pin action;  :close  archive the current thread
+  :help  this text;  :quit  leave (end of input works too)
+  lines starting with # are ignored"""
+
+
+class ConsoleAdapter(LocalAdapter):
+    """Reads lines as members' messages and commands; prints what the bot says."""
+
+    def __init__(
+        self,
+        *,
+        user: str = "you",
+        room: str = "general",
+        moderators: Iterable[str] = (),
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(platform="console", room=room, moderators=moderators, clock=clock)
+        self._stdin = stdin
+        self._out = stdout or sys.stdout
+        self.speaker = Member(id=user, name=user)
+        self.thread: str | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._done = asyncio.Event()
+
+    async def start(self, sink: EventSink) -> None:
+        """Start reading input in the background."""
+        await super().start(sink)
+        self._write(f"copbot console, room #{self.room}. You are {self.speaker.name}. Type :help for help.")
+        self._task = asyncio.create_task(self._read_loop(), name="console-input")
+
+    async def stop(self) -> None:
+        """Stop reading input."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._done.set()
+        await super().stop()
+
+    async def wait_closed(self) -> None:
+        """Return when input has ended (or :quit was typed) and every line was handled."""
+        await self._done.wait()
+
+    def show(self, posted: Posted) -> None:
+        """Print a bot message with where it went."""
+        where = f" [thread {posted.place.thread}]" if posted.place.thread else ""
+        audience = f" (only to {posted.private_to})" if posted.private_to else ""
+        body = posted.content.as_plain_text() if posted.content else posted.text
+        self._write(f"[{posted.id}] {self.me.name}{where}{audience}: {body}")
+
+    def _append(self, place: Place, author: Member, text: str, **kwargs: Any) -> Posted:
+        """Log a message; members' lines are echoed with their id, so they can be replied to or reacted to."""
+        posted = super()._append(place, author, text, **kwargs)
+        if not author.is_bot:
+            where = f" [thread {place.thread}]" if place.thread else ""
+            self._write(f"[{posted.id}] {author.name}{where}: {text}")
+        return posted
+
+    def _write(self, text: str) -> None:
+        self._out.write(text + "\n")
+        self._out.flush()
+
+    async def _read_loop(self) -> None:
+        try:
+            async for line in self._lines():
+                if not await self.handle_line(line.rstrip("\r\n")):
+                    break
+        except Exception:
+            log.exception("console input failed")
+        finally:
+            self._done.set()
+
+    async def _lines(self) -> AsyncIterator[str]:
+        source = self._stdin or sys.stdin
+        if self._stdin is not None or _is_regular_file(source):
+            for line in source:
+                yield line
+            return
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader()
+        transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), source)
+        try:
+            while raw := await reader.readline():
+                yield raw.decode("utf-8", errors="replace")
+        finally:
+            transport.close()
+
+    async def handle_line(self, line: str) -> bool:
+        """Act on one typed line; False means stop reading."""
+        text = line.strip()
+        if not text or text.startswith("#"):
+            return True
+        if text.startswith(":"):
+            return await self._console_command(text)
+        if text.startswith("/") and len(text) > 1 and not text.startswith("//"):
+            await self.command(self.speaker, text, thread=self.thread)
+        else:
+            await self.post(self.speaker, text, thread=self.thread)
+        return True
+
+    async def _console_command(self, text: str) -> bool:
+        verb, _, rest = text[1:].partition(" ")
+        first, _, tail = rest.strip().partition(" ")
+        try:
+            match verb.lower():
+                case "quit" | "exit":
+                    return False
+                case "help":
+                    self._write(HELP)
+                case "as" if first:
+                    self.speaker = Member(id=first, name=first)
+                    self._write(f"(you are now {first})")
+                case "thread" if first:
+                    self.thread = first
+                    self._write(f"(writing in thread {first})")
+                case "room":
+                    self.thread = None
+                    self._write(f"(writing in #{self.room})")
+                case "reply" if first and tail:
+                    await self.post(self.speaker, tail, reply_to=first, thread=self.thread)
+                case "react" if first and tail:
+                    await self.react_as(self.speaker, first, tail.strip())
+                case "edit" if first and tail:
+                    await self.edit_as(self.speaker, first, tail)
+                case "delete" if first:
+                    await self.delete(first)
+                case "pin" | "unpin" if first:
+                    await self.pin_as(self.speaker, first, unpin=verb.lower() == "unpin")
+                case "close" if self.thread:
+                    await self.close_thread(self.thread)
+                case _:
+                    self._write(f"(unknown or incomplete console command {text!r}; type :help)")
+        except KeyError as missing:
+            self._write(f"(no message {missing} here)")
+        return True
+
+
+def _is_regular_file(stream: TextIO) -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError):
+        return True

@@ -1,0 +1,153 @@
+"""The composition root: builds store, services, dispatcher and adapters from settings; starts and stops them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from copbot.adapter import Adapter
+from copbot.clock import Clock, SystemClock
+from copbot.commands import basic
+from copbot.commands.registry import CommandRegistry
+from copbot.config import Settings
+from copbot.dispatch import Dispatcher, Listener
+from copbot.permissions import Permissions
+from copbot.ratelimit import RateLimiter
+from copbot.services import Services
+from copbot.store import migrate
+from copbot.store.engine import create_engine, session_factory
+
+log = logging.getLogger(__name__)
+
+COMMAND_MODULES = [basic]
+
+
+def build_registry() -> CommandRegistry:
+    """Every chat command copbot knows."""
+    return CommandRegistry().collect(COMMAND_MODULES)
+
+
+def build_listeners(services: Services) -> list[Listener]:
+    """The services that react to events beyond commands."""
+    return []
+
+
+def build_platform_adapters(settings: Settings, services: Services, registry: CommandRegistry) -> list[Adapter]:
+    """The adapters the settings ask for; the console when no platform is enabled."""
+    adapters: list[Adapter] = []
+    if settings.console_enabled:
+        from copbot.adapters.console import ConsoleAdapter
+
+        adapters.append(
+            ConsoleAdapter(
+                user=settings.console.user, room=settings.console.room, moderators=settings.console.moderators
+            )
+        )
+    return adapters
+
+
+class Application:
+    """copbot, running: call ``start``, then ``wait`` or ``run_until_stopped``, and always ``stop``."""
+
+    def __init__(self, settings: Settings, *, adapters: Sequence[Adapter] | None = None, clock: Clock | None = None):
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self._given_adapters = list(adapters) if adapters is not None else None
+        self.adapters: list[Adapter] = []
+        self.engine: AsyncEngine | None = None
+        self.services: Services | None = None
+        self.dispatcher: Dispatcher | None = None
+        self._stopping = asyncio.Event()
+        self._on_stop: list[Callable[[], Awaitable[None]]] = []
+        self._started = False
+
+    async def start(self) -> None:
+        """Migrate the database, build the services and connect every adapter."""
+        settings = self.settings
+        self.engine = create_engine(settings.database_url(), echo=settings.database.echo)
+        revision = await migrate.upgrade(self.engine)
+        log.info("database ready at revision %s", revision)
+        self.services = Services(
+            settings=settings,
+            sessions=session_factory(self.engine),
+            clock=self.clock,
+            permissions=Permissions(settings.permissions),
+            rate_limiter=RateLimiter(settings.permissions.rate_limit_per_minute, self.clock),
+        )
+        registry = build_registry()
+        self.dispatcher = Dispatcher(self.services, registry, build_listeners(self.services))
+        if self._given_adapters is not None:
+            self.adapters = list(self._given_adapters)
+        else:
+            self.adapters = build_platform_adapters(settings, self.services, registry)
+        self._started = True
+        for adapter in self.adapters:
+            await adapter.start(self.dispatcher.sink_for(adapter))
+            log.info("%s adapter started", adapter.platform)
+
+    def on_stop(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run ``callback`` when the application stops (before the database closes)."""
+        self._on_stop.append(callback)
+
+    def request_stop(self) -> None:
+        """Ask a running application to stop (what SIGINT and SIGTERM do)."""
+        self._stopping.set()
+
+    async def wait(self) -> None:
+        """Return when a stop is requested, or when every adapter has ended on its own (console input ended)."""
+        stop = asyncio.create_task(self._stopping.wait(), name="copbot-stop-request")
+        closed = asyncio.create_task(self._all_closed(), name="copbot-adapters-closed")
+        try:
+            await asyncio.wait({stop, closed}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (stop, closed):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _all_closed(self) -> None:
+        await asyncio.gather(*(adapter.wait_closed() for adapter in self.adapters))
+        if not self.adapters:
+            await asyncio.Event().wait()
+
+    async def stop(self) -> None:
+        """Disconnect adapters, stop background work and close the database; safe to call twice."""
+        if not self._started:
+            if self.engine is not None:
+                await self.engine.dispose()
+            return
+        self._started = False
+        for adapter in reversed(self.adapters):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("%s adapter did not stop cleanly", adapter.platform)
+        for callback in reversed(self._on_stop):
+            try:
+                await callback()
+            except Exception:
+                log.exception("a stop callback failed")
+        if self.engine is not None:
+            await self.engine.dispose()
+        log.info("copbot stopped")
+
+    async def run_until_stopped(self) -> None:
+        """Start, run until SIGINT/SIGTERM or end of console input, then stop gracefully."""
+        loop = asyncio.get_running_loop()
+        handled: list[signal.Signals] = []
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, self.request_stop)
+                handled.append(sig)
+        try:
+            await self.start()
+            await self.wait()
+        finally:
+            await self.stop()
+            for sig in handled:
+                loop.remove_signal_handler(sig)

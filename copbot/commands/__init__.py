@@ -1,0 +1,1 @@
+"""Chat commands, platform-neutral: /ask, /search, /solved, /share, /pin, /kb, /privacy, /help."""

@@ -1,0 +1,68 @@
+"""Basic commands every community has: /help and /ask."""
+
+from __future__ import annotations
+
+from copbot.adapter import Outgoing
+from copbot.commands.registry import command
+from copbot.context import Context
+from copbot.events import CommandInvoked, MessagePosted, Place
+from copbot.permissions import Role
+from copbot.tracking import title_from, track_message
+
+HELP_HEADER = "Commands (moderator-only ones are marked):"
+
+
+@command("help", "/help", "List the commands and what they do.")
+async def help_command(ctx: Context, cmd: CommandInvoked) -> None:
+    """Show every command with its usage."""
+    lines = [HELP_HEADER]
+    for spec in ctx.registry.specs() if ctx.registry else []:
+        marker = {Role.MODERATOR: " (moderators)", Role.EDITOR: " (editors)"}.get(spec.role, "")
+        lines.append(f"  {spec.usage}{marker}: {spec.summary}")
+    await ctx.tell_privately("\n".join(lines))
+
+
+async def open_question_thread(ctx: Context, cmd: CommandInvoked, question: str) -> Place:
+    """Use the current thread, or open one for the question; record the question as the thread's opening."""
+    place = cmd.place
+    if place.thread is None:
+        opener = MessagePosted(
+            id=cmd.id, place=place, author=cmd.author, text=question, created_at=cmd.created_at, raw=cmd.raw
+        )
+        place = await ctx.adapter.open_thread(opener, title_from(question) or "Question")
+    root = MessagePosted(
+        id=cmd.id,
+        place=place,
+        author=cmd.author,
+        text=question,
+        created_at=cmd.created_at,
+        opens_thread=place.thread == cmd.id or cmd.place.thread is None,
+    )
+    async with ctx.services.sessions.begin() as session:
+        tracked = await track_message(session, root)
+        if tracked.thread is not None:
+            tracked.thread.is_help_request = True
+            tracked.thread.activity = tracked.thread.activity or "problem_solving"
+            if tracked.thread.asker_id is None:
+                tracked.thread.asker_id = tracked.author.id
+    ctx.notes["tracked"] = tracked
+    return place
+
+
+@command(
+    "ask",
+    "/ask QUESTION",
+    "Ask the community; I open a thread and suggest answered questions.",
+    needs_args=True,
+)
+async def ask_command(ctx: Context, cmd: CommandInvoked) -> None:
+    """Open (or use) a help thread, record the question, and say what happens next."""
+    question = cmd.args.strip()
+    place = await open_question_thread(ctx, cmd, question)
+    text = (
+        f"Question from {cmd.author.name}: {title_from(question)}\n"
+        "Nothing in the knowledge base answers this yet. Anyone who knows can answer in this thread. "
+        "When an answer helps, mark it with /solved (or react ✅ to it): the thread is then saved "
+        "to the knowledge base, so the next person who asks finds it."
+    )
+    await ctx.adapter.send(place, Outgoing.of(text))

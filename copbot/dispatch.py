@@ -1,0 +1,120 @@
+"""Routes incoming events: ignore bots, track messages and threads, run commands, then notify listeners."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from copbot.adapter import Adapter, EventSink
+from copbot.commands.registry import CommandRegistry, UsageError
+from copbot.context import Context
+from copbot.events import (
+    AnyEvent,
+    CommandInvoked,
+    Member,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
+    ThreadClosed,
+)
+from copbot.permissions import Role
+from copbot.services import Services
+from copbot.tracking import track_deletion, track_edit, track_message, track_thread_closed
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[Context], Awaitable[None]]
+"""A service's reaction to events; it checks the event type itself and returns quickly if not concerned."""
+
+
+def _actor(event: AnyEvent) -> Member | None:
+    if isinstance(event, MessagePosted | CommandInvoked):
+        return event.author
+    if isinstance(event, ReactionAdded | ReactionRemoved):
+        return event.member
+    if isinstance(event, MessageEdited):
+        return event.author
+    return None
+
+
+class Dispatcher:
+    """Hands each event to tracking, commands and listeners; a failing handler is logged, not fatal."""
+
+    def __init__(self, services: Services, registry: CommandRegistry, listeners: Sequence[Listener] = ()) -> None:
+        self.services = services
+        self.registry = registry
+        self.listeners = list(listeners)
+
+    def sink_for(self, adapter: Adapter) -> EventSink:
+        """The callback ``adapter`` delivers its events to."""
+
+        async def sink(event: AnyEvent) -> None:
+            await self.handle(adapter, event)
+
+        return sink
+
+    def _from_bot(self, adapter: Adapter, event: AnyEvent) -> bool:
+        actor = _actor(event)
+        if actor is None:
+            return False
+        own = adapter.bot_member
+        return actor.is_bot or (own is not None and actor.id == own.id)
+
+    async def handle(self, adapter: Adapter, event: AnyEvent) -> None:
+        """Process one event to the end."""
+        if self._from_bot(adapter, event):
+            return
+        ctx = Context(adapter=adapter, services=self.services, event=event, registry=self.registry)
+        try:
+            await self._track(ctx)
+        except Exception:
+            log.exception("tracking failed for %s", type(event).__name__)
+        if isinstance(event, CommandInvoked):
+            await self._guarded(self.run_command(ctx, event), f"command /{event.name}")
+        for listener in self.listeners:
+            await self._guarded(listener(ctx), getattr(listener, "__qualname__", repr(listener)))
+
+    async def _guarded(self, work: Awaitable[None], what: str) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("%s failed; carrying on", what)
+
+    async def _track(self, ctx: Context) -> None:
+        event = ctx.event
+        if not isinstance(event, MessagePosted | MessageEdited | MessageDeleted | ThreadClosed):
+            return
+        async with self.services.sessions.begin() as session:
+            if isinstance(event, MessagePosted):
+                ctx.notes["tracked"] = await track_message(session, event)
+            elif isinstance(event, MessageEdited):
+                await track_edit(session, event)
+            elif isinstance(event, MessageDeleted):
+                await track_deletion(session, event)
+            else:
+                await track_thread_closed(session, event)
+
+    async def run_command(self, ctx: Context, command: CommandInvoked) -> None:
+        """Rate-limit, look up, check rights and arguments, then run one command."""
+        limiter = self.services.rate_limiter
+        if not limiter.allow(f"{ctx.platform}:{command.author.id}"):
+            await ctx.tell_privately("You are sending commands faster than this community allows; try in a minute.")
+            return
+        spec = self.registry.get(command.name)
+        if spec is None or spec.handler is None:
+            suggestion = self.registry.closest(command.name)
+            hint = f" Did you mean /{suggestion}?" if suggestion else ""
+            await ctx.tell_privately(f"I don't know the command /{command.name}.{hint} Type /help to see them all.")
+            return
+        has_input = bool(command.args.strip() or command.options or command.target_message_id)
+        if spec.needs_args and not has_input:
+            await ctx.tell_privately(f"/{spec.name} needs more. Usage: {spec.usage}")
+            return
+        if spec.role > Role.MEMBER and not await ctx.require(command.author, spec.role, spec.action):
+            return
+        try:
+            await spec.handler(ctx, command)
+        except UsageError as error:
+            await ctx.tell_privately(f"{error}\nUsage: {spec.usage}")

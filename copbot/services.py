@@ -1,0 +1,23 @@
+"""The services a handler can reach, built once by the application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from copbot.clock import Clock
+from copbot.config import Settings
+from copbot.permissions import Permissions
+from copbot.ratelimit import RateLimiter
+
+
+@dataclass
+class Services:
+    """Everything the dispatcher and commands need; no platform library in here."""
+
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    permissions: Permissions
+    rate_limiter: RateLimiter

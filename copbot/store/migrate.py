@@ -1,0 +1,70 @@
+"""Apply Alembic migrations from inside copbot, sharing the app's async engine."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger(__name__)
+
+
+def migrations_directory() -> Path:
+    """Where the migration scripts live (shipped inside the package as ``copbot/migrations``)."""
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic config pointing at copbot's migrations, optionally bound to a live connection."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations_directory()))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest migration revision."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def _current(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The revision the database is at, or None for an empty database."""
+    async with engine.connect() as connection:
+        return await connection.run_sync(_current)
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> str | None:
+    """Bring the database to ``revision`` (default: the newest); returns the revision it is at."""
+
+    def run(connection: Connection) -> None:
+        command.upgrade(alembic_config(connection), revision)
+
+    async with engine.begin() as connection:
+        before = await connection.run_sync(_current)
+        await connection.run_sync(run)
+        after = await connection.run_sync(_current)
+    if before != after:
+        log.info("database migrated from %s to %s", before or "empty", after)
+    return after
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> str | None:
+    """Take the database back to ``revision`` (``base`` empties it)."""
+
+    def run(connection: Connection) -> None:
+        command.downgrade(alembic_config(connection), revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)
+        return await connection.run_sync(_current)

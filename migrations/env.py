@@ -1,0 +1,65 @@
+"""Alembic environment: async engines, or a connection handed over by copbot's own upgrade call."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from copbot.store.engine import create_engine
+from copbot.store.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+SEARCH_INDEX_PREFIX = "search_fts"
+SEARCH_INDEX_OBJECTS = {"search_vector", "ix_search_documents_search_vector"}
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave the full-text index objects to the migrations; autogenerate must not compare them."""
+    if name is None:
+        return True
+    if type_ == "table" and name.startswith(SEARCH_INDEX_PREFIX):
+        return False
+    return name not in SEARCH_INDEX_OBJECTS
+
+
+def _configure_and_run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_name=include_name,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_async(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_configure_and_run)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+def run_migrations_online() -> None:
+    """Run with the connection copbot passed in, or open one from the configured URL."""
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _configure_and_run(connection)
+        return
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("set sqlalchemy.url, or run migrations with `copbot db upgrade --config PATH`")
+    asyncio.run(_run_async(url))
+
+
+if context.is_offline_mode():
+    raise RuntimeError("offline (--sql) migrations are not supported; run `copbot db upgrade`")
+run_migrations_online()
