@@ -20,8 +20,12 @@ MAX_CHARS = 2000
 """Only the start of a long message is read (stack traces and pasted documents add little)."""
 REPLY_WEIGHT = 0.35
 """How much each later message of a thread counts, relative to the opening message."""
-_TIE_BAND = 1.0
-"""Problem and information scores closer than this are settled by the small model, if any."""
+QUESTION_WEIGHT = 1.0
+"""A question mark with no information cue counts as this much evidence of a request for information."""
+OPENING_RUN = 2
+"""How many messages after an empty opening (a bare greeting) still count as the opening."""
+MODEL_WEIGHT = 1.0
+"""How much the small model's log-odds count against cue weights when settling problem vs information."""
 _WORD_START = re.compile(r"(?<![\w'])\S")
 _SEEKERS = (Activity.PROBLEM_SOLVING, Activity.REQUEST_FOR_INFORMATION)
 
@@ -91,57 +95,76 @@ class Recogniser:
             score[activity] = score.get(activity, 0.0) + weight
             if weight > best.get(activity, (0.0, ""))[0]:
                 best[activity] = (weight, " ".join(match.group(name).split())[:60])
-        return _Scores(score, best, "?" in low)
+        question = "?" in low or "\uff1f" in low
+        if question and Activity.REQUEST_FOR_INFORMATION not in score:
+            score[Activity.REQUEST_FOR_INFORMATION] = QUESTION_WEIGHT
+            best[Activity.REQUEST_FOR_INFORMATION] = (QUESTION_WEIGHT, "?")
+        return _Scores(score, best, question)
 
-    def _decide(self, scores: _Scores, text_for_model: str, where: str = "") -> Label:
+    def _decide(self, scores: _Scores, text_for_model: str) -> Label:
         score = scores.score
-        if not score:
-            if scores.question:
-                return Label(Activity.REQUEST_FOR_INFORMATION, 0.3, "a question with no cue")
+        if not score and not scores.question:
             return Label(Activity.OTHER, 0.2, "no cue matched")
         ranked = sorted(score.items(), key=lambda item: -item[1])
-        top, top_score = ranked[0]
+        top, top_score = ranked[0] if ranked else (Activity.REQUEST_FOR_INFORMATION, 0.0)
         second_score = ranked[1][1] if len(ranked) > 1 else 0.0
-        reason = f'cue "{scores.best[top][1]}" ({top.value}){where}'
-        pair = {a: score.get(a, 0.0) for a in _SEEKERS}
-        if self._model is not None and top in _SEEKERS and abs(pair[_SEEKERS[0]] - pair[_SEEKERS[1]]) < _TIE_BAND:
-            p_problem = self._model.p_problem(text_for_model)
-            choice = _SEEKERS[0] if p_problem >= 0.5 else _SEEKERS[1]
-            margin = abs(p_problem - 0.5) * 2
-            if choice != top:
-                top, top_score, second_score = choice, pair[choice], pair[top]
-            cue = scores.best.get(top)
-            cue_text = f'cue "{cue[1]}", ' if cue else ""
-            reason = f"{cue_text}model: {p_problem:.2f} problem vs information ({top.value}){where}"
-            return Label(top, _confidence(top_score + margin, second_score), reason)
-        return Label(top, _confidence(top_score, second_score), reason)
+        if top in _SEEKERS and self._model is not None:
+            return self._settle(scores, text_for_model)
+        if not score:
+            return Label(Activity.REQUEST_FOR_INFORMATION, 0.3, "a question with no cue")
+        return Label(top, _confidence(top_score, second_score), f'cue "{scores.best[top][1]}" ({top.value})')
+
+    def _settle(self, scores: _Scores, text: str) -> Label:
+        """Problem or information: cue scores plus the model's log-odds, weighted by MODEL_WEIGHT."""
+        assert self._model is not None
+        problem, information = _SEEKERS
+        z = self._model.log_odds(text)
+        p = scores.score.get(problem, 0.0) + MODEL_WEIGHT * max(z, 0.0)
+        i = scores.score.get(information, 0.0) + MODEL_WEIGHT * max(-z, 0.0)
+        choice, won, lost = (problem, p, i) if p > i else (information, i, p)
+        others = max((v for a, v in scores.score.items() if a not in _SEEKERS), default=0.0)
+        confidence = _confidence(won, max(lost, others))
+        lean = f"model {1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))):.2f} problem vs information"
+        cue = scores.best.get(choice)
+        if cue is None:
+            return Label(choice, min(confidence, 0.6), f"{lean} ({choice.value})")
+        return Label(choice, confidence, f'cue "{cue[1]}" ({choice.value}), {lean}')
 
     def label_message(self, text: str) -> Label:
         """The activity one message shows, how sure the recogniser is, and the cue behind it."""
         return self._decide(self._score(text), text)
 
     def label_thread(self, messages: Sequence[str]) -> Label:
-        """Label a whole thread, first message first: the opening dominates, later messages help."""
+        """Label a whole thread, first message first: the opening dominates, later messages help.
+
+        Replies count REPLY_WEIGHT each; short thank-you replies are skipped. If the opening shows no
+        activity (a bare greeting, an image), the next OPENING_RUN messages count as the opening.
+        """
         if not messages:
             return Label(Activity.OTHER, 0.0, "empty thread")
-        first = self._score(messages[0])
-        total = _Scores(dict(first.score), dict(first.best), first.question)
-        where: dict[Activity, int] = dict.fromkeys(first.score, 0)
-        for number, text in enumerate(messages[1:], start=1):
-            if looks_like_thanks(text, self.language) and len(text) < 200:
+        total = _Scores({}, {}, question=False)
+        where: dict[Activity, int] = {}
+        opening = [messages[0]]
+        for number, text in enumerate(messages):
+            weak_opening = number <= OPENING_RUN and not any(a is not Activity.OTHER for a in total.score)
+            if number and not weak_opening and len(text) < 200 and looks_like_thanks(text, self.language):
                 continue
-            reply = self._score(text)
-            for activity, value in reply.score.items():
-                if activity is Activity.OTHER:
+            if number and weak_opening:
+                opening.append(text)
+            weight = 1.0 if number == 0 or weak_opening else REPLY_WEIGHT
+            scores = self._score(text)
+            total.question = total.question or (scores.question and weight == 1.0)
+            for activity, value in scores.score.items():
+                if number and activity is Activity.OTHER:
                     continue
-                total.score[activity] = total.score.get(activity, 0.0) + REPLY_WEIGHT * value
+                total.score[activity] = total.score.get(activity, 0.0) + weight * value
                 if activity not in total.best:
-                    total.best[activity] = reply.best[activity]
+                    total.best[activity] = scores.best[activity]
                     where[activity] = number
-        label = self._decide(total, messages[0])
+        label = self._decide(total, "\n".join(opening))
         number = where.get(label.activity, 0)
-        if number:
-            return Label(label.activity, label.confidence, f"{label.reason} in message {number + 1}")
+        if number and label.reason.startswith("cue"):
+            return Label(label.activity, label.confidence, f"{label.reason}; cue in message {number + 1}")
         return label
 
 
