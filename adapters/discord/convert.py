@@ -61,8 +61,7 @@ def message_posted(message: discord.Message, place: Place) -> MessagePosted:
     if message.type is discord.MessageType.reply and reference is not None and reference.message_id:
         reply_to = str(reference.message_id)
     attachments = tuple(
-        Attachment(filename=item.filename, url=item.url, content_type=item.content_type)
-        for item in message.attachments
+        Attachment(filename=item.filename, url=item.url, content_type=item.content_type) for item in message.attachments
     )
     opens_thread = place.thread is not None and place.thread == str(message.id)
     return MessagePosted(
@@ -113,9 +112,7 @@ def edit_events(
         text_changed = after.edited_at is not None
     if text_changed:
         events.append(
-            MessageEdited(
-                place=place, created_at=when, raw=payload, message_id=str(after.id), text=after.content
-            )
+            MessageEdited(place=place, created_at=when, raw=payload, message_id=str(after.id), text=after.content)
         )
     return events
 

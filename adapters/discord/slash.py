@@ -23,9 +23,7 @@ _CHOICE_LENGTH = 100
 class CopbotTree(app_commands.CommandTree[Any]):
     """A CommandTree that logs command errors with copbot's logger and carries on."""
 
-    async def on_error(
-        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
-    ) -> None:
+    async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
         command = interaction.command.qualified_name if interaction.command else "?"
         logger.error("Slash command %s failed", command, exc_info=error)
 
@@ -112,9 +110,7 @@ def build_tree(client: discord.Client, handler: CommandHandler, tags: TagSource 
     async def experts(interaction: discord.Interaction[Any], tag: str) -> None:
         await handler(interaction)
 
-    @tree.command(
-        name="privacy", description="Stop copbot noting your activity, or delete or export your data"
-    )
+    @tree.command(name="privacy", description="Stop copbot noting your activity, or delete or export your data")
     @app_commands.describe(action="What to do with your data")
     @app_commands.choices(
         action=[
