@@ -187,12 +187,13 @@ class DiscordAdapter(Adapter):
         channel_id = int(place.thread or place.room)
         channel = self.channels.messageable(channel_id)
         rendered = render(content)
-        reference = None
-        if reply_to is not None:
+        if reply_to is None:
+            message = await channel.send(rendered.content, embeds=rendered.embeds)
+        else:
             reference = discord.MessageReference(
                 message_id=int(reply_to), channel_id=channel_id, fail_if_not_exists=False
             )
-        message = await channel.send(rendered.content, embeds=rendered.embeds, reference=reference)  # type: ignore[arg-type]
+            message = await channel.send(rendered.content, embeds=rendered.embeds, reference=reference)
         return SentMessage(str(message.id), place, self.message_url(place, str(message.id)))
 
     async def open_thread(self, message: MessagePosted, title: str) -> Place:

@@ -122,7 +122,7 @@ class FakeDiscord:
         return _json(p.bot_user())
 
     async def _application(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
-        return _json(p.application())
+        return _json(ip.application())
 
     async def _commands(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
         guild_id = match.group(2) if match.lastindex == 2 else None

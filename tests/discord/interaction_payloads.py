@@ -10,6 +10,25 @@ Payload = dict[str, Any]
 EPHEMERAL = 1 << 6
 
 
+def application() -> Payload:
+    """The application object of GET /oauth2/applications/@me."""
+    return {
+        "id": p.APP_ID,
+        "name": "copbot",
+        "icon": None,
+        "description": "Community of practice bot",
+        "bot_public": False,
+        "bot_require_code_grant": False,
+        "verify_key": "0" * 64,
+        "flags": 0,
+        "owner": p.user("1200000000000000099", "Owner"),
+        "team": None,
+        "summary": "",
+        "rpc_origins": [],
+        "interactions_endpoint_url": None,
+    }
+
+
 def registered_command(command: Payload, guild_id: str | None) -> Payload:
     """An application command object as the bulk overwrite answers it."""
     data = {**command, "id": p.snowflake(), "application_id": p.APP_ID, "version": p.snowflake()}

@@ -79,25 +79,6 @@ def member(who: tuple[str, str, list[str]], *, with_user: bool = True) -> Payloa
     return data
 
 
-def application() -> Payload:
-    """The application object of GET /oauth2/applications/@me."""
-    return {
-        "id": APP_ID,
-        "name": "copbot",
-        "icon": None,
-        "description": "Community of practice bot",
-        "bot_public": False,
-        "bot_require_code_grant": False,
-        "verify_key": "0" * 64,
-        "flags": 0,
-        "owner": user("1200000000000000099", "Owner"),
-        "team": None,
-        "summary": "",
-        "rpc_origins": [],
-        "interactions_endpoint_url": None,
-    }
-
-
 def role(role_id: str, name: str, permissions: int, position: int) -> Payload:
     """A role object; permissions are a bitfield serialised as a string."""
     return {

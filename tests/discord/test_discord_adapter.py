@@ -183,3 +183,14 @@ async def test_fetch_thread_follows_a_reply_chain_in_a_channel(bot: Harness) -> 
         bot.api.add_message(message)
     messages = await bot.adapter.fetch_thread(GENERAL.in_thread(root["id"]))
     assert [m.text for m in messages] == ["Question?", "Answer."]
+
+
+async def test_tags_autocomplete_completes_the_last_tag(bot: Harness) -> None:
+    payload = ip.slash("ask", [ip.option("question", "Why?"), {**ip.option("tags", "django, py"), "focused": True}])
+    payload["type"] = 4
+    bot.gateway("INTERACTION_CREATE", payload)
+    [callback] = await bot.api.expect("POST", rf"/interactions/{payload['id']}/[^/]+/callback")
+    assert callback.body["type"] == 8
+    choices = callback.body["data"]["choices"]
+    assert choices == [{"name": f"django, {t}", "value": f"django, {t}"} for t in ("python", "pytest")]
+    assert not bot.sink.events
