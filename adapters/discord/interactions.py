@@ -38,7 +38,7 @@ class InteractionReplies:
         self._tasks: set[asyncio.Future[None]] = set()
 
     def cancel_all(self) -> None:
-        """Cancel the core's handling of every interaction still in progress."""
+        """Cancel every interaction still being handled, and the core's work on it."""
         for task in self._tasks:
             task.cancel()
 
@@ -46,7 +46,10 @@ class InteractionReplies:
         """Run ``work`` (the core handling the command), making sure the interaction is answered."""
         pending = self._pending.setdefault(interaction.id, _Pending())
         task = asyncio.ensure_future(work)
-        self._tasks.add(task)
+        handling = asyncio.current_task()
+        for started in (task, handling):
+            if started is not None:
+                self._tasks.add(started)
         task.add_done_callback(self._tasks.discard)
         try:
             done, _ = await asyncio.wait({task}, timeout=self._defer_after)
@@ -62,6 +65,7 @@ class InteractionReplies:
             if not task.done():
                 task.cancel()
             self._pending.pop(interaction.id, None)
+            self._tasks.discard(handling)
 
     async def _finish(self, interaction: discord.Interaction[Any], pending: _Pending) -> None:
         """Close an interaction the core did not answer privately."""

@@ -96,6 +96,8 @@ async def test_kb_subcommand_and_privacy_choice(bot: Harness) -> None:
     assert kb.name == "kb" and kb.args == "show 42"
     assert kb.options == {"subcommand": "show", "entry": "42"}
     assert privacy.name == "privacy" and privacy.options == {"action": "export"}
+    acknowledged = await bot.api.expect("POST", r"/interactions/\d+/[^/]+/callback", count=2)
+    assert all(callback.body["data"]["flags"] == ip.EPHEMERAL for callback in acknowledged)
 
 
 async def test_context_menu_maps_to_pin_with_its_target(bot: Harness) -> None:
@@ -103,6 +105,7 @@ async def test_context_menu_maps_to_pin_with_its_target(bot: Harness) -> None:
     bot.gateway("INTERACTION_CREATE", ip.message_menu("Add to knowledge base", target))
     [command] = await bot.sink.wait_for(CommandInvoked)
     assert command.name == "pin" and command.target_message_id == target["id"] and command.interactive
+    await bot.api.expect("POST", r"/interactions/\d+/[^/]+/callback")
 
 
 async def test_send_renders_cards_as_embeds_and_replies(bot: Harness) -> None:
