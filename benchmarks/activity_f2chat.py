@@ -138,8 +138,10 @@ def main(argv: Sequence[str]) -> int:
     recogniser = Recogniser()
     ours = rate(recogniser.label_message, texts)
     baseline = rate(lambda text: "stuck" in text.lower(), texts)
-    print(f"\nspeed over {len(texts)} messages: label_message {ours:,.0f} msg/s; "
-          f"baseline str.lower()+in {baseline:,.0f} msg/s; ratio {baseline / ours:.1f}x slower than baseline")
+    print(
+        f"\nspeed over {len(texts)} messages: label_message {ours:,.0f} msg/s; "
+        f"baseline str.lower()+in {baseline:,.0f} msg/s; ratio {baseline / ours:.1f}x slower than baseline"
+    )
     return 0
 
 

@@ -35,8 +35,10 @@ def main() -> int:
     }
     OUT.write_text(json.dumps(payload, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     strongest = sorted(model.weights.items(), key=lambda item: item[1])
-    print(f"fitted on {len(problems)} problem and {len(informations)} information threads; "
-          f"{len(model.weights)} weights -> {OUT}")
+    print(
+        f"fitted on {len(problems)} problem and {len(informations)} information threads; "
+        f"{len(model.weights)} weights -> {OUT}"
+    )
     print("most information-like:", ", ".join(f"{w} {v:+.2f}" for w, v in strongest[:10]))
     print("most problem-like:   ", ", ".join(f"{w} {v:+.2f}" for w, v in strongest[-10:]))
     return 0

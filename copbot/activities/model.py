@@ -24,8 +24,7 @@ _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 # Only these domain-neutral words are features, so the model cannot memorise one community's jargon
 # (no product, tool, plant or drug names). Grouped loosely; order does not matter.
-VOCABULARY: frozenset[str] = frozenset(
-    """
+_WORDS = """
     error errors exception exceptions fail fails failed failing failure fault crash crashes crashed broken
     break breaks bug bugs issue issues problem problems trouble wrong weird strange odd unexpected
     suddenly stuck struggling unable cannot can't couldn't won't doesn't didn't isn't aren't not never
@@ -41,8 +40,8 @@ VOCABULARY: frozenset[str] = frozenset(
     supported supposed allowed available correct right proper properly good better easy easiest
     case cases happen happens happening message shows showing shown returns return returned result
     results output log logs trace caused cause reason because missing lost wrong instead keeps keep
-    """.split()
-)
+"""
+VOCABULARY: frozenset[str] = frozenset(_WORDS.split())
 
 
 @dataclass(frozen=True, slots=True)
