@@ -8,22 +8,11 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from copbot.store.engine import create_engine
+from copbot.store.migrate import include_name
 from copbot.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata
-
-SEARCH_INDEX_PREFIX = "search_fts"
-SEARCH_INDEX_OBJECTS = {"search_vector", "ix_search_documents_search_vector"}
-
-
-def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Leave the full-text index objects to the migrations; autogenerate must not compare them."""
-    if name is None:
-        return True
-    if type_ == "table" and name.startswith(SEARCH_INDEX_PREFIX):
-        return False
-    return name not in SEARCH_INDEX_OBJECTS
 
 
 def _configure_and_run(connection: Connection) -> None:

@@ -14,6 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger(__name__)
 
+SEARCH_INDEX_PREFIX = "search_fts"
+SEARCH_INDEX_OBJECTS = {"search_vector", "ix_search_documents_search_vector"}
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave the full-text index objects to the migrations; comparing models with the schema skips them."""
+    if name is None:
+        return True
+    if type_ == "table" and name.startswith(SEARCH_INDEX_PREFIX):
+        return False
+    return name not in SEARCH_INDEX_OBJECTS
+
 
 def migrations_directory() -> Path:
     """Where the migration scripts live (shipped inside the package as ``copbot/migrations``)."""

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""One entry point for people and CI: `python3 dev.py run` starts the bot, `python3 dev.py test` runs the tests."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("COPBOT_VENV", ROOT / ".venv"))
+CONFIG = ROOT / "config.toml"
+EXAMPLE = ROOT / "config.example.toml"
+
+
+def _bin(name: str) -> Path:
+    return VENV / ("Scripts" if os.name == "nt" else "bin") / name
+
+
+def _run(*command: str | Path, env: dict[str, str] | None = None) -> int:
+    print("+", " ".join(str(part) for part in command), flush=True)
+    return subprocess.call([str(part) for part in command], cwd=ROOT, env=env)
+
+
+def install(extras: str = "") -> None:
+    """Create the virtual environment and install copbot into it; skipped when nothing changed."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"copbot needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    if not _bin("python").exists():
+        print(f"creating virtual environment in {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / f".copbot-installed{('-' + extras) if extras else ''}"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    target = f".[{extras}]" if extras else "."
+    if _run(_bin("python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip") != 0:
+        sys.exit("could not upgrade pip in the virtual environment")
+    if _run(_bin("python"), "-m", "pip", "install", "--quiet", "-e", target) != 0:
+        sys.exit("installing copbot failed; see the pip output above")
+    stamp.write_text(digest)
+
+
+def cmd_install(args: argparse.Namespace) -> int:
+    """Install the bot (and, with --test, the test tools)."""
+    install("test" if args.test else "")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Install, make a config from the example if there is none, and run the bot."""
+    install()
+    config = Path(args.config) if args.config else CONFIG
+    if not config.exists():
+        shutil.copyfile(EXAMPLE, config)
+        print(f"created {config.name} from {EXAMPLE.name}; edit it to connect Discord or Matrix", flush=True)
+    return _run(_bin("copbot"), "run", "--config", config)
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    """Install with the test tools and run the whole test suite."""
+    install("test")
+    return _run(_bin("python"), "-m", "pytest", *args.pytest_args)
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Lint with ruff and type-check with mypy."""
+    install("test")
+    failed = _run(_bin("ruff"), "check", ".")
+    failed |= _run(_bin("ruff"), "format", "--check", ".")
+    failed |= _run(_bin("mypy"))
+    return 1 if failed else 0
+
+
+def main() -> int:
+    """Parse the subcommand and run it."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="set up and start the bot (console adapter unless the config enables a platform)")
+    run.add_argument("--config", help="config file (default: config.toml, created from config.example.toml)")
+    run.set_defaults(handler=cmd_run)
+    test = sub.add_parser("test", help="set up and run the whole test suite; extra arguments go to pytest")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    test.set_defaults(handler=cmd_test)
+    lint = sub.add_parser("lint", help="ruff and mypy")
+    lint.set_defaults(handler=cmd_lint)
+    setup = sub.add_parser("install", help="only install (used by the Dockerfile)")
+    setup.add_argument("--test", action="store_true", help="also install the test tools")
+    setup.set_defaults(handler=cmd_install)
+    args = parser.parse_args()
+    code: int = args.handler(args)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
