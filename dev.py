@@ -29,7 +29,7 @@ def _run(*command: str | Path, env: dict[str, str] | None = None) -> int:
 
 def install(extras: str = "") -> None:
     """Create the virtual environment and install copbot into it; skipped when nothing changed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older python3
         sys.exit(f"copbot needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not _bin("python").exists():
         print(f"creating virtual environment in {VENV}", flush=True)
