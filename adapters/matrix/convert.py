@@ -26,9 +26,7 @@ from copbot.events import (
 log = logging.getLogger(__name__)
 
 PLATFORM = "matrix"
-DEFAULT_COMMANDS = frozenset(
-    {"ask", "share", "search", "solved", "pin", "unpin", "kb", "experts", "privacy", "help"}
-)
+DEFAULT_COMMANDS = frozenset({"ask", "share", "search", "solved", "pin", "unpin", "kb", "experts", "privacy", "help"})
 _TEXT_TYPES = frozenset({"m.text", "m.notice", "m.emote"})
 _FILE_TYPES = frozenset({"m.file", "m.image", "m.video", "m.audio"})
 
@@ -176,11 +174,7 @@ def _message(
         if not isinstance(target, str) or not isinstance(new.get("body"), str):
             return []
         text = strip_reply_fallback(new["body"])
-        return [
-            MessageEdited(
-                place=room, created_at=created, raw=source, message_id=target, text=text, author=author
-            )
-        ]
+        return [MessageEdited(place=room, created_at=created, raw=source, message_id=target, text=text, author=author)]
     body = content.get("body")
     if not isinstance(body, str) or (msgtype not in _TEXT_TYPES and msgtype not in _FILE_TYPES):
         return []
@@ -237,10 +231,8 @@ def _pins(
     pinned_before: Collection[str] | None,
 ) -> list[AnyEvent]:
     prev_content = (source.get("unsigned") or {}).get("prev_content")
-    if isinstance(prev_content, Mapping):
-        before = list(prev_content.get("pinned") or [])
-    else:
-        before = list(pinned_before or [])
+    previous = prev_content.get("pinned") if isinstance(prev_content, Mapping) else pinned_before
+    before = list(previous or [])
     after = list(content.get("pinned") or [])
     who = member_of(source.get("sender", ""), ctx, name_of)
     events: list[AnyEvent] = [

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from nio import AsyncClient, AsyncClientConfig
 
+from copbot.adapters.matrix.adapter import MatrixAdapter
+from tests.matrix.helpers import Collector
 from tests.matrix.synapse import RegisteredUser, Synapse
+
+StartAdapter = Callable[..., Awaitable[tuple[MatrixAdapter, Collector]]]
 
 _names = itertools.count(1)
 
@@ -90,3 +95,33 @@ async def member(synapse: Synapse, member_user: RegisteredUser) -> AsyncIterator
 @pytest.fixture
 def state(tmp_path: Path) -> JsonFileState:
     return JsonFileState(tmp_path / "matrix-state.json")
+
+
+@pytest.fixture
+async def start_adapter(
+    synapse: Synapse, bot_user: RegisteredUser, state: JsonFileState
+) -> AsyncIterator[StartAdapter]:
+    """Starts bot adapters (same account and state unless overridden); stops them all afterwards."""
+    started: list[MatrixAdapter] = []
+
+    async def start(**overrides: Any) -> tuple[MatrixAdapter, Collector]:
+        options: dict[str, Any] = {
+            "access_token": bot_user.access_token,
+            "state": state,
+            "allowed": [synapse.server_name],
+            "sync_timeout_ms": 2000,
+            "backoff_initial": 0.2,
+            "backoff_max": 2.0,
+        }
+        options.update(overrides)
+        adapter = MatrixAdapter(synapse.url, bot_user.user_id, **options)
+        sink = Collector()
+        await adapter.start(sink)
+        started.append(adapter)
+        return adapter, sink
+
+    try:
+        yield start
+    finally:
+        for adapter in started:
+            await adapter.stop()

@@ -1,0 +1,173 @@
+"""Turning Matrix sync responses into copbot events: filtering, invites and encryption notices."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
+
+from nio import AsyncClient, InviteInfo, JoinError, MegolmEvent, SyncResponse
+
+from copbot.adapter import EventSink
+from copbot.adapters.matrix.convert import ConvertContext, convert_event, thread_root_of
+from copbot.adapters.matrix.state import StateStore
+from copbot.events import AnyEvent, ReactionAdded
+
+log = logging.getLogger(__name__)
+
+_REMEMBERED = 5000
+"""How many reaction and thread entries are remembered (oldest forgotten first)."""
+
+
+def room_server(room_id: str, invite_state: Collection[Any] = (), user_id: str | None = None) -> str | None:
+    """The server of a room: from its id, else (room version 12 ids have none) from its creator,
+    else from whoever invited ``user_id`` (nio drops ``m.room.create`` from invite state)."""
+    if ":" in room_id:
+        return room_id.split(":", 1)[1]
+    sources = [getattr(event, "source", None) or {} for event in invite_state]
+    for source in sources:
+        if source.get("type") == "m.room.create" and ":" in source.get("sender", ""):
+            return str(source["sender"]).split(":", 1)[1]
+    for event in invite_state:
+        # nio's InviteMemberEvent keeps membership as an attribute, not in its source.
+        if getattr(event, "membership", None) == "invite" and getattr(event, "state_key", None) == user_id:
+            sender = str(getattr(event, "sender", ""))
+            if ":" in sender:
+                return sender.split(":", 1)[1]
+    return None
+
+
+class _Bounded(OrderedDict[str, Any]):
+    """A dict that forgets its oldest entries past a size."""
+
+    def remember(self, key: str, value: Any) -> None:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > _REMEMBERED:
+            self.popitem(last=False)
+
+
+class Inbound:
+    """Handles each sync response for the adapter and feeds the sink in timeline order."""
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        ctx: ConvertContext,
+        state: StateStore,
+        *,
+        allowed: Collection[str],
+        ignored: Collection[str],
+        notify_encrypted: Callable[[str], Awaitable[None]],
+    ) -> None:
+        self._client = client
+        self._ctx = ctx
+        self._state = state
+        self._allowed = frozenset(allowed)
+        self._ignored = frozenset(ignored) | {client.user_id}
+        self._notify_encrypted = notify_encrypted
+        self.sink: EventSink | None = None
+        self.pins: dict[str, list[str]] = {}
+        self.reactions: _Bounded = _Bounded()
+        self.thread_latest: _Bounded = _Bounded()
+        self._warned: set[str] = set()
+
+    def allows(self, room_id: str, invite_state: Collection[Any] = ()) -> bool:
+        """Whether the allow-list names this room or its server."""
+        server = room_server(room_id, invite_state, self._client.user_id)
+        return room_id in self._allowed or server in self._allowed
+
+    async def handle(self, response: SyncResponse, gaps: dict[str, list[Any]], deliver: bool) -> None:
+        """Process invites, room state and timelines; deliver events only when ``deliver``."""
+        for room_id, invite in response.rooms.invite.items():
+            await self._on_invite(room_id, invite)
+        for room_id, info in response.rooms.join.items():
+            for event in info.state:
+                source = getattr(event, "source", None)
+                if isinstance(source, dict):
+                    await self._observe_state(room_id, source)
+                    self._track(room_id, source)
+            for event in [*gaps.get(room_id, []), *info.timeline.events]:
+                source = getattr(event, "source", None)
+                if not isinstance(source, dict):
+                    continue
+                await self._observe_state(room_id, source)
+                if deliver:
+                    await self._deliver(room_id, event, source)
+                self._track(room_id, source)
+
+    async def _on_invite(self, room_id: str, invite: InviteInfo) -> None:
+        if not self.allows(room_id, invite.invite_state):
+            log.info("declining invite to %s: not in the allow-list", room_id)
+            await self._client.room_leave(room_id)
+            return
+        result = await self._client.join(room_id)
+        if isinstance(result, JoinError):
+            log.warning("could not join %s: %s", room_id, result)
+        else:
+            log.info("joined %s on invite", room_id)
+
+    async def _observe_state(self, room_id: str, source: dict[str, Any]) -> None:
+        kind = source.get("type")
+        if kind == "m.room.encryption" and source.get("state_key") == "":
+            await self._warn_encrypted(room_id)
+
+    async def _warn_encrypted(self, room_id: str) -> None:
+        if room_id in self._warned:
+            return
+        self._warned.add(room_id)
+        key = f"matrix:{self._client.user_id}:encryption-notice:{room_id}"
+        if await self._state.get(key) is not None:
+            return
+        log.warning("room %s is encrypted, which the bot cannot read; telling the room", room_id)
+        await self._notify_encrypted(room_id)
+        await self._state.set(key, "sent")
+
+    def _name_of(self, room_id: str) -> Callable[[str], str | None]:
+        room = self._client.rooms.get(room_id)
+
+        def name_of(user_id: str) -> str | None:
+            user = room.users.get(user_id) if room is not None else None
+            return user.display_name if user is not None else None
+
+        return name_of
+
+    async def _deliver(self, room_id: str, event: Any, source: dict[str, Any]) -> None:
+        if source.get("sender") in self._ignored:
+            return
+        if isinstance(event, MegolmEvent):
+            log.debug("ignoring an encrypted event in %s", room_id)
+            return
+        events = convert_event(
+            source,
+            room_id,
+            self._ctx,
+            self._name_of(room_id),
+            pinned_before=self.pins.get(room_id),
+            reactions=self.reactions,
+        )
+        for converted in events:
+            await self._emit(converted)
+
+    async def _emit(self, event: AnyEvent) -> None:
+        if self.sink is None:
+            return
+        try:
+            await self.sink(event)
+        except Exception:
+            log.exception("the event sink failed on %s", type(event).__name__)
+
+    def _track(self, room_id: str, source: dict[str, Any]) -> None:
+        """Remember pins, reactions and the newest event per thread, for later conversions."""
+        kind = source.get("type")
+        if kind == "m.room.pinned_events" and source.get("state_key") == "":
+            self.pins[room_id] = list((source.get("content") or {}).get("pinned") or [])
+        elif kind == "m.reaction":
+            for event in convert_event(source, room_id, self._ctx, self._name_of(room_id)):
+                if isinstance(event, ReactionAdded):
+                    self.reactions.remember(str(source.get("event_id")), event)
+        elif kind == "m.room.message":
+            root = thread_root_of(source)
+            if root is not None:
+                self.thread_latest.remember(root, source.get("event_id"))

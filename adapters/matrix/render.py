@@ -1,0 +1,93 @@
+"""Building Matrix event content for outgoing messages, reactions and thread replies."""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from copbot.adapter import Card, Outgoing
+
+log = logging.getLogger(__name__)
+
+HTML_FORMAT = "org.matrix.custom.html"
+_LINK_SCHEMES = frozenset({"http", "https", "matrix", "mxc", "mailto"})
+
+
+def _safe_url(url: str | None) -> str | None:
+    """The URL when its scheme is one a link may use, else None (no javascript: links)."""
+    if not url:
+        return None
+    return url if urlsplit(url).scheme.lower() in _LINK_SCHEMES else None
+
+
+def text_to_html(text: str) -> str:
+    """Plain text escaped for HTML, with line breaks kept."""
+    return html.escape(text).replace("\n", "<br/>")
+
+
+def card_html(card: Card) -> str:
+    """One card as an HTML list item: a linked title, description and footer."""
+    title = html.escape(card.title)
+    url = _safe_url(card.url)
+    parts = [f'<a href="{html.escape(url, quote=True)}">{title}</a>' if url else f"<b>{title}</b>"]
+    if card.description:
+        parts.append(text_to_html(card.description))
+    if card.footer:
+        parts.append(f"<em>{text_to_html(card.footer)}</em>")
+    return "<li>" + "<br/>".join(parts) + "</li>"
+
+
+def render_html(content: Outgoing) -> str | None:
+    """The ``formatted_body`` for ``content``: its HTML (or escaped text) plus cards as a list."""
+    if content.html is None and not content.cards:
+        return None
+    body = content.html if content.html is not None else text_to_html(content.text)
+    if content.cards:
+        body += "<ol>" + "".join(card_html(card) for card in content.cards) + "</ol>"
+    return body
+
+
+def message_content(
+    content: Outgoing,
+    *,
+    msgtype: str = "m.notice",
+    thread_root: str | None = None,
+    reply_to: str | None = None,
+    thread_latest: str | None = None,
+) -> dict[str, Any]:
+    """An ``m.room.message`` content with plain-text fallback body and, when rich, HTML.
+
+    In a thread, ``reply_to`` makes a real reply (``is_falling_back: false``); without it the
+    ``m.in_reply_to`` points at ``thread_latest`` (or the root) only as a fallback for clients
+    that do not show threads, as the spec asks.
+    """
+    result: dict[str, Any] = {"msgtype": msgtype, "body": content.as_plain_text()}
+    formatted = render_html(content)
+    if formatted is not None:
+        result["format"] = HTML_FORMAT
+        result["formatted_body"] = formatted
+    if thread_root is not None:
+        result["m.relates_to"] = {
+            "rel_type": "m.thread",
+            "event_id": thread_root,
+            "is_falling_back": reply_to is None,
+            "m.in_reply_to": {"event_id": reply_to or thread_latest or thread_root},
+        }
+    elif reply_to is not None:
+        result["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
+    return result
+
+
+def reaction_content(message_id: str, emoji: str) -> dict[str, Any]:
+    """An ``m.reaction`` content annotating ``message_id`` with ``emoji``."""
+    return {"m.relates_to": {"rel_type": "m.annotation", "event_id": message_id, "key": emoji}}
+
+
+ENCRYPTION_NOTICE = Outgoing(
+    text=(
+        "This room is end-to-end encrypted, and I cannot read encrypted messages, so I will not see "
+        "anything posted here. Invite me to an unencrypted room to use me."
+    )
+)

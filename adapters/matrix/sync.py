@@ -1,0 +1,141 @@
+"""The Matrix sync loop: long polling, sync token persistence, gap filling and reconnect backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nio import AsyncClient, RoomMessagesResponse, SyncResponse
+from nio.api import MessageDirection
+
+from copbot.adapters.matrix.state import StateStore
+
+log = logging.getLogger(__name__)
+
+SYNC_FILTER: dict[str, Any] = {
+    "room": {"timeline": {"limit": 50}, "ephemeral": {"types": []}},
+    "presence": {"types": []},
+    "account_data": {"types": []},
+}
+"""What the bot needs from /sync: timelines and state, no typing, receipts or presence."""
+INITIAL_FILTER: dict[str, Any] = {**SYNC_FILTER, "room": {**SYNC_FILTER["room"], "timeline": {"limit": 1}}}
+GAP_PAGES = 20
+"""At most this many pages of 100 events are fetched to fill one room's gap after a long stop."""
+
+Gaps = dict[str, list[Any]]
+SyncHandler = Callable[[SyncResponse, Gaps, bool], Awaitable[None]]
+"""Receives each sync response, older events that filled timeline gaps, and whether to deliver."""
+
+
+def backoff_delay(failures: int, initial: float, cap: float) -> float:
+    """Exponential backoff: ``initial``, doubling per consecutive failure, never above ``cap``."""
+    return float(min(cap, initial * 2 ** max(failures - 1, 0)))
+
+
+class SyncLoop:
+    """Syncs forever, persisting ``next_batch`` after each handled response so restarts resume."""
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        state: StateStore,
+        token_key: str,
+        handler: SyncHandler,
+        *,
+        timeout_ms: int = 30_000,
+        backoff_initial: float = 1.0,
+        backoff_max: float = 60.0,
+    ) -> None:
+        self._client = client
+        self._state = state
+        self._token_key = token_key
+        self._handler = handler
+        self._timeout_ms = timeout_ms
+        self._backoff_initial = backoff_initial
+        self._backoff_max = backoff_max
+        self.since: str | None = None
+        self.synced = asyncio.Event()
+        """Set after every successful sync; tests and callers may clear and wait on it."""
+
+    async def prepare(self) -> None:
+        """Resume from the stored token, or on first start sync once and skip the history."""
+        self.since = await self._state.get(self._token_key)
+        if self.since is not None:
+            log.info("resuming Matrix sync from the stored token")
+            return
+        while True:
+            response = await self._client.sync(timeout=0, sync_filter=INITIAL_FILTER, full_state=True)
+            if isinstance(response, SyncResponse):
+                break
+            log.warning("initial sync failed: %s; retrying", response)
+            await asyncio.sleep(self._backoff_initial)
+        await self._handler(response, {}, False)
+        await self._save(response.next_batch)
+        log.info("first Matrix sync done; earlier history skipped")
+
+    async def run(self) -> None:
+        """Sync until cancelled; reconnect with capped exponential backoff on any failure."""
+        failures = 0
+        while True:
+            try:
+                response = await self._client.sync(timeout=self._timeout_ms, sync_filter=SYNC_FILTER, since=self.since)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                delay = backoff_delay(failures, self._backoff_initial, self._backoff_max)
+                log.warning("Matrix sync failed (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
+                await asyncio.sleep(delay)
+                continue
+            if not isinstance(response, SyncResponse):
+                failures += 1
+                delay = backoff_delay(failures, self._backoff_initial, self._backoff_max)
+                log.warning("Matrix sync error %s; retrying in %.1fs", response, delay)
+                await asyncio.sleep(delay)
+                continue
+            if failures:
+                log.info("Matrix sync reconnected after %d failures", failures)
+            failures = 0
+            await self.handle(response)
+
+    async def handle(self, response: SyncResponse) -> None:
+        """Fill gaps, hand the response over, then persist its token (even if handling failed)."""
+        try:
+            gaps = await self._fill_gaps(response) if self.since is not None else {}
+            await self._handler(response, gaps, True)
+        except Exception:
+            log.exception("handling a Matrix sync response failed; its events are skipped")
+        await self._save(response.next_batch)
+        self.synced.set()
+
+    async def _save(self, token: str) -> None:
+        self.since = token
+        self._client.next_batch = token
+        await self._state.set(self._token_key, token)
+
+    async def _fill_gaps(self, response: SyncResponse) -> Gaps:
+        """Events a limited timeline left out since the last token, oldest first, per room."""
+        gaps: Gaps = {}
+        for room_id, info in response.rooms.join.items():
+            timeline = info.timeline
+            if not timeline.limited or timeline.prev_batch is None:
+                continue
+            events: list[Any] = []
+            token = timeline.prev_batch
+            for _ in range(GAP_PAGES):
+                page = await self._client.room_messages(
+                    room_id, start=token, end=self.since, direction=MessageDirection.back, limit=100
+                )
+                if not isinstance(page, RoomMessagesResponse):
+                    log.warning("could not fill the timeline gap in %s: %s", room_id, page)
+                    break
+                events.extend(page.chunk)
+                if not page.chunk or not page.end or page.end == token:
+                    break
+                token = page.end
+            if events:
+                log.info("filled a gap of %d events in %s", len(events), room_id)
+                gaps[room_id] = list(reversed(events))
+        return gaps
