@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from copbot.adapter import Adapter
 from copbot.clock import Clock, SystemClock
-from copbot.commands import basic
+from copbot.commands import basic, experts, privacy
 from copbot.commands.registry import CommandRegistry
 from copbot.config import Settings
 from copbot.dispatch import Dispatcher, Listener
 from copbot.permissions import Permissions
+from copbot.platforms import build_platform_adapters
 from copbot.ratelimit import RateLimiter
 from copbot.services import Services
 from copbot.store import migrate
@@ -24,7 +25,7 @@ from copbot.store.engine import create_engine, session_factory
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = [basic]
+COMMAND_MODULES = [basic, privacy, experts]
 
 
 def build_registry() -> CommandRegistry:
@@ -35,20 +36,6 @@ def build_registry() -> CommandRegistry:
 def build_listeners(services: Services) -> list[Listener]:
     """The services that react to events beyond commands."""
     return []
-
-
-def build_platform_adapters(settings: Settings, services: Services, registry: CommandRegistry) -> list[Adapter]:
-    """The adapters the settings ask for; the console when no platform is enabled."""
-    adapters: list[Adapter] = []
-    if settings.console_enabled:
-        from copbot.adapters.console import ConsoleAdapter
-
-        adapters.append(
-            ConsoleAdapter(
-                user=settings.console.user, room=settings.console.room, moderators=settings.console.moderators
-            )
-        )
-    return adapters
 
 
 class Application:

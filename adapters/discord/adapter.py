@@ -53,6 +53,7 @@ class DiscordAdapter(Adapter):
         token: str,
         *,
         guild_ids: Sequence[int] = (),
+        sharded: bool = False,
         shard_count: int | None = None,
         tag_source: TagSource | None = None,
         defer_after: float = DEFER_AFTER,
@@ -61,7 +62,7 @@ class DiscordAdapter(Adapter):
         self._guild_ids = tuple(guild_ids)
         mentions = discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False)
         options: dict[str, Any] = {"intents": intents(), "allowed_mentions": mentions}
-        if shard_count is not None:
+        if sharded or shard_count is not None:
             self.client: discord.Client = discord.AutoShardedClient(shard_count=shard_count, **options)
         else:
             self.client = discord.Client(**options)

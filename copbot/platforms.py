@@ -1,0 +1,53 @@
+"""Builds the platform adapters the settings ask for: console, Discord, Matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import select
+
+from copbot.adapter import Adapter
+from copbot.commands.registry import CommandRegistry
+from copbot.config import Settings
+from copbot.services import Services
+from copbot.store.models import Tag
+
+TAG_SUGGESTIONS = 25
+
+
+def tag_source(services: Services) -> Callable[[str], Awaitable[list[str]]]:
+    """Autocomplete for tag options: known tags starting with what was typed."""
+
+    async def tags(prefix: str) -> list[str]:
+        pattern = prefix.strip().lower().replace("%", "").replace("_", "") + "%"
+        async with services.sessions() as session:
+            rows = await session.scalars(
+                select(Tag.name).where(Tag.name.like(pattern)).order_by(Tag.name).limit(TAG_SUGGESTIONS)
+            )
+            return list(rows)
+
+    return tags
+
+
+def build_platform_adapters(settings: Settings, services: Services, registry: CommandRegistry) -> list[Adapter]:
+    """The adapters the settings ask for; the console when no platform is enabled."""
+    adapters: list[Adapter] = []
+    if settings.console_enabled:
+        from copbot.adapters.console import ConsoleAdapter
+
+        console = settings.console
+        adapters.append(ConsoleAdapter(user=console.user, room=console.room, moderators=console.moderators))
+    if settings.discord.enabled and settings.discord.token is not None:
+        from copbot.adapters.discord.adapter import DiscordAdapter
+
+        shards = settings.discord.shards
+        adapters.append(
+            DiscordAdapter(
+                settings.discord.token.resolve(),
+                guild_ids=settings.discord.guild_ids,
+                sharded=shards is not None,
+                shard_count=shards if isinstance(shards, int) else None,
+                tag_source=tag_source(services),
+            )
+        )
+    return adapters

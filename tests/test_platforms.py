@@ -1,0 +1,45 @@
+"""The settings choose the adapters: console by default, Discord (sharded on request) when enabled."""
+
+from __future__ import annotations
+
+import discord
+import pytest
+
+from copbot.adapter import Adapter
+from copbot.adapters.console import ConsoleAdapter
+from copbot.adapters.discord.adapter import DiscordAdapter
+from copbot.app import Application, build_registry
+from copbot.platforms import build_platform_adapters
+
+from .conftest import SettingsFactory
+
+
+async def _adapters(make_settings: SettingsFactory, extra: str) -> list[Adapter]:
+    settings = make_settings(extra)
+    app = Application(settings, adapters=[])
+    await app.start()
+    try:
+        assert app.services is not None
+        return build_platform_adapters(settings, app.services, build_registry())
+    finally:
+        await app.stop()
+
+
+async def test_console_only_without_platforms(make_settings: SettingsFactory) -> None:
+    adapters = await _adapters(make_settings, "")
+    assert [type(a) for a in adapters] == [ConsoleAdapter]
+
+
+@pytest.mark.parametrize(("shards", "sharded"), [("", False), ('shards = "auto"', True), ("shards = 2", True)])
+async def test_discord_adapter_and_sharding(
+    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch, shards: str, sharded: bool
+) -> None:
+    monkeypatch.setenv("COPBOT_TEST_DISCORD", "token-value")
+    extra = f'[discord]\nenabled = true\ntoken = {{ env = "COPBOT_TEST_DISCORD" }}\nguild_ids = [1]\n{shards}\n'
+    adapters = await _adapters(make_settings, extra)
+    assert len(adapters) == 1
+    adapter = adapters[0]
+    assert isinstance(adapter, DiscordAdapter)
+    assert isinstance(adapter.client, discord.AutoShardedClient) is sharded
+    if shards == "shards = 2":
+        assert adapter.client.shard_count == 2
