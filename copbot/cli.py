@@ -67,7 +67,9 @@ def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 def extra_registrars() -> list[Registrar]:
     """Subcommands contributed by the feature modules."""
-    return []
+    from copbot.cli_audit import register_audit
+
+    return [register_audit]
 
 
 def build_parser() -> argparse.ArgumentParser:

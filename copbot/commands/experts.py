@@ -1,0 +1,51 @@
+"""/experts TOPIC: who has given accepted answers on a topic, naming only those who agreed to be suggested."""
+
+from __future__ import annotations
+
+from copbot.commands.registry import UsageError, command
+from copbot.context import Context
+from copbot.events import CommandInvoked
+from copbot.knowledge.experts import Answerers, answerers_for
+
+EXPERTS_LIMIT = 5
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def describe(topic: str, found: Answerers, platform: str) -> str:
+    """The answer to /experts: the opted-in experts, then how many others answered without opting in."""
+    if not found.experts and not found.not_opted_in:
+        return (
+            f"Nobody has an accepted answer about {topic!r} yet. "
+            f"Ask with /ask, and whoever answers can be suggested next time."
+        )
+    lines: list[str] = []
+    if found.experts:
+        lines.append(f"People with accepted answers about {topic!r}:")
+        for expert in found.experts:
+            where = f" (on {expert.platform})" if expert.platform != platform else ""
+            lines.append(f"  {expert.name}{where}: {_plural(expert.answers, 'accepted answer', 'accepted answers')}")
+    else:
+        lines.append(f"Nobody who answered about {topic!r} has opted in to being suggested.")
+    if found.not_opted_in:
+        lines.append(
+            f"{_plural(found.not_opted_in, 'more person', 'more people')} answered but "
+            f"{'has' if found.not_opted_in == 1 else 'have'} not opted in to being suggested."
+        )
+    lines.append("To be suggested yourself: /privacy suggest on.")
+    return "\n".join(lines)
+
+
+@command(
+    "experts", "/experts TOPIC", "Who has given accepted answers on a topic (only those who opted in).", needs_args=True
+)
+async def experts_command(ctx: Context, cmd: CommandInvoked) -> None:
+    """Look up the members who answered on the topic and tell the asker privately."""
+    topic = (cmd.args or cmd.options.get("tag", "") or cmd.options.get("topic", "")).strip()
+    if not topic:
+        raise UsageError("Which topic?")
+    async with ctx.services.sessions() as session:
+        found = await answerers_for(session, topic, EXPERTS_LIMIT)
+    await ctx.tell_privately(describe(topic, found, ctx.platform))
