@@ -1,0 +1,178 @@
+"""Claim-then-post: a prompt run is claimed by a unique database row before anything is posted, so never twice."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from copbot.adapter import Adapter
+from copbot.clock import Clock
+from copbot.config import PromptSection, Settings
+from copbot.events import Place
+from copbot.prompts import digests, rotation
+from copbot.prompts.schedule import build_trigger, latest_fire_time
+from copbot.store.models import Member, Message, PromptRun
+
+log = logging.getLogger(__name__)
+
+Status = Literal["posted", "skipped", "failed", "duplicate", "missed", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """What became of one attempt to run a prompt."""
+
+    status: Status
+    scheduled_for: datetime | None = None
+    run_id: int | None = None
+    message_id: str | None = None
+    detail: str = ""
+
+
+class PromptRunner:
+    """Runs configured prompts through the adapters; every decision reads ``now`` from the injected clock."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        adapters: Sequence[Adapter],
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.clock = clock
+        self.adapters = list(adapters)
+        self.rng = rng
+        self.prompts = {prompt.name: prompt for prompt in settings.prompts}
+
+    @property
+    def grace(self) -> timedelta:
+        """How late a scheduled run may still post."""
+        return timedelta(minutes=self.settings.scheduler.misfire_grace_minutes)
+
+    def adapter_for(self, platform: str) -> Adapter | None:
+        """The running adapter for ``platform``; with one adapter and the default platform, that one."""
+        for adapter in self.adapters:
+            if adapter.platform == platform:
+                return adapter
+        return None
+
+    async def run_scheduled(self, name: str) -> RunResult:
+        """Run the occurrence of ``name`` that is due now: the trigger's latest fire time at or before now."""
+        prompt = self.prompts.get(name)
+        if prompt is None or not prompt.enabled:
+            log.warning("scheduled prompt %r is not (or no longer) configured; not posting", name)
+            return RunResult("unknown", detail="not configured or disabled")
+        now = self.clock.now()
+        scheduled_for = latest_fire_time(build_trigger(prompt), now)
+        if scheduled_for is None:
+            return RunResult("missed", detail="no fire time at or before now")
+        return await self.run(prompt, scheduled_for, now=now)
+
+    async def run_now(self, name: str) -> RunResult:
+        """Run ``name`` at once (an admin asked), recorded with scheduled_for = now."""
+        prompt = self.prompts.get(name)
+        if prompt is None:
+            return RunResult("unknown", detail=f"no prompt named {name!r}")
+        now = self.clock.now()
+        return await self.run(prompt, now, now=now, manual=True)
+
+    async def run(
+        self, prompt: PromptSection, scheduled_for: datetime, *, now: datetime | None = None, manual: bool = False
+    ) -> RunResult:
+        """Claim the run (unique prompt_name + scheduled_for), then check quiet, build, post and record."""
+        now = now or self.clock.now()
+        late = now - scheduled_for
+        if not manual and late > self.grace:
+            log.warning(
+                "prompt %s for %s missed by %s (grace %s); not posting", prompt.name, scheduled_for, late, self.grace
+            )
+            return RunResult("missed", scheduled_for, detail=f"late by {late}")
+        run_id = await self._claim(prompt, scheduled_for, now)
+        if run_id is None:
+            log.info("prompt %s for %s was already claimed; not posting again", prompt.name, scheduled_for)
+            return RunResult("duplicate", scheduled_for)
+        try:
+            return await self._carry_out(prompt, scheduled_for, now, run_id)
+        except Exception as error:
+            log.exception("prompt %s for %s failed", prompt.name, scheduled_for)
+            await self._finish(run_id, "failed", detail=f"{type(error).__name__}: {error}")
+            return RunResult("failed", scheduled_for, run_id, detail=str(error))
+
+    async def _claim(self, prompt: PromptSection, scheduled_for: datetime, now: datetime) -> int | None:
+        """Insert the run in its own committed transaction; None if another process (or run) holds it."""
+        run = PromptRun(
+            prompt_name=prompt.name,
+            scheduled_for=scheduled_for,
+            started_at=now,
+            status="claimed",
+            platform=prompt.platform,
+            room=prompt.channel,
+        )
+        try:
+            async with self.sessions.begin() as session:
+                session.add(run)
+        except IntegrityError:
+            return None
+        return run.id
+
+    async def _carry_out(self, prompt: PromptSection, scheduled_for: datetime, now: datetime, run_id: int) -> RunResult:
+        if prompt.quiet_days is not None and await self._recently_active(prompt, now):
+            detail = f"the channel had messages in the last {prompt.quiet_days:g} days"
+            await self._finish(run_id, "skipped", detail=detail)
+            return RunResult("skipped", scheduled_for, run_id, detail=detail)
+        adapter = self.adapter_for(prompt.platform)
+        if adapter is None:
+            detail = f"no running adapter for platform {prompt.platform!r}"
+            await self._finish(run_id, "failed", detail=detail)
+            return RunResult("failed", scheduled_for, run_id, detail=detail)
+        async with self.sessions.begin() as session:
+            texts = digests.texts_for(prompt)
+            index = None
+            if texts:
+                history = await rotation.text_history(session, prompt.name)
+                index = rotation.choose_index(len(texts), prompt.rotation, history, self.rng)
+            content = await digests.build_content(session, prompt, now, adapter, index)
+            run = await session.get(PromptRun, run_id)
+            if run is not None:
+                run.text_index = index
+        sent = await adapter.send(Place(prompt.platform, prompt.channel), content)
+        await self._finish(run_id, "posted", message_id=sent.id)
+        log.info("prompt %s posted as %s in %s", prompt.name, sent.id, prompt.channel)
+        return RunResult("posted", scheduled_for, run_id, sent.id)
+
+    async def _recently_active(self, prompt: PromptSection, now: datetime) -> bool:
+        """Whether a member (not a bot) wrote in the prompt's channel within ``quiet_days``."""
+        since = now - timedelta(days=prompt.quiet_days or 0)
+        query = select(
+            exists()
+            .where(
+                Message.platform == prompt.platform,
+                Message.room == prompt.channel,
+                Message.deleted_at.is_(None),
+                Message.created_at > since,
+                Message.created_at <= now,
+            )
+            .where(~exists().where(Member.id == Message.author_id, Member.is_bot.is_(True)))
+        )
+        async with self.sessions() as session:
+            return bool(await session.scalar(query))
+
+    async def _finish(self, run_id: int, status: str, *, message_id: str | None = None, detail: str = "") -> None:
+        async with self.sessions.begin() as session:
+            run = await session.get(PromptRun, run_id)
+            if run is None:
+                return
+            run.status = status
+            run.message_id = message_id or run.message_id
+            run.detail = detail[:2000]
