@@ -50,4 +50,23 @@ def build_platform_adapters(settings: Settings, services: Services, registry: Co
                 tag_source=tag_source(services),
             )
         )
+    if settings.matrix.enabled:
+        from copbot.adapters.matrix.adapter import MatrixAdapter
+        from copbot.store.state import DatabaseStateStore
+
+        matrix = settings.matrix
+        adapters.append(
+            MatrixAdapter(
+                matrix.homeserver,
+                matrix.user_id,
+                state=DatabaseStateStore(services.sessions, f"matrix:{matrix.user_id}"),
+                access_token=matrix.access_token.resolve() if matrix.access_token else None,
+                password=matrix.password.resolve() if matrix.password and not matrix.access_token else None,
+                device_name=matrix.device_name,
+                allowed=[*matrix.allowed_rooms, *matrix.allowed_servers],
+                command_prefix=matrix.command_prefix or settings.bot.command_prefix,
+                command_names=registry.names(),
+                bot_ids=matrix.ignore_users,
+            )
+        )
     return adapters

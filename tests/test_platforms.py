@@ -8,6 +8,7 @@ import pytest
 from copbot.adapter import Adapter
 from copbot.adapters.console import ConsoleAdapter
 from copbot.adapters.discord.adapter import DiscordAdapter
+from copbot.adapters.matrix.adapter import MatrixAdapter
 from copbot.app import Application, build_registry
 from copbot.platforms import build_platform_adapters
 
@@ -43,3 +44,17 @@ async def test_discord_adapter_and_sharding(
     assert isinstance(adapter.client, discord.AutoShardedClient) is sharded
     if shards == "shards = 2":
         assert adapter.client.shard_count == 2
+
+
+async def test_matrix_adapter_from_settings(make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COPBOT_TEST_MATRIX", "syt_token")
+    extra = (
+        '[matrix]\nenabled = true\nhomeserver = "http://127.0.0.1:8008"\nuser_id = "@bot:localhost"\n'
+        'access_token = { env = "COPBOT_TEST_MATRIX" }\nallowed_servers = ["localhost"]\n'
+    )
+    adapters = await _adapters(make_settings, extra)
+    assert [type(a) for a in adapters] == [MatrixAdapter]
+    adapter = adapters[0]
+    assert isinstance(adapter, MatrixAdapter)
+    assert adapter.user_id == "@bot:localhost"
+    assert adapter.homeserver == "http://127.0.0.1:8008"
