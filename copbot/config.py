@@ -238,8 +238,15 @@ class PromptSection(Section):
     def _one_schedule(self) -> PromptSection:
         if (self.weekly is None) == (self.cron is None):
             raise ValueError('give exactly one schedule: weekly = { day = "mon", time = "09:00" } or cron = "..."')
-        if self.kind in ("question_of_the_week", "learned_this_week") and not self.texts:
+        if self.kind == "question_of_the_week" and not self.texts:
             raise ValueError(f"a {self.kind} prompt needs at least one entry in texts")
+        if self.cron is not None:
+            from copbot.prompts.schedule import build_trigger
+
+            try:
+                build_trigger(self)
+            except ValueError as error:
+                raise ValueError(f"cron {self.cron!r} is not a valid crontab expression: {error}") from None
         return self
 
 
