@@ -1,0 +1,128 @@
+"""Retrieval benchmark on SemEval-2016 Task 3 subtask B: rerank each question's 10 candidates with copbot search."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from copbot.knowledge.jsonl import import_lines
+from copbot.knowledge.search import SearchFilters, search
+from copbot.store import migrate
+from copbot.store.engine import create_engine, session_factory
+
+log = logging.getLogger(__name__)
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared/data/semeval2016-task3/SemEval2016-Task3-CQA-QL-dev.xml"
+RELEVANT = {"PerfectMatch", "Relevant"}
+
+
+@dataclass
+class Question:
+    """An original question with its candidates in the search engine's order."""
+
+    id: str
+    text: str
+    candidates: list[tuple[int, str, bool]] = field(default_factory=list)
+    """(original rank, related question id, relevant)."""
+
+
+def load(path: Path) -> tuple[dict[str, Question], list[str]]:
+    """Original questions and the JSON lines of every related question (with its comments)."""
+    questions: dict[str, Question] = {}
+    lines: list[str] = []
+    for original in ET.parse(path).getroot().iter("OrgQuestion"):
+        qid = original.attrib["ORGQ_ID"]
+        text = f"{original.findtext('OrgQSubject', '')} {original.findtext('OrgQBody', '')}"
+        question = questions.setdefault(qid, Question(qid, text))
+        thread = original.find("Thread")
+        assert thread is not None
+        related = thread.find("RelQuestion")
+        assert related is not None
+        rid = related.attrib["RELQ_ID"]
+        label = related.attrib["RELQ_RELEVANCE2ORGQ"]
+        question.candidates.append((int(related.attrib["RELQ_RANKING_ORDER"]), rid, label in RELEVANT))
+        comments = [{"author": c.attrib.get("RELC_USERNAME", ""), "text": c.findtext("RelCText", "")}
+                    for c in thread.iter("RelComment")]  # fmt: skip
+        record = {"id": rid, "title": related.findtext("RelQSubject", ""), "question": related.findtext("RelQBody", ""),
+                  "messages": comments, "source": {"platform": "qatarliving"}}  # fmt: skip
+        lines.append(json.dumps(record))
+    for question in questions.values():
+        question.candidates.sort()
+    return questions, lines
+
+
+def average_precision(ranked: Sequence[bool]) -> float:
+    """Official AP over the top 10: mean precision at each relevant position; 0 when nothing is relevant."""
+    hits, total = 0, 0.0
+    for position, relevant in enumerate(ranked[:10], start=1):
+        if relevant:
+            hits += 1
+            total += hits / position
+    return total / hits if hits else 0.0
+
+
+def reciprocal_rank(ranked: Sequence[bool]) -> float:
+    """1/rank of the first relevant candidate, 0 when none is."""
+    return next((1.0 / position for position, relevant in enumerate(ranked[:10], start=1) if relevant), 0.0)
+
+
+def scores(rankings: list[list[bool]]) -> tuple[float, float, float]:
+    """(MAP, MRR, P@1) in percent."""
+    count = len(rankings) or 1
+    return (
+        100 * sum(map(average_precision, rankings)) / count,
+        100 * sum(map(reciprocal_rank, rankings)) / count,
+        100 * sum(1 for ranked in rankings if ranked and ranked[0]) / count,
+    )
+
+
+async def run(path: Path) -> None:
+    """Import the candidates, rerank them with copbot search, and print both systems' scores."""
+    questions, lines = load(path)
+    with tempfile.TemporaryDirectory() as directory:
+        engine = create_engine(f"sqlite+aiosqlite:///{directory}/bench.sqlite3")
+        try:
+            await migrate.upgrade(engine)
+            sessions = session_factory(engine)
+            started = time.perf_counter()
+            report = await import_lines(sessions, lines)
+            elapsed = time.perf_counter() - started
+            print(f"imported {report.created} entries in {elapsed:.2f}s ({len(report.errors)} errors)")
+            ours: list[list[bool]] = []
+            original: list[list[bool]] = []
+            async with sessions() as session:
+                for question in questions.values():
+                    relevant = {rid: flag for _, rid, flag in question.candidates}
+                    order = [rid for _, rid, _ in question.candidates]
+                    hits = await search(session, question.text, SearchFilters(public_ids=tuple(order)), limit=10)
+                    found = [hit.public_id for hit in hits]
+                    ranked = found + [rid for rid in order if rid not in found]
+                    ours.append([relevant[rid] for rid in ranked])
+                    original.append([relevant[rid] for rid in order])
+        finally:
+            await engine.dispose()
+    print(f"{len(questions)} questions, {sum(len(q.candidates) for q in questions.values())} candidates")
+    for name, rankings in (("search engine (original order)", original), ("copbot search", ours)):
+        mean_ap, mrr, p_at_1 = scores(rankings)
+        print(f"{name:32s} MAP {mean_ap:6.2f}  MRR {mrr:6.2f}  P@1 {p_at_1:6.2f}")
+
+
+def main() -> int:
+    """Run the benchmark if the data set is present."""
+    if not DATA.exists():
+        print(f"SemEval-2016 Task 3 data not found at {DATA}; nothing to benchmark.")
+        return 0
+    asyncio.run(run(DATA))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""JSON Lines import (batched bulk inserts, idempotent) and export of knowledge entries."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from copbot.knowledge.records import EntryRecord, entry_records, parse_line, record_json
+from copbot.store.models import EntryMessage, EntryTag, KnowledgeEntry, SearchDocument, Tag
+from copbot.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    """(line number, problem) for every line that was skipped."""
+
+
+def _same(record: EntryRecord, stored: EntryRecord) -> bool:
+    wanted = record if record.created_at is not None else record.model_copy(update={"created_at": stored.created_at})
+    wanted = wanted.model_copy(update={"tags": sorted(wanted.tags)})
+    return record_json(wanted) == record_json(stored)
+
+
+async def _replace_changed(session: AsyncSession, records: dict[str, EntryRecord], report: ImportReport) -> int:
+    """Drop records already stored unchanged; delete stored entries the batch changes; returns how many."""
+    known = dict(
+        (
+            await session.execute(
+                select(KnowledgeEntry.public_id, KnowledgeEntry.id).where(KnowledgeEntry.public_id.in_(list(records)))
+            )
+        )
+        .tuples()
+        .all()
+    )
+    if not known:
+        return 0
+    stale: list[int] = []
+    async for stored in entry_records(session, list(known.values())):
+        if _same(records[stored.id], stored):
+            del records[stored.id]
+            report.unchanged += 1
+        else:
+            stale.append(known[stored.id])
+    for public_id in set(known) & set(records):
+        if known[public_id] not in stale:
+            stale.append(known[public_id])
+    report.updated += len(stale)
+    if stale:
+        await session.execute(delete(SearchDocument).where(SearchDocument.entry_id.in_(stale)))
+        await session.execute(delete(KnowledgeEntry).where(KnowledgeEntry.id.in_(stale)))
+    return len(stale)
+
+
+async def _tag_ids(session: AsyncSession, names: set[str]) -> dict[str, int]:
+    if not names:
+        return {}
+    known = dict((await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(names)))).tuples().all())
+    missing = sorted(names - set(known))
+    if missing:
+        rows = await session.execute(insert(Tag).returning(Tag.name, Tag.id), [{"name": name} for name in missing])
+        known.update(rows.tuples().all())
+    return known
+
+
+async def _insert_batch(session: AsyncSession, records: list[EntryRecord]) -> None:
+    now = utcnow()
+    entry_rows = [
+        {
+            "public_id": r.id, "kind": r.kind, "title": r.title, "question": r.question, "summary": r.summary,
+            "resource_url": r.resource_url, "activity": r.activity, "solved": r.solved, "captured_via": "import",
+            "source_platform": r.source.platform if r.source else "",
+            "source_room": r.source.room if r.source else None,
+            "source_url": r.source.url if r.source else None,
+            "thread_id": None, "created_by_id": None, "created_at": r.created_at or now, "updated_at": now,
+        }
+        for r in records
+    ]  # fmt: skip
+    result = await session.execute(
+        insert(KnowledgeEntry).returning(KnowledgeEntry.id, KnowledgeEntry.public_id, sort_by_parameter_order=True),
+        entry_rows,
+    )
+    ids = [row.id for row in result]
+    messages: list[dict[str, Any]] = []
+    documents: list[dict[str, Any]] = []
+    tags = await _tag_ids(session, {name for r in records for name in r.tags})
+    links = [{"entry_id": entry_id, "tag_id": tags[name]} for entry_id, r in zip(ids, records, strict=True)
+             for name in r.tags]  # fmt: skip
+    for entry_id, r in zip(ids, records, strict=True):
+        texts = [("question", "", r.question, r.created_at)]
+        texts += [("answer", "", answer, None) for answer in r.answers]
+        texts += [("message", m.author, m.text, m.created_at) for m in r.messages]
+        messages.extend(
+            {"entry_id": entry_id, "role": role, "position": position, "author_id": None, "author_name": author,
+             "external_id": None, "text": body, "created_at": when}
+            for position, (role, author, body, when) in enumerate(texts)
+        )  # fmt: skip
+        documents.append(
+            {"entry_id": entry_id, "title": r.title, "question": "\n".join(filter(None, [r.question, r.summary])),
+             "answers": "\n".join(r.answers), "discussion": "\n".join(m.text for m in r.messages),
+             "tags": " ".join(r.tags)}
+        )  # fmt: skip
+    await session.execute(insert(EntryMessage), messages)
+    if links:
+        await session.execute(insert(EntryTag), links)
+    await session.execute(insert(SearchDocument), documents)
+
+
+async def import_lines(
+    sessions: async_sessionmaker[AsyncSession],
+    lines: Iterable[str],
+    *,
+    batch_size: int = BATCH_SIZE,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import JSON lines, one transaction per batch; bad lines are reported by number and skipped."""
+    report = ImportReport()
+    batch: dict[str, EntryRecord] = {}
+
+    async def flush() -> None:
+        if not batch:
+            return
+        async with sessions.begin() as session:
+            replaced = await _replace_changed(session, batch, report)
+            report.created += len(batch) - replaced
+            if batch:
+                await _insert_batch(session, list(batch.values()))
+        if on_progress is not None:
+            on_progress(len(batch))
+        batch.clear()
+
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = parse_line(line)
+        except ValueError as error:
+            report.errors.append((number, str(error)))
+            log.warning("line %d skipped: %s", number, error)
+            continue
+        if record.id in batch:
+            await flush()
+        batch[record.id] = record
+        if len(batch) >= batch_size:
+            await flush()
+    await flush()
+    return report
+
+
+async def export_lines(
+    sessions: async_sessionmaker[AsyncSession], *, batch_size: int = BATCH_SIZE
+) -> AsyncIterator[str]:
+    """Every entry as one JSON line, oldest id first."""
+    last = 0
+    while True:
+        async with sessions() as session:
+            ids = list(await session.scalars(
+                select(KnowledgeEntry.id).where(KnowledgeEntry.id > last).order_by(KnowledgeEntry.id).limit(batch_size)
+            ))  # fmt: skip
+            if not ids:
+                return
+            async for record in entry_records(session, ids):
+                yield json.dumps(record_json(record), ensure_ascii=False)
+        last = ids[-1]
