@@ -102,7 +102,7 @@ async def answerers_for(session: AsyncSession, topic: str, limit: int = 5, *, pl
         return Answerers([], 0)
     experts: list[Expert] = []
     hidden = 0
-    for member, count in (await session.execute(_answerers_query(entry_ids, platform))).tuples():
+    for member, count in await session.execute(_answerers_query(entry_ids, platform)):
         if not member.suggest_opt_in:
             hidden += 1
         elif len(experts) < limit:
