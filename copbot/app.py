@@ -18,6 +18,8 @@ from copbot.config import Settings
 from copbot.dispatch import Dispatcher, Listener
 from copbot.permissions import Permissions
 from copbot.platforms import build_platform_adapters
+from copbot.prompts.listener import prompt_reply_listener
+from copbot.prompts.scheduler import PromptScheduler, start_prompt_scheduler
 from copbot.ratelimit import RateLimiter
 from copbot.services import Services
 from copbot.store import migrate
@@ -35,7 +37,7 @@ def build_registry() -> CommandRegistry:
 
 def build_listeners(services: Services) -> list[Listener]:
     """The services that react to events beyond commands."""
-    return []
+    return [prompt_reply_listener]
 
 
 class Application:
@@ -49,6 +51,7 @@ class Application:
         self.engine: AsyncEngine | None = None
         self.services: Services | None = None
         self.dispatcher: Dispatcher | None = None
+        self.prompt_scheduler: PromptScheduler | None = None
         self._stopping = asyncio.Event()
         self._on_stop: list[Callable[[], Awaitable[None]]] = []
         self._started = False
@@ -76,6 +79,9 @@ class Application:
         for adapter in self.adapters:
             await adapter.start(self.dispatcher.sink_for(adapter))
             log.info("%s adapter started", adapter.platform)
+        self.prompt_scheduler = await start_prompt_scheduler(
+            settings, self.services.sessions, self.clock, self.adapters
+        )
 
     def on_stop(self, callback: Callable[[], Awaitable[None]]) -> None:
         """Run ``callback`` when the application stops (before the database closes)."""
@@ -109,6 +115,9 @@ class Application:
                 await self.engine.dispose()
             return
         self._started = False
+        if self.prompt_scheduler is not None:
+            await self.prompt_scheduler.shutdown()
+            self.prompt_scheduler = None
         for adapter in reversed(self.adapters):
             try:
                 await adapter.stop()

@@ -68,8 +68,9 @@ def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 def extra_registrars() -> list[Registrar]:
     """Subcommands contributed by the feature modules."""
     from copbot.cli_audit import register_audit
+    from copbot.cli_prompts import register_prompts
 
-    return [register_audit]
+    return [register_audit, register_prompts]
 
 
 def build_parser() -> argparse.ArgumentParser:

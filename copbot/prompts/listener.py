@@ -22,6 +22,7 @@ async def _run_for(session: AsyncSession, platform: str, message_id: str) -> Pro
     return await session.scalar(
         select(PromptRun)
         .where(PromptRun.platform == platform, PromptRun.message_id == message_id, PromptRun.status == "posted")
+        .order_by(PromptRun.id.desc())
         .limit(1)
     )
 
