@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -66,7 +67,11 @@ class SyncLoop:
             log.info("resuming Matrix sync from the stored token")
             return
         while True:
-            response = await self._client.sync(timeout=0, sync_filter=INITIAL_FILTER, full_state=True)
+            # Synapse caches /sync answers for two minutes by (since, timeout, filter, ...), so a
+            # fresh start soon after an earlier one would get that run's stale token; a unique
+            # timeout makes the key unique, and an initial sync answers at once whatever it is.
+            timeout = 1 + secrets.randbelow(1_000_000)
+            response = await self._client.sync(timeout=timeout, sync_filter=INITIAL_FILTER, full_state=True)
             if isinstance(response, SyncResponse):
                 break
             log.warning("initial sync failed: %s; retrying", response)
