@@ -10,12 +10,16 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from copbot.activities.behaviour import activity_listener
+from copbot.activities.labelling import build_recogniser
 from copbot.adapter import Adapter
 from copbot.clock import Clock, SystemClock
 from copbot.commands import basic, experts, privacy
+from copbot.commands import knowledge as knowledge_commands
 from copbot.commands.registry import CommandRegistry
 from copbot.config import Settings
 from copbot.dispatch import Dispatcher, Listener
+from copbot.knowledge.listener import knowledge_listener
 from copbot.permissions import Permissions
 from copbot.platforms import build_platform_adapters
 from copbot.prompts.listener import prompt_reply_listener
@@ -27,7 +31,7 @@ from copbot.store.engine import create_engine, session_factory
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = [basic, privacy, experts]
+COMMAND_MODULES = [basic, privacy, experts, knowledge_commands]
 
 
 def build_registry() -> CommandRegistry:
@@ -37,7 +41,8 @@ def build_registry() -> CommandRegistry:
 
 def build_listeners(services: Services) -> list[Listener]:
     """The services that react to events beyond commands."""
-    return [prompt_reply_listener]
+    activity = activity_listener(services)
+    return [*([activity] if activity is not None else []), prompt_reply_listener, knowledge_listener(services)]
 
 
 class Application:
@@ -68,6 +73,7 @@ class Application:
             clock=self.clock,
             permissions=Permissions(settings.permissions),
             rate_limiter=RateLimiter(settings.permissions.rate_limit_per_minute, self.clock),
+            recogniser=build_recogniser(settings.activity) if settings.activity.enabled else None,
         )
         registry = build_registry()
         self.dispatcher = Dispatcher(self.services, registry, build_listeners(self.services))

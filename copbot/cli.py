@@ -67,10 +67,12 @@ def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 def extra_registrars() -> list[Registrar]:
     """Subcommands contributed by the feature modules."""
+    from copbot.cli_activity import register_activity
     from copbot.cli_audit import register_audit
+    from copbot.cli_kb import register_kb
     from copbot.cli_prompts import register_prompts
 
-    return [register_audit, register_prompts]
+    return [register_audit, register_prompts, register_activity, register_kb]
 
 
 def build_parser() -> argparse.ArgumentParser:

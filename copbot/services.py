@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from copbot.activities.recogniser import Recogniser
 from copbot.clock import Clock
 from copbot.config import Settings
 from copbot.permissions import Permissions
@@ -21,3 +22,5 @@ class Services:
     clock: Clock
     permissions: Permissions
     rate_limiter: RateLimiter
+    recogniser: Recogniser | None = None
+    """The practice-activity recogniser, built once at start; None when activity recognition is off."""

@@ -1,0 +1,176 @@
+"""What the bot does when it recognises a practice activity: label it, then maybe offer a thread, /share or people."""
+
+from __future__ import annotations
+
+import logging
+
+from copbot.activities.cooldown import Cooldown
+from copbot.activities.labelling import Labelled, label_message, rekey_thread
+from copbot.activities.labels import Activity
+from copbot.activities.recogniser import Recogniser
+from copbot.activities.topics import GENERIC_WORDS
+from copbot.adapter import Card, Outgoing
+from copbot.config import ChannelBehaviour, Settings
+from copbot.context import Context
+from copbot.events import MessagePosted, Place
+from copbot.knowledge.experts import experts_for
+from copbot.knowledge.query import query_tokens
+from copbot.knowledge.search import SearchHit, suggest
+from copbot.services import Services
+from copbot.tracking import Tracked, title_from
+
+log = logging.getLogger(__name__)
+
+SHARE_WORTHY = frozenset({Activity.DOCUMENTING_PROJECTS, Activity.REUSING_ASSETS})
+EXPERTS_SHOWN = 3
+EXPERT_KEYWORDS = 5
+"""The first few topical words of a seeking_experience message are looked up for people who answered on them."""
+_EXPERIENCE_TEXT = "dealt deal dealing experience experiences experienced tried done handled similar before ever"
+EXPERIENCE_WORDS = frozenset(_EXPERIENCE_TEXT.split())
+SHARE_OFFER = "Sounds like something worth keeping: /share DESCRIPTION #tags puts it in the repository."
+
+
+def thread_offer(solved_emoji: str, with_entries: bool) -> str:
+    """The words that go with a help request's thread, with or without suggested entries."""
+    mark = f"when one helps, mark it with /solved or react {solved_emoji}"
+    if with_entries:
+        return f"I opened a thread so answers stay together. These saved answers look close to your question; {mark}."
+    return f"I opened a thread so answers stay together; {mark}."
+
+
+def entry_card(hit: SearchHit) -> Card:
+    """A suggested knowledge entry as a card with its link."""
+    state = "solved" if hit.solved else "open"
+    return Card(title=hit.title, url=hit.url, description=hit.snippet, footer=f"id {hit.public_id}, {state}")
+
+
+def command_prefixes(settings: Settings) -> tuple[str, ...]:
+    """What a command typed as text starts with on any platform."""
+    prefixes = {"/", settings.bot.command_prefix, settings.matrix.command_prefix or ""}
+    return tuple(sorted(prefix for prefix in prefixes if prefix))
+
+
+class ActivityBehaviour:
+    """The listener: labels every tracked message, then answers a few activities, at most once per cool-down."""
+
+    def __init__(self, services: Services, recogniser: Recogniser) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.recogniser = recogniser
+        self.cooldown = Cooldown(self.settings.activity.cooldown_minutes, services.clock)
+        self._prefixes = command_prefixes(self.settings)
+
+    async def __call__(self, ctx: Context) -> None:
+        """Handle one event; anything but a tracked member message is ignored."""
+        event = ctx.event
+        tracked = ctx.notes.get("tracked")
+        if not isinstance(event, MessagePosted) or not isinstance(tracked, Tracked):
+            return
+        section = self.settings.activity
+        behaviour = section.behaviour_for(event.place.room)
+        if not section.enabled or not behaviour.recognise or event.author.is_bot:
+            return
+        if event.text.lstrip().startswith(self._prefixes):
+            return
+        top_level = event.place.thread is None and event.reply_to is None
+        capabilities = ctx.adapter.capabilities
+        opens_thread = top_level and behaviour.offer_thread and (capabilities.create_threads or capabilities.threads)
+        async with self.services.sessions.begin() as session:
+            labelled = await label_message(
+                session,
+                self.recogniser,
+                tracked.message.id,
+                event,
+                min_confidence=section.min_confidence,
+                platform_thread=opens_thread,
+            )
+        if labelled is None or not labelled.fresh or labelled.label.confidence < section.min_confidence:
+            return
+        activity = labelled.label.activity
+        if labelled.help_request and top_level:
+            await self._help(ctx, event, behaviour, labelled)
+        elif activity in SHARE_WORTHY and top_level and behaviour.offer_share:
+            if self.cooldown.try_take(self._key(event)):
+                await ctx.reply(SHARE_OFFER)
+        elif activity is Activity.SEEKING_EXPERIENCE and behaviour.suggest_experts:
+            await self._experts(ctx, event)
+
+    def _key(self, event: MessagePosted) -> str:
+        return f"{event.place.platform}:{event.author.id}"
+
+    async def _help(self, ctx: Context, event: MessagePosted, behaviour: ChannelBehaviour, labelled: Labelled) -> None:
+        """Offer a thread with the best matching entries; without a thread offer, show good matches only."""
+        key = self._key(event)
+        if not self.cooldown.ready(key):
+            return
+        cards = await self._entry_cards(event.text) if behaviour.suggest_entries else []
+        if not behaviour.offer_thread:
+            if cards:
+                self.cooldown.mark(key)
+                await ctx.reply(Outgoing.of("These saved answers look close to your question:", cards))
+            return
+        self.cooldown.mark(key)
+        place = await self._thread_place(ctx, event)
+        emoji = next(iter(self.settings.knowledge.solved_emojis), "✅")
+        content = Outgoing.of(thread_offer(emoji, bool(cards)), cards)
+        if place.thread is None:
+            await ctx.adapter.send(place, content, reply_to=event.id)
+            return
+        await ctx.adapter.send(place, content)
+        if labelled.thread_id is not None and place.thread != event.id:
+            async with self.services.sessions.begin() as session:
+                await rekey_thread(session, labelled.thread_id, place.thread)
+
+    async def _thread_place(self, ctx: Context, event: MessagePosted) -> Place:
+        """Discord opens a thread on the message; Matrix replies in a thread on it; elsewhere, the room."""
+        capabilities = ctx.adapter.capabilities
+        if capabilities.create_threads:
+            return await ctx.adapter.open_thread(event, title_from(event.text) or "Question")
+        if capabilities.threads:
+            return event.place.in_thread(event.id)
+        return event.place
+
+    async def _entry_cards(self, text: str) -> list[Card]:
+        """Entries that match well enough for /ask to suggest them, as cards."""
+        knowledge = self.settings.knowledge
+        async with self.services.sessions() as session:
+            found = await suggest(session, text, limit=knowledge.suggest_limit, min_score=knowledge.suggest_min_score)
+        return [entry_card(hit) for hit, _ in found]
+
+    async def _experts(self, ctx: Context, event: MessagePosted) -> None:
+        """Name opted-in members who gave accepted answers on the message's topics; say nothing if none did."""
+        key = self._key(event)
+        if not self.cooldown.ready(key):
+            return
+        names = await self._experience_holders(event)
+        if not names:
+            return
+        self.cooldown.mark(key)
+        who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        verb = "has" if len(names) == 1 else "have"
+        await ctx.reply(f"{who} {verb} answered similar questions before and may be able to share their experience.")
+
+    async def _experience_holders(self, event: MessagePosted) -> list[str]:
+        """Display names of opted-in answerers on the message's keywords, best first, never the author."""
+        words = [
+            word
+            for word in query_tokens(event.text)
+            if len(word) >= 4 and word not in GENERIC_WORDS and word not in EXPERIENCE_WORDS
+        ][:EXPERT_KEYWORDS]
+        ranked: dict[str, tuple[int, int, str]] = {}
+        async with self.services.sessions() as session:
+            for word in words:
+                for expert in await experts_for(session, word, EXPERTS_SHOWN * 2, platform=event.place.platform):
+                    if expert.external_id == event.author.id:
+                        continue
+                    hits, answers, name = ranked.get(expert.external_id, (0, 0, expert.name))
+                    ranked[expert.external_id] = (hits + 1, answers + expert.answers, name)
+        best = sorted(ranked.values(), key=lambda item: (-item[0], -item[1], item[2].lower()))
+        return [name for _, _, name in best[:EXPERTS_SHOWN]]
+
+
+def activity_listener(services: Services) -> ActivityBehaviour | None:
+    """The activity listener for ``services``, or None when recognition is off."""
+    if services.recogniser is None or not services.settings.activity.enabled:
+        return None
+    return ActivityBehaviour(services, services.recogniser)

@@ -1,0 +1,140 @@
+"""Store activity labels on tracked messages and threads, and mark help requests."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from copbot.activities.labels import Activity, Label
+from copbot.activities.recogniser import Recogniser
+from copbot.config import ActivitySection
+from copbot.config_errors import ConfigError
+from copbot.events import MessagePosted
+from copbot.store import chat
+from copbot.store.models import Message, Thread
+from copbot.tracking import title_from
+
+log = logging.getLogger(__name__)
+
+THREAD_LABEL_UPTO = 5
+"""A thread's label is recomputed while it has at most this many messages; later ones change little."""
+_QUESTION_START = re.compile(
+    r"^\s*(?:where|what|which|who|whom|how|why|when|is|are|was|were|do|does|did|can|could|would|should|will|"
+    r"has|have|any|anyone|anybody|someone|somebody)\b",
+    re.IGNORECASE,
+)
+
+
+def build_recogniser(section: ActivitySection) -> Recogniser:
+    """The recogniser the config asks for; a language without cues is a config error."""
+    try:
+        return Recogniser(section.language, section.cues)
+    except ValueError as error:
+        raise ConfigError(f"activity: {error}") from None
+
+
+def is_question(text: str) -> bool:
+    """Whether ``text`` is phrased as a question: a question mark, or it opens with a question word."""
+    return "?" in text or "\uff1f" in text or _QUESTION_START.match(text) is not None
+
+
+def is_help_request(label: Label, text: str, min_confidence: float) -> bool:
+    """A confident problem_solving label, or a confident request_for_information phrased as a question."""
+    if label.confidence < min_confidence:
+        return False
+    if label.activity is Activity.PROBLEM_SOLVING:
+        return True
+    return label.activity is Activity.REQUEST_FOR_INFORMATION and is_question(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    """What labelling made of one message."""
+
+    label: Label
+    help_request: bool
+    thread_id: int | None
+    fresh: bool
+    """False when the message had been labelled before (the platform delivered it twice)."""
+
+
+async def relabel_thread(session: AsyncSession, recogniser: Recogniser, thread: Thread, min_confidence: float) -> None:
+    """Label ``thread`` from its stored messages (first first) while it is short; a help request stays one."""
+    count = await session.scalar(
+        select(func.count(Message.id)).where(Message.thread_id == thread.id, Message.deleted_at.is_(None))
+    )
+    if not count or count > THREAD_LABEL_UPTO:
+        return
+    messages = await chat.thread_messages(session, thread.id)
+    label = recogniser.label_thread([message.text for message in messages])
+    thread.activity = label.activity.value
+    thread.activity_confidence = label.confidence
+    if is_help_request(label, messages[0].text, min_confidence):
+        thread.is_help_request = True
+
+
+async def label_message(
+    session: AsyncSession,
+    recogniser: Recogniser,
+    message_id: int,
+    event: MessagePosted,
+    *,
+    min_confidence: float,
+    platform_thread: bool,
+) -> Labelled | None:
+    """Label the stored message ``message_id`` (tracked from ``event``) and its thread.
+
+    A help request written in the channel itself (not in a thread, not a reply) becomes a thread keyed by
+    the message, so digests and open topics see it even before anyone answers; ``platform_thread`` says
+    whether the bot will open a platform thread for it. Returns None if the message is not stored.
+    """
+    message = await session.get(Message, message_id)
+    if message is None:
+        return None
+    if message.activity is not None:
+        label = Label(Activity(message.activity), message.activity_confidence or 0.0, message.activity_reason or "")
+        return Labelled(label, False, message.thread_id, fresh=False)
+    label = recogniser.label_message(event.text)
+    message.activity = label.activity.value
+    message.activity_confidence = label.confidence
+    message.activity_reason = label.reason
+    help_request = is_help_request(label, event.text, min_confidence)
+    thread: Thread | None = None
+    if message.thread_id is not None:
+        thread = await session.get(Thread, message.thread_id)
+        if thread is not None:
+            await relabel_thread(session, recogniser, thread, min_confidence)
+    elif help_request and event.place.thread is None and event.reply_to is None:
+        thread, _ = await chat.get_or_create_thread(
+            session,
+            event.place,
+            event.id,
+            created_at=event.created_at,
+            is_platform_thread=platform_thread,
+            root_message_id=event.id,
+            title=title_from(event.text) or "Question",
+        )
+        thread.asker_id = thread.asker_id or message.author_id
+        thread.activity = label.activity.value
+        thread.activity_confidence = label.confidence
+        thread.is_help_request = True
+        message.thread_id = thread.id
+    await session.flush()
+    return Labelled(label, help_request, thread.id if thread is not None else None, fresh=True)
+
+
+async def rekey_thread(session: AsyncSession, thread_id: int, thread_key: str) -> bool:
+    """Key a thread by the platform thread the bot opened for it, when that id differs from the message's."""
+    thread = await session.get(Thread, thread_id)
+    if thread is None or thread.thread_key == thread_key:
+        return False
+    if await chat.find_thread(session, thread.platform, thread.room, thread_key) is not None:
+        log.warning("thread %s already tracked; leaving thread %d keyed by its message", thread_key, thread_id)
+        return False
+    thread.thread_key = thread_key
+    thread.is_platform_thread = True
+    return True
