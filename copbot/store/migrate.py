@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 log = logging.getLogger(__name__)
 
 SEARCH_INDEX_PREFIX = "search_fts"
-SEARCH_INDEX_OBJECTS = {"search_vector", "ix_search_documents_search_vector"}
+SEARCH_INDEX_OBJECTS = {"search_vector", "ix_search_documents_search_vector", "pg_vector"}
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:

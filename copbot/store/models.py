@@ -203,6 +203,17 @@ class SearchDocument(Base):
     tags: Mapped[str] = mapped_column(Text, default="")
 
 
+class EntryEmbedding(Base):
+    """The embedding of one entry's searchable text (semantic extra): float32 vector bytes, model and size."""
+
+    __tablename__ = "entry_embeddings"
+    entry_id: Mapped[int] = mapped_column(ForeignKey("knowledge_entries.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(255))
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """dim little-endian float32 values, L2-normalised; NULL while waiting to be (re)computed."""
+
+
 class CaptureProposal(Base):
     """The bot guessed a thread was answered and asked the asker to confirm."""
 
