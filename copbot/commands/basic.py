@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from copbot.adapter import Outgoing
+from copbot.adapter import Card, Outgoing
 from copbot.commands.registry import command
 from copbot.context import Context
 from copbot.events import CommandInvoked, MessagePosted, Place
+from copbot.knowledge.render import hit_card
+from copbot.knowledge.search import suggest
 from copbot.permissions import Role
 from copbot.tracking import title_from, track_message
 
@@ -59,10 +61,30 @@ async def ask_command(ctx: Context, cmd: CommandInvoked) -> None:
     """Open (or use) a help thread, record the question, and say what happens next."""
     question = cmd.args.strip()
     place = await open_question_thread(ctx, cmd, question)
-    text = (
-        f"Question from {cmd.author.name}: {title_from(question)}\n"
-        "Nothing in the knowledge base answers this yet. Anyone who knows can answer in this thread. "
-        "When an answer helps, mark it with /solved (or react ✅ to it): the thread is then saved "
-        "to the knowledge base, so the next person who asks finds it."
-    )
-    await ctx.adapter.send(place, Outgoing.of(text))
+    cards = await suggestions(ctx, question)
+    if cards:
+        text = (
+            f"Question from {cmd.author.name}: {title_from(question)}\n"
+            "These answered questions look related; if one solves it, say so here. "
+            "Otherwise anyone who knows can answer in this thread, and /solved (or ✅ on the answer) saves it."
+        )
+    else:
+        text = (
+            f"Question from {cmd.author.name}: {title_from(question)}\n"
+            "Nothing in the knowledge base answers this yet. Anyone who knows can answer in this thread. "
+            "When an answer helps, mark it with /solved (or react ✅ to it): the thread is then saved "
+            "to the knowledge base, so the next person who asks finds it."
+        )
+    await ctx.adapter.send(place, Outgoing.of(text, cards))
+
+
+async def suggestions(ctx: Context, question: str) -> list[Card]:
+    """Answered entries that match the question well enough (a coverage threshold, so not always any)."""
+    settings = ctx.services.settings
+    if not settings.activity.behaviour_for(ctx.place.room).suggest_entries:
+        return []
+    async with ctx.services.sessions() as session:
+        found = await suggest(
+            session, question, limit=settings.knowledge.suggest_limit, min_score=settings.knowledge.suggest_min_score
+        )
+    return [hit_card(hit) for hit, _ in found]

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from copbot.knowledge import hooks
 from copbot.knowledge.records import EntryRecord, entry_records, parse_line, record_json
 from copbot.store.models import EntryMessage, EntryTag, KnowledgeEntry, SearchDocument, Tag
 from copbot.store.types import utcnow
@@ -119,6 +120,7 @@ async def _insert_batch(session: AsyncSession, records: list[EntryRecord]) -> No
     if links:
         await session.execute(insert(EntryTag), links)
     await session.execute(insert(SearchDocument), documents)
+    hooks.note_changed(session, ids)
 
 
 async def import_lines(
@@ -126,7 +128,7 @@ async def import_lines(
     lines: Iterable[str],
     *,
     batch_size: int = BATCH_SIZE,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], object] | None = None,
 ) -> ImportReport:
     """Import JSON lines, one transaction per batch; bad lines are reported by number and skipped."""
     report = ImportReport()
