@@ -58,6 +58,26 @@ def test_audit_prints_a_table_newest_first(tmp_path: Path, capsys: pytest.Captur
     assert lines[2].index("kb_delete") == lines[3].index("pin"), "columns line up"
 
 
+async def pin_and_delete(tmp_path: Path) -> None:
+    """A moderator pins a thread with /pin and deletes the entry with /kb delete."""
+    async with running_bot(tmp_path) as bot:
+        opener = await bot.mem.post(ALICE, "Where is the spare key for the lab?")
+        await bot.mem.post(MOD, "In the blue box by the door.", thread=opener.id)
+        await bot.mem.command(MOD, "/pin", thread=opener.id)
+        await bot.mem.command(MOD, "/kb delete kb1")
+
+
+def test_audit_shows_real_moderator_actions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path)
+    asyncio.run(pin_and_delete(tmp_path))
+
+    assert main(["audit", "--config", str(config)]) == 0
+
+    rows = capsys.readouterr().out.splitlines()[2:]
+    assert [row.split()[6] for row in rows] == ["kb.delete", "kb.pin"]
+    assert all("Morgan (u-mod)" in row and "memory" in row and "kb1" in row for row in rows)
+
+
 def test_audit_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = write_config(tmp_path)
     asyncio.run(seed_audit(tmp_path))
