@@ -11,6 +11,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from copbot.knowledge import hooks
 from copbot.store.models import EntryMessage, EntryTag, KnowledgeEntry, Member, SearchDocument, Tag
 from copbot.store.types import utcnow
 
@@ -240,6 +241,7 @@ async def refresh_search_document(session: AsyncSession, entry_id: int) -> None:
         if not opted_out and message.text.strip():
             parts.setdefault(message.role, []).append(message.text)
     document = await session.get(SearchDocument, entry_id)
+    hooks.note_changed(session, [entry_id])
     if hidden:
         if document is not None:
             await session.delete(document)

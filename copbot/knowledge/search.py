@@ -12,6 +12,7 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from copbot.knowledge import hooks
 from copbot.knowledge.entries import normalise_tag
 from copbot.store.models import EntryTag, KnowledgeEntry, Tag
 
@@ -112,7 +113,12 @@ async def search(
 ) -> list[SearchHit]:
     """Search the knowledge base with any text; best first, at most ``limit`` hits."""
     limit = max(1, min(limit, MAX_LIMIT))
-    return await _backend(session).search(session, text, filters or SearchFilters(), limit)
+    filters = filters or SearchFilters()
+    reranker = hooks.reranker()
+    if reranker is None:
+        return await _backend(session).search(session, text, filters, limit)
+    hits = await _backend(session).search(session, text, filters, max(limit, reranker.candidates))
+    return await reranker.rerank(session, text, filters, limit, hits)
 
 
 async def coverage(session: AsyncSession, tokens: Sequence[str], entry_ids: Sequence[int]) -> dict[int, float]:
@@ -141,5 +147,9 @@ async def suggest(
     if not hits:
         return []
     covered = await coverage(session, query_tokens(text), [hit.entry_id for hit in hits])
+    reranker = hooks.reranker()
+    if reranker is not None:
+        meaning = await reranker.relevance(session, text, list(covered))
+        covered = {entry_id: max(score, meaning.get(entry_id, 0.0)) for entry_id, score in covered.items()}
     good = [(hit, covered[hit.entry_id]) for hit in hits if covered[hit.entry_id] >= min_score]
     return good[:limit]
