@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.activities.labels import Activity, Label
-from copbot.activities.recogniser import Recogniser
+from copbot.activities.recogniser import OPENING_RUN, Recogniser
 from copbot.config import ActivitySection
 from copbot.config_errors import ConfigError
 from copbot.events import MessagePosted
@@ -69,11 +69,12 @@ async def relabel_thread(session: AsyncSession, recogniser: Recogniser, thread: 
     )
     if not count or count > THREAD_LABEL_UPTO:
         return
-    messages = await chat.thread_messages(session, thread.id)
-    label = recogniser.label_thread([message.text for message in messages])
+    texts = [message.text for message in await chat.thread_messages(session, thread.id)]
+    label = recogniser.label_thread(texts)
     thread.activity = label.activity.value
     thread.activity_confidence = label.confidence
-    if is_help_request(label, messages[0].text, min_confidence):
+    # The opening can run over a few messages when the first is a bare greeting (as in label_thread).
+    if is_help_request(label, "\n".join(texts[: OPENING_RUN + 1]), min_confidence):
         thread.is_help_request = True
 
 
