@@ -132,6 +132,7 @@ class Synapse:
             "federation_domain_whitelist": [],
             "presence": {"enabled": False},
             "enable_metrics": False,
+            "bcrypt_rounds": 4,
             "require_auth_for_profile_requests": False,
             **_RATE_LIMITS,
         }
