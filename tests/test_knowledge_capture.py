@@ -152,7 +152,7 @@ async def test_thanks_guess_asks_first_and_captures_only_after_confirmation(
 
 
 async def test_ask_without_a_good_match_says_so(running: tuple[Application, MemoryAdapter]) -> None:
-    app, mem = running
+    _app, mem = running
     thread, _ = await asked_and_answered(mem)
     await mem.command(ALICE, "/solved", thread=thread)
     mem.clear()

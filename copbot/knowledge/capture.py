@@ -95,6 +95,9 @@ async def capture_thread(
     if not rows:
         raise CaptureRefused("I have no messages of this thread to save.")
     root_id = thread.root_message_id or thread.thread_key
+    root = await chat.find_message(session, thread.platform, root_id)
+    if root is not None and root.deleted_at is not None:
+        raise CaptureRefused("The question of this thread was deleted, so the thread is not saved.")
     question = next((row for row in rows if row.external_id == root_id), rows[0])
     asker_id = thread.asker_id or question.author_id
     members = {m.id: m for m in await session.scalars(select(Member).where(Member.id.in_({r.author_id for r in rows})))}

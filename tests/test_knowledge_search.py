@@ -1,0 +1,126 @@
+"""Search: any text is a safe query (hypothesis), filters narrow, snippets highlight, suggestions need coverage."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
+from copbot.knowledge.query import MAX_TOKENS, fts_query, query_tokens
+from copbot.knowledge.search import SearchFilters, search, suggest
+from copbot.store import migrate
+from copbot.store.engine import create_engine, session_factory
+
+NASTY = [
+    '"', '""', "'", "AND", "OR", "NOT", "NEAR", "NEAR(pip proxy, 2)", "*", "pip*", "^pip", "title:pip", "a:b",
+    "(((", ")", "{title}:x", "-pip", "+", "😀🔥", "\x00\x01\x1f", "x" * 10_000, "pip AND", "OR OR", "\u202e",
+    "SELECT * FROM members; --", "\\", "%", "_", "[", "]",
+]  # fmt: skip
+HOSTILE = st.one_of(
+    st.text(),
+    st.sampled_from(NASTY),
+    st.lists(st.sampled_from([*NASTY, "pip", "proxy", "python"]), max_size=8).map(" ".join),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=1000, max_size=12_000),
+)
+
+
+@pytest.fixture(scope="module")
+def fts() -> sqlite3.Connection:
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE VIRTUAL TABLE t USING fts5(a, b, tokenize='porter unicode61 remove_diacritics 2')")
+    connection.execute("INSERT INTO t VALUES ('pip proxy firewall', 'python near and or not')")
+    return connection
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=HOSTILE)
+def test_any_text_makes_a_valid_fts5_query(fts: sqlite3.Connection, text: str) -> None:
+    query = fts_query(text)
+    if query is None:
+        assert query_tokens(text) == []
+        return
+    rows = fts.execute("SELECT rowid, bm25(t) FROM t WHERE t MATCH ?", (query,)).fetchall()
+    assert isinstance(rows, list)
+    assert query.count(" OR ") < MAX_TOKENS
+
+
+def test_query_words_are_quoted_stop_words_dropped() -> None:
+    assert fts_query('How do I use "pip" AND the proxy?') == '"use" OR "pip" OR "proxy"'
+    assert fts_query("the and of") is None
+    assert len(query_tokens(" ".join(f"word{i}" for i in range(500)))) == MAX_TOKENS
+
+
+@pytest.fixture
+async def sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 't.sqlite3'}")
+    await migrate.upgrade(engine)
+    factory = session_factory(engine)
+    async with factory.begin() as session:
+        drafts = [
+            EntryDraft("Pip behind a proxy", "How do I use pip behind a proxy?", [DraftMessage("bob", "HTTPS_PROXY")],
+                       [], ["python"], activity="problem_solving", source_room="help", public_id="e1",
+                       created_at=datetime(2024, 1, 5, tzinfo=UTC)),
+            EntryDraft("Proxy for npm", "npm ignores my proxy", [], [], ["javascript"], solved=False,
+                       source_room="web", public_id="e2", created_at=datetime(2025, 1, 5, tzinfo=UTC)),
+            EntryDraft("Pizza night", "Where do we order pizza?", [DraftMessage("c", "Luigi's")], [], [],
+                       activity="coordination", public_id="e3", created_at=datetime(2025, 6, 1, tzinfo=UTC)),
+        ]  # fmt: skip
+        for draft in drafts:
+            await save_entry(session, draft)
+    try:
+        yield factory
+    finally:
+        await engine.dispose()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=HOSTILE)
+async def test_search_never_raises_nor_logs_an_error(
+    sessions: async_sessionmaker[AsyncSession], caplog: pytest.LogCaptureFixture, text: str
+) -> None:
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        async with sessions() as session:
+            hits = await search(session, text, limit=5)
+    assert isinstance(hits, list) and len(hits) <= 5
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+async def ids(sessions: async_sessionmaker[AsyncSession], text: str, filters: SearchFilters) -> list[str]:
+    async with sessions() as session:
+        return [hit.public_id for hit in await search(session, text, filters)]
+
+
+async def test_filters_narrow_the_results(sessions: async_sessionmaker[AsyncSession]) -> None:
+    assert sorted(await ids(sessions, "proxy", SearchFilters())) == ["e1", "e2"]
+    assert await ids(sessions, "proxy", SearchFilters(tags=("#Python",))) == ["e1"]
+    assert await ids(sessions, "proxy", SearchFilters(solved_only=True)) == ["e1"]
+    assert await ids(sessions, "proxy", SearchFilters(channel="web")) == ["e2"]
+    assert await ids(sessions, "proxy pizza", SearchFilters(activity="coordination")) == ["e3"]
+    assert await ids(sessions, "proxy", SearchFilters(since=datetime(2025, 1, 1, tzinfo=UTC))) == ["e2"]
+    assert await ids(sessions, "proxy", SearchFilters(until=datetime(2025, 1, 1, tzinfo=UTC))) == ["e1"]
+    assert await ids(sessions, "proxy", SearchFilters(public_ids=("e2", "e3"))) == ["e2"]
+    assert await ids(sessions, "proxy", SearchFilters(entry_ids=())) == []
+
+
+async def test_hits_are_ranked_and_highlighted(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session:
+        hits = await search(session, "pip proxy")
+    assert hits[0].public_id == "e1" and hits[0].score > hits[1].score
+    assert "**pip**" in hits[0].snippet.lower() or "**proxy**" in hits[0].snippet.lower()
+
+
+async def test_suggestions_need_enough_of_the_question(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session:
+        good = await suggest(session, "using pip behind a proxy", limit=3, min_score=0.35)
+        weak = await suggest(session, "proxy settings for my gradle kotlin android build", limit=3, min_score=0.35)
+    assert [hit.public_id for hit, _ in good] == ["e1"] and good[0][1] > 0.9
+    assert weak == []
