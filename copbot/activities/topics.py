@@ -26,6 +26,7 @@ _GENERIC_TEXT = """
     advice question questions missing gap gaps nobody anything something everything everyone thing things
     does doesn find found where able going seems really still already maybe sure thoughts wrong right good best
     people team group community here there today week month year time times know knows knowing using used
+    keep keeps kept anyone everybody nothing
 """
 GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
 """Words that say someone needs help, not what about: they never name a topic."""
@@ -106,7 +107,7 @@ async def _gaps(session: AsyncSession, since: datetime, until: datetime | None, 
     rows = await session.execute(query.order_by(Message.created_at.desc(), Message.id.desc()).limit(MAX_ITEMS))
     return [
         OpenItem("gap", m.text, m.platform, m.room, m.external_id, m.created_at)
-        for m, status in rows.tuples()
+        for m, status in rows
         if status is None or status == "open"
     ]
 
