@@ -45,9 +45,7 @@ async def _replace_changed(session: AsyncSession, records: dict[str, EntryRecord
             await session.execute(
                 select(KnowledgeEntry.public_id, KnowledgeEntry.id).where(KnowledgeEntry.public_id.in_(list(records)))
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     if not known:
         return 0
@@ -71,11 +69,11 @@ async def _replace_changed(session: AsyncSession, records: dict[str, EntryRecord
 async def _tag_ids(session: AsyncSession, names: set[str]) -> dict[str, int]:
     if not names:
         return {}
-    known = dict((await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(names)))).tuples().all())
+    known = dict((await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(names)))).all())
     missing = sorted(names - set(known))
     if missing:
         rows = await session.execute(insert(Tag).returning(Tag.name, Tag.id), [{"name": name} for name in missing])
-        known.update(rows.tuples().all())
+        known.update(rows.all())
     return known
 
 

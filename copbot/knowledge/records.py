@@ -98,13 +98,13 @@ async def entry_records(session: AsyncSession, entry_ids: Sequence[int]) -> Asyn
         .order_by(EntryMessage.entry_id, EntryMessage.position, EntryMessage.id)
     )
     messages: dict[int, list[tuple[EntryMessage, bool]]] = defaultdict(list)
-    for message, opted_out in rows.tuples():
+    for message, opted_out in rows:
         messages[message.entry_id].append((message, bool(opted_out)))
     tags: dict[int, list[str]] = defaultdict(list)
     tag_rows = await session.execute(
         select(EntryTag.entry_id, Tag.name).join(Tag, Tag.id == EntryTag.tag_id).where(EntryTag.entry_id.in_(entry_ids))
     )
-    for entry_id, name in tag_rows.tuples():
+    for entry_id, name in tag_rows:
         tags[entry_id].append(name)
     for entry in sorted(entries, key=lambda item: item.id):
         kept = messages[entry.id]
