@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from copbot.activities.labelling import OPTED_OUT_REASON
 from copbot.adapter import Capabilities
 from copbot.adapters.local import LOCAL_CAPABILITIES
 from copbot.adapters.memory import MemoryAdapter
@@ -249,7 +250,7 @@ async def test_bots_commands_and_repeats_get_no_reply(make_settings: SettingsFac
         from_bot = await mem.post(other_bot, HELP)
         own = await mem.post(mem.me, BACKUP)
         assert await stored(app, from_bot.id) is None and await stored(app, own.id) is None
-        assert [p.author for p in mem.bot_messages()] == [other_bot, mem.me], "only the two bot posts themselves"
+        assert [p.author for p in mem.log] == [other_bot, mem.me], "only the two bot posts themselves"
         mem.clear()
         command = await mem.post(ALICE, "/share keeps failing with permission denied #backup")
         row = await stored(app, command.id)
@@ -261,6 +262,21 @@ async def test_bots_commands_and_repeats_get_no_reply(make_settings: SettingsFac
         assert app.services is not None
         async with app.services.sessions() as session:
             assert await session.scalar(select(func.count(Thread.id))) == 1
+
+
+async def test_opted_out_member_gets_a_label_but_no_stored_words(
+    make_settings: SettingsFactory, clock: ManualClock
+) -> None:
+    async with bot(make_settings, clock) as (app, mem):
+        assert app.services is not None
+        async with app.services.sessions.begin() as session:
+            (await chat.get_or_create_member(session, "memory", ALICE)).capture_opt_out = True
+        question = await mem.post(ALICE, HELP)
+        row = await stored(app, question.id)
+        assert row is not None and row.activity == "problem_solving"
+        assert row.activity_reason == OPTED_OUT_REASON
+        thread = await thread_of(app, f"th-{question.id}")
+        assert thread is not None and thread.is_help_request and "tomato" not in thread.title
 
 
 async def test_recognition_off_means_no_labels(make_settings: SettingsFactory, clock: ManualClock) -> None:

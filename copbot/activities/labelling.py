@@ -15,13 +15,14 @@ from copbot.config import ActivitySection
 from copbot.config_errors import ConfigError
 from copbot.events import MessagePosted
 from copbot.store import chat
-from copbot.store.models import Message, Thread
+from copbot.store.models import Member, Message, Thread
 from copbot.tracking import title_from
 
 log = logging.getLogger(__name__)
 
 THREAD_LABEL_UPTO = 5
 """A thread's label is recomputed while it has at most this many messages; later ones change little."""
+OPTED_OUT_REASON = "not kept: the author opted out of capture"
 _QUESTION_START = re.compile(
     r"^\s*(?:where|what|which|who|whom|how|why|when|is|are|was|were|do|does|did|can|could|would|should|will|"
     r"has|have|any|anyone|anybody|someone|somebody)\b",
@@ -102,7 +103,10 @@ async def label_message(
     label = recogniser.label_message(event.text)
     message.activity = label.activity.value
     message.activity_confidence = label.confidence
-    message.activity_reason = label.reason
+    author = await session.get(Member, message.author_id) if message.author_id is not None else None
+    private = author is not None and author.capture_opt_out
+    # A member who opted out of capture keeps their words out of storage: no cue text, no title.
+    message.activity_reason = OPTED_OUT_REASON if private else label.reason
     help_request = is_help_request(label, event.text, min_confidence)
     thread: Thread | None = None
     if message.thread_id is not None:
@@ -117,7 +121,7 @@ async def label_message(
             created_at=event.created_at,
             is_platform_thread=platform_thread,
             root_message_id=event.id,
-            title=title_from(event.text) or "Question",
+            title="" if private else title_from(event.text) or "Question",
         )
         thread.asker_id = thread.asker_id or message.author_id
         thread.activity = label.activity.value
