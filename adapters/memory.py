@@ -28,7 +28,7 @@ class MemoryAdapter(LocalAdapter):
 
     def bot_messages(self) -> list[Posted]:
         """Everything the bot posted, public and private, oldest first."""
-        return [posted for posted in self.log[self._read_from :] if posted.author.is_bot]
+        return [posted for posted in self.log[self._read_from :] if posted.author == self.me]
 
     def said(self) -> list[str]:
         """The plain text (with cards) of every public bot message, oldest first."""

@@ -90,7 +90,7 @@ async def track_message(session: AsyncSession, event: MessagePosted) -> Tracked:
         room=event.place.room,
         thread_id=thread.id if thread else None,
         author_id=author.id,
-        text=event.text,
+        text="" if author.capture_opt_out else event.text,
         reply_to=event.reply_to,
         created_at=event.created_at,
     )
@@ -106,7 +106,8 @@ async def track_edit(session: AsyncSession, event: MessageEdited) -> Message | N
     message = await chat.find_message(session, event.place.platform, event.message_id)
     if message is None:
         return None
-    message.text = event.text
+    author = await session.get(Member, message.author_id) if message.author_id else None
+    message.text = "" if author is not None and author.capture_opt_out else event.text
     message.edited_at = event.created_at
     if message.thread_id is not None:
         thread = await session.get(Thread, message.thread_id)
