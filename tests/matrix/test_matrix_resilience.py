@@ -145,3 +145,15 @@ async def test_synapse_restart_mid_session_reconnects(
     reply = await adapter.send(Place("matrix", room), Outgoing("still here"))
     assert reply.id.startswith("$")
     assert [e.id for e in sink.of(MessagePosted)] == [before, after]
+
+
+async def test_password_login_keeps_its_device_across_restarts(
+    start_adapter: StartAdapter, bot_user: RegisteredUser, state: JsonFileState
+) -> None:
+    first, _ = await start_adapter(access_token=None, password=bot_user.password)
+    device = await state.get(f"matrix:{bot_user.user_id}:device_id")
+    assert device and device != bot_user.device_id
+    assert first.bot_member is not None and first.bot_member.id == bot_user.user_id
+    await first.stop()
+    second, _ = await start_adapter(access_token=None, password=bot_user.password)
+    assert second.client.device_id == device
