@@ -59,7 +59,7 @@ def build_platform_adapters(settings: Settings, services: Services, registry: Co
             MatrixAdapter(
                 matrix.homeserver,
                 matrix.user_id,
-                state=DatabaseStateStore(services.sessions, f"matrix:{matrix.user_id}"),
+                state=DatabaseStateStore(services.sessions),
                 access_token=matrix.access_token.resolve() if matrix.access_token else None,
                 password=matrix.password.resolve() if matrix.password and not matrix.access_token else None,
                 device_name=matrix.device_name,
