@@ -21,6 +21,8 @@ MAX_CHARS = 2000
 REPLY_WEIGHT = 0.35
 """How much each later message of a thread counts, relative to the opening message."""
 QUESTION_WEIGHT = 1.0
+BARE_QUESTION_CONFIDENCE = 0.45
+"""A question mark alone is weak evidence: below the default min_confidence, so it labels but never triggers."""
 """A question mark with no information cue counts as this much evidence of a request for information."""
 OPENING_RUN = 2
 """How many messages after an empty opening (a bare greeting) still count as the opening."""
@@ -112,7 +114,10 @@ class Recogniser:
             return self._settle(scores, text_for_model)
         if not score:
             return Label(Activity.REQUEST_FOR_INFORMATION, 0.3, "a question with no cue")
-        return Label(top, _confidence(top_score, second_score), f'cue "{scores.best[top][1]}" ({top.value})')
+        confidence = _confidence(top_score, second_score)
+        if scores.best[top][1] == "?":
+            confidence = min(confidence, BARE_QUESTION_CONFIDENCE)
+        return Label(top, confidence, f'cue "{scores.best[top][1]}" ({top.value})')
 
     def _settle(self, scores: _Scores, text: str) -> Label:
         """Problem or information: cue scores plus the model's log-odds, weighted by MODEL_WEIGHT."""
@@ -128,6 +133,8 @@ class Recogniser:
         cue = scores.best.get(choice)
         if cue is None:
             return Label(choice, min(confidence, 0.6), f"{lean} ({choice.value})")
+        if cue[1] == "?":
+            confidence = min(confidence, BARE_QUESTION_CONFIDENCE)
         return Label(choice, confidence, f'cue "{cue[1]}" ({choice.value}), {lean}')
 
     def label_message(self, text: str) -> Label:
