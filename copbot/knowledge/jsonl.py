@@ -8,17 +8,23 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.knowledge import hooks
 from copbot.knowledge.records import EntryRecord, entry_records, parse_line, record_json
-from copbot.store.models import EntryMessage, EntryTag, KnowledgeEntry, SearchDocument, Tag
+from copbot.store.models import Base, KnowledgeEntry, SearchDocument, Tag
 from copbot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+_ENTRIES = Base.metadata.tables["knowledge_entries"]
+_MESSAGES = Base.metadata.tables["entry_messages"]
+_TAGS = Base.metadata.tables["tags"]
+_ENTRY_TAGS = Base.metadata.tables["entry_tags"]
+_DOCUMENTS = Base.metadata.tables["search_documents"]
+"""Core tables: inserting through them is one executemany per batch, not the ORM's per-row path."""
 
 
 @dataclass
@@ -72,8 +78,10 @@ async def _tag_ids(session: AsyncSession, names: set[str]) -> dict[str, int]:
     known = dict((await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(names)))).all())
     missing = sorted(names - set(known))
     if missing:
-        rows = await session.execute(insert(Tag).returning(Tag.name, Tag.id), [{"name": name} for name in missing])
-        known.update(rows.all())
+        await session.execute(_TAGS.insert(), [{"name": name} for name in missing])
+        known.update(
+            {row[0]: row[1] for row in await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(missing)))}
+        )
     return known
 
 
@@ -90,11 +98,12 @@ async def _insert_batch(session: AsyncSession, records: list[EntryRecord]) -> No
         }
         for r in records
     ]  # fmt: skip
-    result = await session.execute(
-        insert(KnowledgeEntry).returning(KnowledgeEntry.id, KnowledgeEntry.public_id, sort_by_parameter_order=True),
-        entry_rows,
+    await session.execute(_ENTRIES.insert(), entry_rows)
+    wanted = select(KnowledgeEntry.public_id, KnowledgeEntry.id).where(
+        KnowledgeEntry.public_id.in_([r.id for r in records])
     )
-    ids = [row.id for row in result]
+    known: dict[str, int] = {row[0]: row[1] for row in await session.execute(wanted)}
+    ids = [known[r.id] for r in records]
     messages: list[dict[str, Any]] = []
     documents: list[dict[str, Any]] = []
     tags = await _tag_ids(session, {name for r in records for name in r.tags})
@@ -114,10 +123,10 @@ async def _insert_batch(session: AsyncSession, records: list[EntryRecord]) -> No
              "answers": "\n".join(r.answers), "discussion": "\n".join(m.text for m in r.messages),
              "tags": " ".join(r.tags)}
         )  # fmt: skip
-    await session.execute(insert(EntryMessage), messages)
+    await session.execute(_MESSAGES.insert(), messages)
     if links:
-        await session.execute(insert(EntryTag), links)
-    await session.execute(insert(SearchDocument), documents)
+        await session.execute(_ENTRY_TAGS.insert(), links)
+    await session.execute(_DOCUMENTS.insert(), documents)
     hooks.note_changed(session, ids)
 
 
