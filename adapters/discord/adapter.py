@@ -15,7 +15,7 @@ from copbot.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoin
 from copbot.adapters.discord import convert
 from copbot.adapters.discord.channels import ChannelResolver
 from copbot.adapters.discord.interactions import DEFER_AFTER, InteractionReplies
-from copbot.adapters.discord.render import clip, render
+from copbot.adapters.discord.render import Rendered, clip, render
 from copbot.adapters.discord.slash import CopbotTree, TagSource, build_tree
 from copbot.events import AnyEvent, CommandInvoked, Member, MessagePinned, MessagePosted, Place
 
@@ -57,8 +57,10 @@ class DiscordAdapter(Adapter):
         shard_count: int | None = None,
         tag_source: TagSource | None = None,
         defer_after: float = DEFER_AFTER,
+        solved_tag: str = "solved",
     ) -> None:
         self._token = token
+        self._solved_tag = solved_tag
         self._guild_ids = tuple(guild_ids)
         mentions = discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False)
         options: dict[str, Any] = {"intents": intents(), "allowed_mentions": mentions}
@@ -185,9 +187,23 @@ class DiscordAdapter(Adapter):
             await self._replies.handle(interaction, self._deliver(event))
 
     async def send(self, place: Place, content: Outgoing, *, reply_to: str | None = None) -> SentMessage:
+        """Post ``content`` in as many messages as its text needs; the first message answers the command being
+        handled when it goes to the command's channel."""
         channel_id = int(place.thread or place.room)
+        if self._replies.replies_to_command(reply_to):
+            reply_to = None
+        first: str | None = None
+        for rendered in render(content):
+            sent = await self._replies.answer_publicly(channel_id, rendered) if first is None else None
+            if sent is None:
+                sent = await self._post(channel_id, rendered, reply_to if first is None else None)
+                self._replies.posted_publicly()
+            first = first or sent
+        assert first is not None
+        return SentMessage(first, place, self.message_url(place, first))
+
+    async def _post(self, channel_id: int, rendered: Rendered, reply_to: str | None) -> str:
         channel = self.channels.messageable(channel_id)
-        rendered = render(content)
         if reply_to is None:
             message = await channel.send(rendered.content, embeds=rendered.embeds)
         else:
@@ -195,14 +211,21 @@ class DiscordAdapter(Adapter):
                 message_id=int(reply_to), channel_id=channel_id, fail_if_not_exists=False
             )
             message = await channel.send(rendered.content, embeds=rendered.embeds, reference=reference)
-        return SentMessage(str(message.id), place, self.message_url(place, str(message.id)))
+        return str(message.id)
 
     async def open_thread(self, message: MessagePosted, title: str) -> Place:
+        """A thread on ``message``; for a slash command (no message to start from), a thread on its own."""
         if message.place.thread is not None:
             return message.place
-        channel = self.channels.messageable(int(message.place.room))
-        partial = channel.get_partial_message(int(message.id))
-        thread = await partial.create_thread(name=clip(title, _MAX_THREAD_NAME) or "Question")
+        name = clip(title, _MAX_THREAD_NAME) or "Question"
+        if isinstance(message.raw, discord.Interaction):
+            channel = await self.channels.channel(int(message.place.room))
+            if not isinstance(channel, discord.TextChannel):
+                return message.place
+            thread = await channel.create_thread(name=name, type=discord.ChannelType.public_thread)
+        else:
+            channel = self.channels.messageable(int(message.place.room))
+            thread = await channel.get_partial_message(int(message.id)).create_thread(name=name)
         self.channels.remember(thread)
         return message.place.in_thread(str(thread.id))
 
@@ -239,7 +262,8 @@ class DiscordAdapter(Adapter):
         thread = await self.channels.channel(int(place.thread))
         if not isinstance(thread, discord.Thread) or not isinstance(thread.parent, discord.ForumChannel):
             return
-        tag = next((t for t in thread.parent.available_tags if t.name.casefold() == "solved"), None)
+        wanted = self._solved_tag.casefold()
+        tag = next((t for t in thread.parent.available_tags if t.name.casefold() == wanted), None)
         applied = thread.applied_tags
         if tag is None or any(t.id == tag.id for t in applied):
             return

@@ -46,12 +46,30 @@ def card_embed(card: Card) -> discord.Embed:
     return embed
 
 
-def render(content: Outgoing) -> Rendered:
-    """Text as Markdown content, the first ten cards as embeds, any further cards as text lines."""
+def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
+    """``text`` in parts of at most ``limit`` characters, cut at a line end, else a space, else anywhere."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            parts.append(rest[:limit])
+            rest = rest[limit:]
+            continue
+        parts.append(rest[:cut])
+        rest = rest[cut + 1 :]
+    return [*parts, rest]
+
+
+def render(content: Outgoing) -> list[Rendered]:
+    """Messages for ``content``: text in parts that fit, ten cards as embeds of the last, more cards as text."""
     embeds = [card_embed(card) for card in content.cards[:MAX_EMBEDS]]
     text = content.text
     extra = content.cards[MAX_EMBEDS:]
     if extra:
         text = Outgoing(text=text, cards=extra).as_plain_text()
         logger.debug("Rendered %d cards beyond the embed limit as text", len(extra))
-    return Rendered(content=clip(text, MAX_CONTENT), embeds=embeds)
+    parts = split_text(text)
+    return [Rendered(part, embeds if number == len(parts) else []) for number, part in enumerate(parts, start=1)]

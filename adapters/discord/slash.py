@@ -17,6 +17,15 @@ TagSource = Callable[[str], Awaitable[list[str]]]
 """Tag names matching what a member has typed so far, for autocomplete."""
 
 MAX_CHOICES = 25
+PRIVACY_CHOICES = [
+    app_commands.Choice(name="Stop recording my activity", value="stop"),
+    app_commands.Choice(name="Resume recording my activity", value="resume"),
+    app_commands.Choice(name="Delete my data", value="delete"),
+    app_commands.Choice(name="Export my data", value="export"),
+    app_commands.Choice(name="Let /experts suggest me", value="suggest on"),
+    app_commands.Choice(name="Stop /experts suggesting me", value="suggest off"),
+]
+"""The /privacy actions; each value is what the core's /privacy takes as its arguments."""
 _CHOICE_LENGTH = 100
 
 
@@ -110,16 +119,10 @@ def build_tree(client: discord.Client, handler: CommandHandler, tags: TagSource 
     async def experts(interaction: discord.Interaction[Any], tag: str) -> None:
         await handler(interaction)
 
-    @tree.command(name="privacy", description="Stop copbot noting your activity, or delete or export your data")
-    @app_commands.describe(action="What to do with your data")
-    @app_commands.choices(
-        action=[
-            app_commands.Choice(name="Stop recording my activity", value="stop"),
-            app_commands.Choice(name="Delete my data", value="delete"),
-            app_commands.Choice(name="Export my data", value="export"),
-        ]
-    )
-    async def privacy(interaction: discord.Interaction[Any], action: app_commands.Choice[str]) -> None:
+    @tree.command(name="privacy", description="See what copbot keeps about you; stop, delete or export it")
+    @app_commands.describe(action="What to do with your data (nothing: show your settings)")
+    @app_commands.choices(action=PRIVACY_CHOICES)
+    async def privacy(interaction: discord.Interaction[Any], action: app_commands.Choice[str] | None = None) -> None:
         await handler(interaction)
 
     @tree.command(name="help", description="What copbot can do and how to use it")
