@@ -118,3 +118,6 @@ class Dispatcher:
             await spec.handler(ctx, command)
         except UsageError as error:
             await ctx.tell_privately(f"{error}\nUsage: {spec.usage}")
+        except Exception:
+            log.exception("command /%s failed; carrying on", spec.name)
+            await ctx.tell_privately(f"Sorry, /{spec.name} failed on my side; the error is logged. Please try again.")
