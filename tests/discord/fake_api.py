@@ -49,6 +49,7 @@ class FakeDiscord:
     messages: dict[str, list[Payload]] = field(default_factory=dict)
     channels: dict[str, Payload] = field(default_factory=dict)
     members: dict[str, Payload] = field(default_factory=dict)
+    failures: list[tuple[str, str, int, Payload]] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
     base: str = ""
@@ -79,6 +80,15 @@ class FakeDiscord:
             await self._arrived.wait_for(lambda: len(self.requests(method, pattern)) >= count)
         return self.requests(method, pattern)
 
+    def fail_next(self, method: str, pattern: str, status: int = 403, code: int = 50013) -> None:
+        """Answer the next matching request with an error, as Discord does (403 50013: Missing Permissions)."""
+        self.failures.append((method, pattern, status, {"message": "Missing Permissions", "code": code}))
+
+    def threads_of(self, parent_id: str) -> list[Payload]:
+        """The threads created or known under a channel, oldest first."""
+        found = [c for c in self.channels.values() if c.get("parent_id") == parent_id and c["type"] == 11]
+        return sorted(found, key=lambda c: int(c["id"]))
+
     def add_message(self, message: Payload) -> None:
         """Make a message known to history and message lookups."""
         self.messages.setdefault(message["channel_id"], []).append(message)
@@ -92,6 +102,10 @@ class FakeDiscord:
         async with self._arrived:
             self.records.append(Recorded(request.method, path, dict(request.query), body))
             self._arrived.notify_all()
+        for failure in self.failures:
+            if failure[0] == request.method and re.fullmatch(failure[1], path):
+                self.failures.remove(failure)
+                return _json(failure[3], status=failure[2])
         for method, pattern, handler in self._routes():
             match = re.fullmatch(pattern, path)
             if method == request.method and match:
@@ -109,12 +123,14 @@ class FakeDiscord:
             ("GET", r"/channels/(\d+)/messages", self._history),
             ("GET", r"/channels/(\d+)/messages/(\d+)", self._get_message),
             ("POST", r"/channels/(\d+)/messages/(\d+)/threads", self._start_thread),
+            ("POST", r"/channels/(\d+)/threads", self._start_thread_alone),
             ("PUT", r"/channels/(\d+)/messages/(\d+)/reactions/([^/]+)/@me", self._no_content),
             ("GET", r"/channels/(\d+)", self._get_channel),
             ("PATCH", r"/channels/(\d+)", self._edit_channel),
             ("POST", r"/interactions/(\d+)/([^/]+)/callback", self._callback),
             ("POST", r"/webhooks/(\d+)/([^/]+)", self._followup),
             ("DELETE", r"/webhooks/(\d+)/([^/]+)/messages/@original", self._no_content),
+            ("PATCH", r"/webhooks/(\d+)/([^/]+)/messages/@original", self._followup),
             ("GET", r"/guilds/(\d+)/members/(\d+)", self._member),
         ]
 
@@ -160,6 +176,12 @@ class FakeDiscord:
 
     async def _start_thread(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
         thread = p.thread(match.group(2), match.group(1), body["name"])
+        self.channels[thread["id"]] = thread
+        return _json(thread, status=201)
+
+    async def _start_thread_alone(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
+        thread = p.thread(p.snowflake(), match.group(1), body["name"], owner=p.BOT_ID)
+        thread["type"] = body.get("type", 12)
         self.channels[thread["id"]] = thread
         return _json(thread, status=201)
 

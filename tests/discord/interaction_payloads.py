@@ -58,7 +58,8 @@ def callback_response(interaction_id: str, callback: Payload) -> Payload:
     }
 
 
-def _interaction(data: Payload, channel: Payload) -> Payload:
+def _interaction(data: Payload, channel: Payload, who: p.Who) -> Payload:
+    permissions = 1 << 10 | 1 << 11 | (p.MANAGE_MESSAGES if p.MODERATOR_ROLE_ID in who[2] else 0)
     return {
         "id": p.snowflake(),
         "application_id": p.APP_ID,
@@ -68,7 +69,7 @@ def _interaction(data: Payload, channel: Payload) -> Payload:
         "guild": {"id": p.GUILD_ID, "locale": "en-US", "features": []},
         "channel_id": channel["id"],
         "channel": channel,
-        "member": {**p.member(p.ALICE), "permissions": str(1 << 10 | 1 << 11)},
+        "member": {**p.member(who), "permissions": str(permissions)},
         "token": "aW50ZXJhY3Rpb24tdG9rZW4",
         "version": 1,
         "app_permissions": str(1 << 10 | 1 << 11 | 1 << 34),
@@ -81,10 +82,10 @@ def _interaction(data: Payload, channel: Payload) -> Payload:
     }
 
 
-def slash(name: str, options: list[Payload], channel: Payload | None = None) -> Payload:
-    """A chat input command (data.type 1) used in ``channel``, the text channel by default."""
+def slash(name: str, options: list[Payload], channel: Payload | None = None, who: p.Who = p.ALICE) -> Payload:
+    """A chat input command (data.type 1) used by ``who`` in ``channel``, the text channel by default."""
     data = {"id": p.snowflake(), "name": name, "type": 1, "options": options, "guild_id": p.GUILD_ID}
-    return _interaction(data, channel or p.text_channel(p.TEXT_ID, "general"))
+    return _interaction(data, channel or p.text_channel(p.TEXT_ID, "general"), who)
 
 
 def option(name: str, value: str) -> Payload:
@@ -97,8 +98,8 @@ def subcommand(name: str, options: list[Payload]) -> Payload:
     return {"name": name, "type": 1, "options": options}
 
 
-def message_menu(name: str, target: Payload) -> Payload:
-    """A message context-menu command (data.type 3) on ``target``, with it in ``resolved.messages``."""
+def message_menu(name: str, target: Payload, who: p.Who = p.ALICE) -> Payload:
+    """A message context-menu command (data.type 3) by ``who`` on ``target``, with it in ``resolved.messages``."""
     data = {
         "id": p.snowflake(),
         "name": name,
@@ -107,4 +108,4 @@ def message_menu(name: str, target: Payload) -> Payload:
         "resolved": {"messages": {target["id"]: target}},
         "guild_id": p.GUILD_ID,
     }
-    return _interaction(data, p.text_channel(target["channel_id"], "general"))
+    return _interaction(data, p.text_channel(target["channel_id"], "general"), who)

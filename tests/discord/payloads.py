@@ -57,11 +57,13 @@ def bot_user() -> Payload:
     return {**user(BOT_ID, "copbot", bot=True), "verified": True, "mfa_enabled": False, "flags": 0}
 
 
-ALICE = ("Alice", ALICE_ID, [MEMBER_ROLE_ID])
-BOB = ("Bob", BOB_ID, [MEMBER_ROLE_ID, MODERATOR_ROLE_ID])
+Who = tuple[str, str, list[str]]
+"""A member's display name, user id and role ids."""
+ALICE: Who = ("Alice", ALICE_ID, [MEMBER_ROLE_ID])
+BOB: Who = ("Bob", BOB_ID, [MEMBER_ROLE_ID, MODERATOR_ROLE_ID])
 
 
-def member(who: tuple[str, str, list[str]], *, with_user: bool = True) -> Payload:
+def member(who: Who, *, with_user: bool = True) -> Payload:
     """A guild member object; message payloads carry it without the user."""
     name, user_id, roles = who
     data: Payload = {
@@ -133,7 +135,13 @@ def forum_channel() -> Payload:
 
 
 def thread(
-    thread_id: str, parent_id: str, name: str, *, archived: bool = False, tags: list[str] | None = None
+    thread_id: str,
+    parent_id: str,
+    name: str,
+    *,
+    archived: bool = False,
+    tags: list[str] | None = None,
+    owner: str = ALICE_ID,
 ) -> Payload:
     """A public thread (type 11); in a forum, a post."""
     return {
@@ -141,7 +149,7 @@ def thread(
         "type": 11,
         "guild_id": GUILD_ID,
         "parent_id": parent_id,
-        "owner_id": ALICE_ID,
+        "owner_id": owner,
         "name": name,
         "last_message_id": thread_id,
         "message_count": 1,
