@@ -96,9 +96,7 @@ class LocalAdapter(Adapter):
 
     async def respond_privately(self, command: CommandInvoked, content: Outgoing) -> SentMessage | None:
         """Private answers are logged with their addressee."""
-        posted = self._append(
-            command.place, self.me, content.text, content=content, private_to=command.author.id
-        )
+        posted = self._append(command.place, self.me, content.text, content=content, private_to=command.author.id)
         self.show(posted)
         return SentMessage(id=posted.id, place=command.place)
 

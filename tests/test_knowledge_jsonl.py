@@ -64,7 +64,7 @@ def test_changed_line_updates_and_malformed_lines_are_reported(
 ) -> None:
     write(tmp_path / "a.jsonl", [json.dumps(record) for record in GOOD])
     assert main(["kb", "import", str(tmp_path / "a.jsonl"), "--config", str(config)]) == 0
-    changed = dict(GOOD[1], title="Rotating nginx logs")
+    changed = {**GOOD[1], "title": "Rotating nginx logs"}
     lines = [json.dumps(GOOD[0]), "{not json", json.dumps({"id": "q9", "title": "no question"}), json.dumps(changed)]
     code = main(["kb", "import", str(write(tmp_path / "b.jsonl", lines)), "--config", str(config)])
     captured = capsys.readouterr()
