@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from copbot.cli import main
 
-GOOD = [
+GOOD: list[dict[str, Any]] = [
     {"id": "q1", "title": "Pip behind a proxy", "question": "How do I use pip behind a proxy?",
      "answers": ["Set HTTPS_PROXY"], "messages": [{"author": "bob", "text": "works for me",
      "created_at": "2024-03-01T10:00:00+02:00"}], "tags": ["python", "#Network"],
