@@ -31,6 +31,12 @@ async def test_login_syncs_every_command_to_the_configured_guild(bot: Harness) -
     kb = next(command for command in sync.body if command["name"] == "kb")
     assert {option["name"] for option in kb["options"]} == {"show", "edit", "delete"}
     assert all(command.get("description") or command["type"] == 3 for command in sync.body)
+    privacy = next(command for command in sync.body if command["name"] == "privacy")
+    [action] = privacy["options"]
+    assert not action.get("required")
+    assert [choice["value"] for choice in action["choices"]] == [
+        "stop", "resume", "delete", "export", "suggest on", "suggest off",
+    ]  # fmt: skip
     assert bot.adapter.bot_member == Member(p.BOT_ID, "copbot", is_bot=True)
 
 
@@ -197,3 +203,27 @@ async def test_tags_autocomplete_completes_the_last_tag(bot: Harness) -> None:
     choices = callback.body["data"]["choices"]
     assert choices == [{"name": f"django, {t}", "value": f"django, {t}"} for t in ("python", "pytest")]
     assert not bot.sink.events
+
+
+async def test_long_text_is_sent_in_parts_with_the_embeds_on_the_last(bot: Harness) -> None:
+    text = "\n".join(f"line {number:04d} " + "x" * 90 for number in range(60))
+    card = Card("Entry", url="https://discord.com/channels/1/2/3")
+    sent = await bot.adapter.send(GENERAL, Outgoing.of(text, [card]))
+    posts = bot.api.requests("POST", rf"/channels/{p.TEXT_ID}/messages")
+    assert len(posts) == 4 and all(len(post.body["content"]) <= 2000 for post in posts)
+    assert "\n".join(post.body["content"] for post in posts) == text
+    assert [len(post.body.get("embeds") or []) for post in posts] == [0, 0, 0, 1]
+    assert sent.id == bot.api.messages[p.TEXT_ID][0]["id"]
+
+
+async def test_long_private_answer_comes_in_parts(bot: Harness) -> None:
+    bot.sink.gate = asyncio.Event()
+    payload = ip.slash("privacy", [ip.option("action", "export")])
+    bot.gateway("INTERACTION_CREATE", payload)
+    [command] = await bot.sink.wait_for(CommandInvoked)
+    await bot.adapter.respond_privately(command, Outgoing.of("a" * 1500 + " " + "b" * 1500))
+    bot.sink.gate.set()
+    [callback] = bot.api.requests("POST", rf"/interactions/{payload['id']}/[^/]+/callback")
+    [followup] = bot.api.requests("POST", rf"/webhooks/{p.APP_ID}/[^/]+")
+    assert callback.body["data"]["content"] == "a" * 1500 and callback.body["data"]["flags"] == ip.EPHEMERAL
+    assert followup.body["content"] == "b" * 1500 and followup.body["flags"] == ip.EPHEMERAL

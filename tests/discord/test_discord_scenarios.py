@@ -141,3 +141,31 @@ async def test_a_failing_command_is_reported_and_the_next_one_works(community: C
     [thread] = community.api.threads_of(p.TEXT_ID)
     [answer] = await community.api.expect("POST", rf"/channels/{thread['id']}/messages")
     assert "Why is my websocket closing after a minute?" in answer.body["content"]
+
+
+async def test_asker_marks_the_forum_post_solved_with_a_public_answer(community: Community) -> None:
+    post = p.thread(POST_ID, p.FORUM_ID, "Cancelling a stuck task", tags=[p.PYTHON_TAG_ID])
+    community.api.channels[POST_ID] = post
+    community.gateway("THREAD_CREATE", thread_create(post))
+    community.post(p.message(POST_ID, QUESTION, message_id=POST_ID))
+    community.post(p.message(POST_ID, ANSWER, author=BOB))
+    await community.adapter.handled_events(MessagePosted, 2)
+    payload = ip.slash("solved", [], channel=post)
+    community.interact(payload)
+    [callback] = await community.callbacks(payload)
+    assert callback.body["type"] == 4 and not callback.body["data"].get("flags", 0) & ip.EPHEMERAL
+    assert callback.body["data"]["content"].startswith("Saved to the knowledge base as kb")
+    [tagging] = community.api.requests("PATCH", rf"/channels/{POST_ID}")
+    assert p.SOLVED_TAG_ID in tagging.body["applied_tags"]
+    assert not community.api.requests("POST", rf"/channels/{POST_ID}/messages")
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [([], "Your privacy settings:"), ([ip.option("action", "suggest on")], "Done: /experts may suggest you")],
+)
+async def test_privacy_answers_only_the_member(community: Community, options: list[Payload], said: str) -> None:
+    payload = ip.slash("privacy", options)
+    community.interact(payload)
+    [callback] = await community.callbacks(payload)
+    assert callback.body["data"]["flags"] == ip.EPHEMERAL and callback.body["data"]["content"].startswith(said)
