@@ -1,0 +1,117 @@
+"""PostgreSQL full-text search backend: the generated tsvector, ts_rank_cd with weights, ts_headline snippets."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, func, literal, literal_column, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnClause
+
+from copbot.knowledge.query import tsquery_terms
+from copbot.knowledge.search import SearchFilters, SearchHit, filter_conditions
+from copbot.store.models import KnowledgeEntry, SearchDocument
+
+log = logging.getLogger(__name__)
+
+CONFIG = "english"
+"""The text search configuration the migration's generated column uses."""
+RANK_WEIGHTS = "{0.1, 0.25, 0.5, 1.0}"
+"""ts_rank_cd weights of D (discussion), C (answers), B (question, tags), A (title): the SQLite bm25 ratios."""
+RANK_NORMALISATION = 1
+"""Divide the rank by 1 + log(document length), so long threads do not win on length alone."""
+HEADLINE_OPTIONS = (
+    'StartSel="**", StopSel="**", MaxWords=16, MinWords=6, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+_VECTOR: ColumnClause[Any] = literal_column("search_documents.search_vector")
+_CONFIG: ColumnClause[Any] = literal_column(f"'{CONFIG}'::regconfig")
+_WEIGHTS: ColumnClause[Any] = literal_column(f"'{RANK_WEIGHTS}'::real[]")
+
+
+def websearch_text(text_: str) -> str | None:
+    """The safe words of any user text joined with ``or`` for websearch_to_tsquery (any match counts), or None."""
+    terms = tsquery_terms(text_)
+    if not terms:
+        return None
+    return " or ".join(terms)
+
+
+class PostgresSearch:
+    """Searches ``search_documents.search_vector`` (a generated, GIN-indexed tsvector with weights A-D)."""
+
+    async def search(self, session: AsyncSession, text_: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
+        """The best entries for any user text, best first."""
+        words = websearch_text(text_)
+        if words is None or filters.entry_ids == () or filters.public_ids == ():
+            return []
+        query = func.websearch_to_tsquery(_CONFIG, bindparam("words", words))
+        rank = func.ts_rank_cd(_WEIGHTS, _VECTOR, query, RANK_NORMALISATION).label("rank")
+        entry = KnowledgeEntry
+        document = SearchDocument
+        ranked = (
+            select(entry.id, rank)
+            .select_from(document.__table__.join(entry, entry.id == document.entry_id))
+            .where(_VECTOR.op("@@")(query), *filter_conditions(filters))
+            .order_by(rank.desc(), entry.id)
+            .limit(limit)
+            .subquery("ranked")
+        )
+        body = func.concat_ws(" ", document.question, document.answers, document.discussion, document.title)
+        headline = func.ts_headline(_CONFIG, body, query, literal(HEADLINE_OPTIONS))
+        statement = (
+            select(
+                entry.id,
+                entry.public_id,
+                entry.title,
+                entry.source_url,
+                entry.resource_url,
+                entry.solved,
+                entry.kind,
+                ranked.c.rank,
+                headline.label("snippet"),
+            )
+            .select_from(ranked.join(entry, entry.id == ranked.c.id).join(document, document.entry_id == entry.id))
+            .order_by(ranked.c.rank.desc(), entry.id)
+        )
+        try:
+            rows = (await session.execute(statement)).all()
+        except DBAPIError:
+            log.exception("full-text search failed for %r", words)
+            await session.rollback()
+            return []
+        return [
+            SearchHit(
+                entry_id=row.id,
+                public_id=row.public_id,
+                title=row.title,
+                score=float(row.rank),
+                snippet=" ".join(str(row.snippet or "").split()),
+                url=row.source_url or row.resource_url,
+                solved=bool(row.solved),
+                kind=row.kind,
+            )
+            for row in rows
+        ]
+
+    async def term_matches(
+        self, session: AsyncSession, tokens: Sequence[str], entry_ids: Sequence[int]
+    ) -> tuple[int, dict[str, int], dict[str, set[int]]]:
+        """(searchable entries, entries per token, which of ``entry_ids`` contain each token)."""
+        total = int(await session.scalar(text("SELECT count(*) FROM search_documents")) or 0)
+        frequency: dict[str, int] = {}
+        contains: dict[str, set[int]] = {}
+        match = "search_vector @@ websearch_to_tsquery('english', :q)"
+        match_count = text(f"SELECT count(*) FROM search_documents WHERE {match}")
+        match_in = text(f"SELECT entry_id FROM search_documents WHERE {match} AND entry_id IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        )
+        wanted = list(set(entry_ids))
+        for token in tokens:
+            frequency[token] = int(await session.scalar(match_count, {"q": token}) or 0)
+            rows = await session.execute(match_in, {"q": token, "ids": wanted})
+            contains[token] = {int(row[0]) for row in rows}
+        return total, frequency, contains
