@@ -48,6 +48,7 @@ def build_platform_adapters(settings: Settings, services: Services, registry: Co
                 sharded=shards is not None,
                 shard_count=shards if isinstance(shards, int) else None,
                 tag_source=tag_source(services),
+                solved_tag=settings.discord.solved_tag,
             )
         )
     if settings.matrix.enabled:

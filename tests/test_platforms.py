@@ -36,12 +36,13 @@ async def test_discord_adapter_and_sharding(
     make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch, shards: str, sharded: bool
 ) -> None:
     monkeypatch.setenv("COPBOT_TEST_DISCORD", "token-value")
-    extra = f'[discord]\nenabled = true\ntoken = {{ env = "COPBOT_TEST_DISCORD" }}\nguild_ids = [1]\n{shards}\n'
+    extra = f'[discord]\nenabled = true\ntoken = {{ env = "COPBOT_TEST_DISCORD" }}\nguild_ids = [1]\nsolved_tag = "Answered"\n{shards}\n'
     adapters = await _adapters(make_settings, extra)
     assert len(adapters) == 1
     adapter = adapters[0]
     assert isinstance(adapter, DiscordAdapter)
     assert isinstance(adapter.client, discord.AutoShardedClient) is sharded
+    assert adapter._solved_tag == "Answered"
     if shards == "shards = 2":
         assert adapter.client.shard_count == 2
 
