@@ -1,0 +1,45 @@
+"""``copbot db copy``: move a whole database to another store, for example from SQLite to PostgreSQL."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from copbot.config import Settings
+
+
+def _cmd_db_copy(args: argparse.Namespace, settings: Settings) -> int:
+    from copbot.store.transfer import CopyError, copy_database
+
+    source = args.source or settings.database_url()
+
+    def progress(table: str, rows: int) -> None:
+        print(f"  {table:<20} {rows:>9} rows", flush=True)
+
+    print(f"copying {source} -> {args.target}")
+    try:
+        report = asyncio.run(
+            copy_database(source, args.target, force=args.force, batch_size=args.batch_size, progress=progress)
+        )
+    except CopyError as error:
+        print(f"copbot db copy: {error}", file=sys.stderr)
+        return 1
+    print(f"copied {report.total} rows in {report.seconds:.1f}s; point database.url at the target to use it")
+    return 0
+
+
+def register_db_copy(db_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``copbot db copy --from URL --to URL [--force]``."""
+    copy = db_sub.add_parser(
+        "copy",
+        help="copy every row into another database (migrated first), e.g. SQLite to PostgreSQL",
+        description="Copy a whole copbot database. Stop the bot first. The target is migrated to the newest "
+        "schema; a target that holds data is refused unless --force, which replaces it.",
+    )
+    copy.add_argument("--from", dest="source", metavar="URL", help="the source (default: database.url of --config)")
+    copy.add_argument("--to", dest="target", metavar="URL", required=True, help="the target database URL")
+    copy.add_argument("--force", action="store_true", help="empty a target that already holds data")
+    copy.add_argument("--batch-size", type=int, default=1000, metavar="N", help="rows per insert (default 1000)")
+    copy.add_argument("--config", "-c", metavar="PATH", help="the TOML config file (for the default --from)")
+    copy.set_defaults(handler=_cmd_db_copy)

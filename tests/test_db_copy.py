@@ -1,0 +1,124 @@
+"""``copbot db copy``: a SQLite database built through the app moves whole into PostgreSQL, searchable and usable."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from copbot.cli import main
+from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
+from copbot.knowledge.jsonl import import_lines
+from copbot.knowledge.search import search
+from copbot.store.engine import create_engine, session_factory
+from copbot.store.models import KnowledgeEntry, PromptRun
+from copbot.store.transfer import CopyError, copy_database, normalise_url, row_counts
+from tests.community_harness import ALICE, BOB, CAROL, DAVE, running_bot
+from tests.pg_support import TestDatabase
+
+PROMPT = """
+[[prompts]]
+name = "weekly"
+platform = "memory"
+channel = "general"
+weekly = { day = "mon", time = "09:30" }
+texts = ["What did you learn this week?"]
+"""
+IMPORTED = [
+    {"id": "imp-1", "title": "Pip behind a proxy", "question": "How do I use pip behind a proxy?",
+     "answers": ["Set HTTPS_PROXY"], "tags": ["python"], "created_at": "2024-03-01T09:00:00Z"},
+    {"id": "imp-2", "title": "Rotate nginx logs", "question": "How to rotate nginx logs?", "tags": ["ops"]},
+]  # fmt: skip
+
+
+async def build_sqlite(tmp_path: Path) -> str:
+    """A SQLite database with messages, threads, entries (captured and imported), tags and a prompt run."""
+    async with running_bot(tmp_path, extra_toml=PROMPT) as bot:
+        ask = await bot.mem.command(ALICE, "/ask How do I calibrate the spectrometer before a run?")
+        await bot.mem.post(BOB, "Take a dark-frame first, then check against the neon lamp.", thread=ask.id)
+        await bot.mem.command(ALICE, "/solved", thread=ask.id)
+        opener = await bot.mem.post(CAROL, "Where do we book the electron microscope?")
+        await bot.mem.post(DAVE, "The booking sheet on the lab wiki.", thread=opener.id)
+        await import_lines(bot.services.sessions, [json.dumps(record) for record in IMPORTED])
+        assert bot.app.prompt_scheduler is not None
+        result = await bot.app.prompt_scheduler.runner.run_now("weekly")
+        assert result.status == "posted"
+    return f"sqlite+aiosqlite:///{tmp_path}/t.sqlite3"
+
+
+async def counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await row_counts(connection)
+    finally:
+        await engine.dispose()
+
+
+async def check_postgres(url: str) -> None:
+    """Search finds the copied entries; timestamps come back aware and unchanged."""
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            found = {hit.public_id for hit in await search(session, "spectrometer calibration")}
+            proxy = [hit.public_id for hit in await search(session, "pip proxy")]
+            imported = await session.scalar(select(KnowledgeEntry).where(KnowledgeEntry.public_id == "imp-1"))
+            run = await session.scalar(select(PromptRun))
+        assert len(found) == 1 and proxy[:1] == ["imp-1"]
+        assert imported is not None and imported.created_at.isoformat() == "2024-03-01T09:00:00+00:00"
+        assert run is not None and run.status == "posted" and run.scheduled_for.tzinfo is not None
+    finally:
+        await engine.dispose()
+
+
+async def add_entry(url: str) -> None:
+    """Save one more entry (new ids for the entry, its messages and a new tag) on the copied database."""
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine).begin() as session:
+            draft = EntryDraft("Centrifuge time", "How long should the centrifuge run?",
+                               [DraftMessage("dave", "Ten minutes at 3000 rpm.")], [], ["biology"])  # fmt: skip
+            await save_entry(session, draft)
+    finally:
+        await engine.dispose()
+
+
+def test_copy_sqlite_into_postgresql_then_use_it(
+    tmp_path: Path, postgres_database: TestDatabase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    postgres_database.empty()
+    target = postgres_database.url
+    source = asyncio.run(build_sqlite(tmp_path))
+    before = asyncio.run(counts(source))
+    for table in ("messages", "threads", "knowledge_entries", "search_documents", "prompt_runs", "members", "tags"):
+        assert before[table] > 0, table
+
+    assert main(["db", "copy", "--from", source, "--to", target]) == 0
+    assert f"copied {sum(before.values())} rows" in capsys.readouterr().out
+    assert asyncio.run(counts(target)) == before
+    asyncio.run(check_postgres(target))
+
+    # The sequences continue after the copied ids: the bot on PostgreSQL adds rows without collisions.
+    asyncio.run(add_entry(target))
+    after = asyncio.run(counts(target))
+    assert after["knowledge_entries"] == before["knowledge_entries"] + 1
+    assert after["entry_messages"] == before["entry_messages"] + 2 and after["tags"] == before["tags"] + 1
+
+    # A target holding data is refused, and --force replaces it with the source again.
+    assert main(["db", "copy", "--from", source, "--to", target]) == 1
+    assert "not empty" in capsys.readouterr().err
+    assert main(["db", "copy", "--from", source, "--to", target, "--force"]) == 0
+    assert asyncio.run(counts(target)) == before
+
+
+async def test_copy_refuses_a_missing_source_or_the_same_database(tmp_path: Path) -> None:
+    with pytest.raises(CopyError, match="does not exist"):
+        await copy_database(f"sqlite:///{tmp_path}/none.sqlite3", f"sqlite:///{tmp_path}/to.sqlite3")
+    with pytest.raises(CopyError, match="same database"):
+        await copy_database(f"sqlite:///{tmp_path}/a.sqlite3", f"sqlite+aiosqlite:///{tmp_path}/a.sqlite3")
+    with pytest.raises(CopyError, match="unsupported"):
+        normalise_url("mysql://root@localhost/copbot")
+    assert normalise_url("postgresql://u@h/db") == "postgresql+asyncpg://u@h/db"
