@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from nio import RoomGetStateEventResponse, RoomPutStateResponse
 from sqlalchemy import select
 
 from copbot.commands.basic import HELP_HEADER
@@ -61,9 +62,18 @@ async def test_answer_marked_solved_with_a_check_mark_is_found_by_search(world: 
     assert len(await world.entries()) == 1
 
 
-async def test_room_admin_pinning_a_message_captures_it(world: Community) -> None:
+async def test_room_admin_pinning_a_message_captures_it_and_a_members_pin_does_not(world: Community) -> None:
+    levels = await world.admin.room_get_state_event(world.room, "m.room.power_levels")
+    assert isinstance(levels, RoomGetStateEventResponse), levels
+    content = {**levels.content, "events": {**levels.content.get("events", {}), "m.room.pinned_events": 0}}
+    assert isinstance(
+        await world.admin.room_put_state(world.room, "m.room.power_levels", content), RoomPutStateResponse
+    )
+    chatter = await say(world.asker, world.room, "Lunch at noon, anyone coming along today?")
+    await world.pin(world.asker, [chatter])  # allowed by the room, but power level 0 is no moderator for copbot
+
     tip = await say(world.helper, world.room, "Tip: kafka-log-dirs --describe shows which broker disk is full.")
-    await world.pin(world.admin, [tip])
+    await world.pin(world.admin, [chatter, tip])
     saved = await world.reply_to(tip, SAVED)
     [entry] = await world.entries()
     assert entry.public_id in saved["content"]["body"]
@@ -71,6 +81,7 @@ async def test_room_admin_pinning_a_message_captures_it(world: Community) -> Non
     texts = [text for _, text in await world.entry_texts(entry.id)]
     assert "Tip: kafka-log-dirs --describe shows which broker disk is full." in texts
     assert await world.search_ids("broker disk full") == [entry.public_id]
+    assert await world.replies_to(chatter) == []
 
 
 async def test_edits_and_redactions_reach_the_knowledge_base(world: Community) -> None:
