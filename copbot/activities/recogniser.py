@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from copbot.activities.cues import cue_table, looks_like_thanks, normalise
 from copbot.activities.labels import Activity, Label, parse_activity
 from copbot.activities.model import ProblemInfoModel, load_default_model
+from copbot.activities.scan import compile_scanner
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,6 @@ OPENING_RUN = 2
 """How many messages after an empty opening (a bare greeting) still count as the opening."""
 MODEL_WEIGHT = 1.0
 """How much the small model's log-odds count against cue weights when settling problem vs information."""
-_WORD_START = re.compile(r"(?<![\w'])\S")
 _SEEKERS = (Activity.PROBLEM_SOLVING, Activity.REQUEST_FOR_INFORMATION)
 
 
@@ -42,7 +42,7 @@ class _Scores:
 
 
 class Recogniser:
-    """Labels text with an :class:`Activity` using one precompiled pass over all cues."""
+    """Labels text with an :class:`Activity` using one precompiled regex over all cues (see ``scan``)."""
 
     def __init__(
         self,
@@ -67,8 +67,7 @@ class Recogniser:
         entries.sort(key=lambda e: -e[1])
         self.language = language
         self._cues = [(activity, weight) for activity, weight, _ in entries]
-        self._by_char = _compile_by_char([pattern for _, _, pattern in entries])
-        self._wildcard = self._by_char.get("")
+        self._scanner = compile_scanner([pattern for _, _, pattern in entries], first_chars)
         if model is None and use_model and language == "en":
             model = load_default_model()
         self._model = model if use_model else None
@@ -80,23 +79,14 @@ class Recogniser:
         best: dict[Activity, tuple[float, str]] = {}
         seen: set[int] = set()
         cues = self._cues
-        by_char = self._by_char
-        wildcard = self._wildcard
-        for start in _WORD_START.finditer(low):
-            pos = start.start()
-            pattern = by_char.get(low[pos], wildcard)
-            match = pattern.match(low, pos) if pattern is not None else None
-            name = match.lastgroup if match is not None else None
-            if match is None or name is None:
-                continue
-            index = int(name[1:])
+        for index, start, end in self._scanner.scan(low):
             if index in seen:
                 continue
             seen.add(index)
             activity, weight = cues[index]
             score[activity] = score.get(activity, 0.0) + weight
             if weight > best.get(activity, (0.0, ""))[0]:
-                best[activity] = (weight, " ".join(match.group(name).split())[:60])
+                best[activity] = (weight, " ".join(low[start:end].split())[:60])
         question = "?" in low or "\uff1f" in low
         if question and Activity.REQUEST_FOR_INFORMATION not in score:
             score[Activity.REQUEST_FOR_INFORMATION] = QUESTION_WEIGHT
@@ -173,25 +163,6 @@ class Recogniser:
         if number and label.reason.startswith("cue"):
             return Label(label.activity, label.confidence, f"{label.reason}; cue in message {number + 1}")
         return label
-
-
-def _compile_by_char(patterns: Sequence[str]) -> dict[str, re.Pattern[str]]:
-    """One regex per possible first character, holding every cue that can start with it.
-
-    Cue ``i`` is the named group ``c{i}``; within one regex the strongest cue that matches wins.
-    Cues whose first character cannot be told go under the key "" and are tried at every word.
-    """
-    members: dict[str, list[int]] = {}
-    for index, pattern in enumerate(patterns):
-        for char in first_chars(pattern) or {""}:
-            members.setdefault(char, []).append(index)
-    wildcard = members.pop("", [])
-    table = {"": wildcard} if wildcard else {}
-    table.update({char: sorted(indices + wildcard) for char, indices in members.items()})
-    return {
-        char: re.compile("|".join(f"(?P<c{i}>{patterns[i]})" for i in indices), re.MULTILINE)
-        for char, indices in table.items()
-    }
 
 
 def first_chars(pattern: str) -> set[str] | None:
