@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,8 +32,14 @@ class WallClockCronTrigger(CronTrigger):  # type: ignore[misc]
         """The next fire time, skipping the second reading of a repeated wall-clock time."""
         candidate: datetime | None = super().get_next_fire_time(previous_fire_time, now)
         while candidate is not None and _is_repeat(candidate):
-            candidate = super().get_next_fire_time(candidate, candidate + timedelta(microseconds=1))
-        return candidate
+            candidate = super().get_next_fire_time(candidate, just_after(candidate))
+        # a time in the spring-forward gap comes back as e.g. 02:30+01:00; name it as the clock shows it (03:30+02:00)
+        return candidate.astimezone(UTC).astimezone(self.timezone) if candidate is not None else None
+
+
+def just_after(moment: datetime) -> datetime:
+    """A microsecond after ``moment``, computed in UTC: local arithmetic would drop ``fold`` and go back an hour."""
+    return moment.astimezone(UTC) + timedelta(microseconds=1)
 
 
 def _is_repeat(moment: datetime) -> bool:
@@ -95,7 +101,7 @@ def fire_times(trigger: CronTrigger, start: datetime, end: datetime) -> list[dat
     moment: datetime | None = trigger.get_next_fire_time(None, start)
     while moment is not None and moment <= end:
         out.append(moment)
-        moment = trigger.get_next_fire_time(moment, moment + timedelta(microseconds=1))
+        moment = trigger.get_next_fire_time(moment, just_after(moment))
     return out
 
 
