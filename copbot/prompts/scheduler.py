@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
@@ -14,6 +15,9 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from sqlalchemy import Engine, create_engine, delete, event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from copbot.adapter import Adapter
+from copbot.clock import Clock
+from copbot.config import Settings
 from copbot.prompts.runner import PromptRunner
 from copbot.prompts.schedule import build_trigger, fingerprint
 from copbot.store.engine import is_sqlite, sync_url
@@ -131,3 +135,15 @@ async def forget_prompt_jobs(sessions: async_sessionmaker[AsyncSession]) -> None
     """Remove every prompt job from the store (no prompt is configured, so no scheduler runs)."""
     async with sessions.begin() as session:
         await session.execute(delete(SchedulerJob).where(SchedulerJob.id.like(JOB_PREFIX + "%")))
+
+
+async def start_prompt_scheduler(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock, adapters: Sequence[Adapter]
+) -> PromptScheduler | None:
+    """Start the scheduler when a prompt is enabled; otherwise just clear stale prompt jobs from the store."""
+    if not any(prompt.enabled for prompt in settings.prompts):
+        await forget_prompt_jobs(sessions)
+        return None
+    scheduler = PromptScheduler(PromptRunner(settings, sessions, clock, adapters), settings.database_url())
+    await scheduler.start()
+    return scheduler
