@@ -23,6 +23,8 @@ from copbot.store.models import Member, Message, PromptRun
 
 log = logging.getLogger(__name__)
 
+MIN_GRACE = timedelta(seconds=30)
+"""Even with no grace configured, a job that starts a moment after its time still runs."""
 Status = Literal["posted", "skipped", "failed", "duplicate", "missed", "unknown"]
 
 
@@ -58,7 +60,7 @@ class PromptRunner:
     @property
     def grace(self) -> timedelta:
         """How late a scheduled run may still post."""
-        return timedelta(minutes=self.settings.scheduler.misfire_grace_minutes)
+        return max(MIN_GRACE, timedelta(minutes=self.settings.scheduler.misfire_grace_minutes))
 
     def adapter_for(self, platform: str) -> Adapter | None:
         """The running adapter for ``platform``; with one adapter and the default platform, that one."""
