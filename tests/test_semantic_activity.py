@@ -1,0 +1,55 @@
+"""The embedding-assisted activity recogniser: the shipped head, its size, and labels combined with cues."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from copbot.activities.labels import Activity, Label
+from copbot.activities.recogniser import Recogniser
+from copbot.semantic.activity import AssistedRecogniser, combine
+from copbot.semantic.classifier import HEAD_FILE, load_default_head
+from copbot.semantic.embedder import Embedder
+from tests.semantic_support import require_semantic
+
+PROBLEM, INFO = Activity.PROBLEM_SOLVING.value, Activity.REQUEST_FOR_INFORMATION.value
+
+
+def test_combine_keeps_the_cue_reason_and_lets_a_sure_head_overrule_a_weak_cue() -> None:
+    cue = Label(Activity.REQUEST_FOR_INFORMATION, 0.3, "a question with no cue")
+    agreed = combine(cue, {PROBLEM: 0.2, INFO: 0.8}, cue_weight=1.0)
+    assert agreed.activity is Activity.REQUEST_FOR_INFORMATION and agreed.reason.startswith("a question with no cue")
+    overruled = combine(cue, {PROBLEM: 0.9, INFO: 0.1}, cue_weight=1.0)
+    assert overruled.activity is Activity.PROBLEM_SOLVING
+    assert "a question with no cue" in overruled.reason and "embeddings 0.90" in overruled.reason
+    strong = Label(Activity.REQUEST_FOR_INFORMATION, 0.9, 'cue "where can i find"')
+    assert combine(strong, {PROBLEM: 0.7, INFO: 0.3}, cue_weight=1.0).activity is Activity.REQUEST_FOR_INFORMATION
+    nothing = Label(Activity.OTHER, 0.2, "no cue matched")
+    assert combine(nothing, {PROBLEM: 0.4, INFO: 0.35}).activity is Activity.OTHER
+    assert combine(nothing, {PROBLEM: 0.8, INFO: 0.1}).activity is Activity.PROBLEM_SOLVING
+
+
+def test_shipped_head_is_small() -> None:
+    path = Path(__file__).resolve().parent.parent / "copbot" / "semantic" / HEAD_FILE
+    assert 1_000 < path.stat().st_size < 100_000
+
+
+@pytest.mark.semantic
+def test_shipped_head_matches_the_model() -> None:
+    require_semantic()
+    head = load_default_head()
+    assert head is not None and head.weights.shape == (384, len(head.classes))
+    assert {PROBLEM, INFO} <= set(head.classes) and head.model == "all-MiniLM-L6-v2"
+
+
+@pytest.mark.semantic
+async def test_assisted_recogniser_labels_with_embeddings() -> None:
+    model = require_semantic()
+    head = load_default_head()
+    assert head is not None
+    assisted = AssistedRecogniser(Recogniser(), head, Embedder(str(model)))
+    crash = await assisted.label_message("my build blows up on startup with a weird stack trace, no clue why")
+    assert crash.activity is Activity.PROBLEM_SOLVING and "embeddings" in crash.reason
+    docs = await assisted.label_thread(["Where can I find the docs for configuring the port?", "here: link"])
+    assert docs.activity is Activity.REQUEST_FOR_INFORMATION
