@@ -36,7 +36,10 @@ async def test_discord_adapter_and_sharding(
     make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch, shards: str, sharded: bool
 ) -> None:
     monkeypatch.setenv("COPBOT_TEST_DISCORD", "token-value")
-    extra = f'[discord]\nenabled = true\ntoken = {{ env = "COPBOT_TEST_DISCORD" }}\nguild_ids = [1]\nsolved_tag = "Answered"\n{shards}\n'
+    extra = (
+        f'[discord]\nenabled = true\ntoken = {{ env = "COPBOT_TEST_DISCORD" }}\n'
+        f'guild_ids = [1]\nsolved_tag = "Answered"\n{shards}\n'
+    )
     adapters = await _adapters(make_settings, extra)
     assert len(adapters) == 1
     adapter = adapters[0]
