@@ -1,17 +1,23 @@
-"""Retrieval benchmark on SemEval-2016 Task 3 subtask B: rerank each question's 10 candidates with copbot search."""
+"""Retrieval on SemEval-2016 Task 3 subtask B: rerank each question's 10 candidates, SQLite and PostgreSQL search."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import os
+import secrets
 import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import asyncpg  # type: ignore[import-untyped]
 
 from copbot.knowledge.jsonl import import_lines
 from copbot.knowledge.search import SearchFilters, search
@@ -22,6 +28,8 @@ log = logging.getLogger(__name__)
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared/data/semeval2016-task3/SemEval2016-Task3-CQA-QL-dev.xml"
 RELEVANT = {"PerfectMatch", "Relevant"}
+POSTGRES = os.environ.get("COPBOT_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+"""The PostgreSQL server for --store postgresql (a database is created and dropped there)."""
 
 
 @dataclass
@@ -84,20 +92,38 @@ def scores(rankings: list[list[bool]]) -> tuple[float, float, float]:
     )
 
 
-async def run(path: Path) -> None:
-    """Import the candidates, rerank them with copbot search, and print both systems' scores."""
-    questions, lines = load(path)
-    with tempfile.TemporaryDirectory() as directory:
-        engine = create_engine(f"sqlite+aiosqlite:///{directory}/bench.sqlite3")
+@contextlib.asynccontextmanager
+async def temporary_store(store: str) -> AsyncIterator[str]:
+    """A throw-away database URL: a SQLite file in a temporary directory, or a new PostgreSQL database."""
+    if store == "sqlite":
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite+aiosqlite:///{directory}/bench.sqlite3"
+        return
+    name = f"copbot_bench_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(POSTGRES + "/postgres")
+    try:
+        await admin.execute(f"CREATE DATABASE {name}")
+        try:
+            yield "postgresql+asyncpg://" + POSTGRES.split("://", 1)[1] + "/" + name
+        finally:
+            await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        await admin.close()
+
+
+async def rerank(store: str, questions: dict[str, Question], lines: list[str]) -> list[list[bool]]:
+    """Import the candidates into ``store`` and rerank each question's candidates with copbot search."""
+    async with temporary_store(store) as url:
+        engine = create_engine(url)
         try:
             await migrate.upgrade(engine)
             sessions = session_factory(engine)
             started = time.perf_counter()
             report = await import_lines(sessions, lines)
             elapsed = time.perf_counter() - started
-            print(f"imported {report.created} entries in {elapsed:.2f}s ({len(report.errors)} errors)")
+            print(f"{store}: imported {report.created} entries in {elapsed:.2f}s ({len(report.errors)} errors)")
             ours: list[list[bool]] = []
-            original: list[list[bool]] = []
+            started = time.perf_counter()
             async with sessions() as session:
                 for question in questions.values():
                     relevant = {rid: flag for _, rid, flag in question.candidates}
@@ -106,13 +132,24 @@ async def run(path: Path) -> None:
                     found = [hit.public_id for hit in hits]
                     ranked = found + [rid for rid in order if rid not in found]
                     ours.append([relevant[rid] for rid in ranked])
-                    original.append([relevant[rid] for rid in order])
+            per_query = 1000 * (time.perf_counter() - started) / max(1, len(questions))
+            print(f"{store}: {len(questions)} searches, {per_query:.1f} ms each")
         finally:
             await engine.dispose()
+    return ours
+
+
+async def run(path: Path, stores: Sequence[str]) -> None:
+    """Rerank on each store and print every system's scores side by side."""
+    questions, lines = load(path)
+    original = [[flag for _, _, flag in question.candidates] for question in questions.values()]
+    results = [("search engine (original order)", original)]
+    for store in stores:
+        results.append((f"copbot search ({store})", await rerank(store, questions, lines)))
     print(f"{len(questions)} questions, {sum(len(q.candidates) for q in questions.values())} candidates")
-    for name, rankings in (("search engine (original order)", original), ("copbot search", ours)):
+    for name, rankings in results:
         mean_ap, mrr, p_at_1 = scores(rankings)
-        print(f"{name:32s} MAP {mean_ap:6.2f}  MRR {mrr:6.2f}  P@1 {p_at_1:6.2f}")
+        print(f"{name:36s} MAP {mean_ap:6.2f}  MRR {mrr:6.2f}  P@1 {p_at_1:6.2f}")
 
 
 def main() -> int:
@@ -120,7 +157,11 @@ def main() -> int:
     if not DATA.exists():
         print(f"SemEval-2016 Task 3 data not found at {DATA}; nothing to benchmark.")
         return 0
-    asyncio.run(run(DATA))
+    parser = argparse.ArgumentParser(description=__doc__)
+    where = f"where to run copbot search (PostgreSQL: a temporary database on {POSTGRES})"
+    parser.add_argument("--store", choices=["sqlite", "postgresql", "both"], default="both", help=where)
+    args = parser.parse_args()
+    asyncio.run(run(DATA, ["sqlite", "postgresql"] if args.store == "both" else [args.store]))
     return 0
 
 

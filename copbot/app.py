@@ -22,9 +22,11 @@ from copbot.dispatch import Dispatcher, Listener
 from copbot.knowledge.listener import knowledge_listener
 from copbot.permissions import Permissions
 from copbot.platforms import build_platform_adapters
+from copbot.prompts.leader import SchedulerLeadership, start_scheduling
 from copbot.prompts.listener import prompt_reply_listener
 from copbot.prompts.scheduler import PromptScheduler, start_prompt_scheduler
 from copbot.ratelimit import RateLimiter
+from copbot.semantic.runtime import SemanticRuntime, start_semantic
 from copbot.services import Services
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
@@ -57,6 +59,8 @@ class Application:
         self.services: Services | None = None
         self.dispatcher: Dispatcher | None = None
         self.prompt_scheduler: PromptScheduler | None = None
+        self.leadership: SchedulerLeadership | None = None
+        self.semantic: SemanticRuntime | None = None
         self._stopping = asyncio.Event()
         self._on_stop: list[Callable[[], Awaitable[None]]] = []
         self._started = False
@@ -75,6 +79,7 @@ class Application:
             rate_limiter=RateLimiter(settings.permissions.rate_limit_per_minute, self.clock),
             recogniser=build_recogniser(settings.activity) if settings.activity.enabled else None,
         )
+        self.semantic = await start_semantic(settings, self.services.sessions)
         registry = build_registry()
         self.dispatcher = Dispatcher(self.services, registry, build_listeners(self.services))
         if self._given_adapters is not None:
@@ -85,9 +90,19 @@ class Application:
         for adapter in self.adapters:
             await adapter.start(self.dispatcher.sink_for(adapter))
             log.info("%s adapter started", adapter.platform)
+        self.leadership = await start_scheduling(settings, self._lead_scheduler, self._stop_scheduler)
+
+    async def _lead_scheduler(self) -> None:
+        """Start the prompt scheduler (at start-up, or when this process becomes the leader on PostgreSQL)."""
+        assert self.services is not None
         self.prompt_scheduler = await start_prompt_scheduler(
-            settings, self.services.sessions, self.clock, self.adapters
+            self.settings, self.services.sessions, self.clock, self.adapters
         )
+
+    async def _stop_scheduler(self) -> None:
+        if self.prompt_scheduler is not None:
+            await self.prompt_scheduler.shutdown()
+            self.prompt_scheduler = None
 
     def on_stop(self, callback: Callable[[], Awaitable[None]]) -> None:
         """Run ``callback`` when the application stops (before the database closes)."""
@@ -121,14 +136,18 @@ class Application:
                 await self.engine.dispose()
             return
         self._started = False
-        if self.prompt_scheduler is not None:
-            await self.prompt_scheduler.shutdown()
-            self.prompt_scheduler = None
+        if self.leadership is not None:
+            await self.leadership.stop()
+            self.leadership = None
+        await self._stop_scheduler()
         for adapter in reversed(self.adapters):
             try:
                 await adapter.stop()
             except Exception:
                 log.exception("%s adapter did not stop cleanly", adapter.platform)
+        if self.semantic is not None:
+            await self.semantic.stop()
+            self.semantic = None
         for callback in reversed(self._on_stop):
             try:
                 await callback()

@@ -37,6 +37,8 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
+    from copbot.semantic.runtime import search_mode
+
     platforms = [name for name in ("discord", "matrix") if getattr(settings, name).enabled]
     if settings.console_enabled:
         platforms.append("console")
@@ -44,6 +46,7 @@ def _cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
     print(f"  database: {settings.database_url()}")
     print(f"  platforms: {', '.join(platforms) or 'none'}")
     print(f"  prompts: {len(settings.prompts)}")
+    print(f"  {search_mode(settings)[1]}")
     return 0
 
 
@@ -71,12 +74,15 @@ def extra_registrars() -> list[Registrar]:
     from copbot.cli_audit import register_audit
     from copbot.cli_kb import register_kb
     from copbot.cli_prompts import register_prompts
+    from copbot.semantic.cli import register_reindex
 
-    return [register_audit, register_prompts, register_activity, register_kb]
+    return [register_audit, register_prompts, register_activity, register_kb, register_reindex]
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
+    from copbot.cli_db import register_db_copy
+
     parser = argparse.ArgumentParser(prog="copbot", description=__doc__)
     parser.add_argument("--version", action="version", version=f"copbot {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -96,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd = db_sub.add_parser(name, help=text)
         add_config_argument(cmd)
         cmd.set_defaults(handler=_cmd_db)
+    register_db_copy(db_sub)
 
     for register in extra_registrars():
         register(sub)

@@ -254,6 +254,8 @@ class SchedulerSection(Section):
     """Timing of scheduled jobs."""
 
     misfire_grace_minutes: float = Field(default=60.0, ge=0)
+    leader_retry_seconds: float = Field(default=10.0, gt=0, le=15)
+    """On PostgreSQL, how often a standby process tries to take over the scheduler from one that died."""
 
 
 class SemanticSection(Section):
@@ -261,7 +263,8 @@ class SemanticSection(Section):
 
     enabled: bool = False
     model: str = "all-MiniLM-L6-v2"
-    fusion_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    fusion_weight: float = Field(default=0.8, ge=0.0, le=1.0)
+    """Weight of cosine similarity against the min-max lexical score; 0.8 is best on SemEval-2016 dev."""
 
 
 class Settings(Section):

@@ -1,4 +1,4 @@
-"""A running copbot on the memory adapter with a real SQLite file, for the community-level tests."""
+"""A running copbot on the memory adapter with a real store (SQLite file or PostgreSQL), for community-level tests."""
 
 from __future__ import annotations
 
@@ -39,18 +39,24 @@ class Bot:
         return self.app.services
 
 
-def settings_text(tmp_path: Path, extra: str = "") -> str:
-    """A config with a SQLite file in ``tmp_path`` and any extra TOML appended."""
-    return f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path}/t.sqlite3"\n{extra}'
+def settings_text(tmp_path: Path, extra: str = "", database_url: str | None = None) -> str:
+    """A config with ``database_url`` (default: a SQLite file in ``tmp_path``) and any extra TOML appended."""
+    url = database_url or f"sqlite+aiosqlite:///{tmp_path}/t.sqlite3"
+    return f'[database]\nurl = "{url}"\n{extra}'
 
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    tmp_path: Path, *, extra_toml: str = "", platform: str = "memory", moderators: tuple[str, ...] = (MOD.id,)
+    tmp_path: Path,
+    *,
+    extra_toml: str = "",
+    platform: str = "memory",
+    moderators: tuple[str, ...] = (MOD.id,),
+    database_url: str | None = None,
 ) -> AsyncIterator[Bot]:
-    """Start copbot with migrations applied, yield it, and stop it."""
+    """Start copbot with migrations applied, yield it and stop it; pass the ``database_url`` fixture for both stores."""
     clock = ManualClock(START)
-    settings = parse_settings(settings_text(tmp_path, extra_toml), base_dir=tmp_path)
+    settings = parse_settings(settings_text(tmp_path, extra_toml, database_url), base_dir=tmp_path)
     mem = MemoryAdapter(platform=platform, moderators=moderators, clock=clock)
     app = Application(settings, adapters=[mem], clock=clock)
     await app.start()

@@ -1,8 +1,8 @@
-"""Shared fixtures: settings over a temporary SQLite file, and a running app on the in-memory adapter."""
+"""Shared fixtures: a fresh store (SQLite file or PostgreSQL database) per test, and a running app in memory."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from copbot.app import Application
 from copbot.clock import ManualClock
 from copbot.config import Settings, parse_settings
 from copbot.events import Member
+from tests.pg_support import STORES, TestDatabase
 
 SettingsFactory = Callable[[str], Settings]
 
@@ -22,12 +23,33 @@ CAROL = Member(id="u-carol", name="carol")
 MOD = Member(id="u-mod", name="mod")
 
 
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[TestDatabase]:
+    """A PostgreSQL database of its own for this test session, dropped at the end."""
+    database = TestDatabase()
+    database.create()
+    try:
+        yield database
+    finally:
+        database.drop()
+
+
+@pytest.fixture(params=STORES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty store for one test: a SQLite file under tmp_path, or the session's PostgreSQL database emptied."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'copbot.sqlite3'}"
+    database: TestDatabase = request.getfixturevalue("postgres_database")
+    database.empty()
+    return database.url
+
+
 @pytest.fixture
-def make_settings(tmp_path: Path) -> SettingsFactory:
-    """Build Settings from TOML text, with the database in a fresh SQLite file under tmp_path."""
+def make_settings(tmp_path: Path, database_url: str) -> SettingsFactory:
+    """Build Settings from TOML text, with the database in a fresh store (each test runs on SQLite and PostgreSQL)."""
 
     def make(extra: str = "") -> Settings:
-        text = f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "copbot.sqlite3"}"\n{extra}'
+        text = f'[database]\nurl = "{database_url}"\n{extra}'
         return parse_settings(text, source="test.toml", base_dir=tmp_path)
 
     return make
@@ -51,3 +73,8 @@ async def running(
         yield app, memory
     finally:
         await app.stop()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``semantic`` marker: tests that need the semantic extra and its model."""
+    config.addinivalue_line("markers", "semantic: needs the semantic extra and the all-MiniLM-L6-v2 model files")

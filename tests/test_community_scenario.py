@@ -41,8 +41,8 @@ async def pinnable_thread(bot: Bot) -> str:
     return opener.id
 
 
-async def test_a_community_day(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_a_community_day(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         # A member asks, another answers, the asker marks it solved.
         thread = await ask_and_answer(bot)
         bot.mem.clear()
@@ -92,8 +92,8 @@ async def test_a_community_day(tmp_path: Path) -> None:
         assert ANSWER not in json.dumps(data), "Bob's answer is not Alice's data"
 
 
-async def test_experts_after_a_solved_thread(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_experts_after_a_solved_thread(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         thread = await ask_and_answer(bot)
         await bot.mem.command(ALICE, "/solved", thread=thread)
         await bot.mem.command(DAVE, "/experts spectrometer")
@@ -114,8 +114,8 @@ def assert_refused(bot: Bot, who: str) -> None:
     assert "Here that is decided by" in answer
 
 
-async def test_pin_by_a_member_is_refused(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_pin_by_a_member_is_refused(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         other = await pinnable_thread(bot)
         bot.mem.clear()
 
@@ -126,8 +126,8 @@ async def test_pin_by_a_member_is_refused(tmp_path: Path) -> None:
         assert await count(bot, AuditLog) == 0
 
 
-async def test_unpin_by_a_member_is_refused(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_unpin_by_a_member_is_refused(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         other = await pinnable_thread(bot)
         await bot.mem.command(MOD, "/pin", thread=other)
         assert await count(bot, KnowledgeEntry) == 1
@@ -149,8 +149,8 @@ async def solved_entry(bot: Bot) -> str:
     return public_id
 
 
-async def test_kb_edit_by_a_member_is_refused(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_kb_edit_by_a_member_is_refused(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         public_id = await solved_entry(bot)
         bot.mem.clear()
 
@@ -164,8 +164,8 @@ async def test_kb_edit_by_a_member_is_refused(tmp_path: Path) -> None:
         assert await count(bot, AuditLog) == 0
 
 
-async def test_kb_delete_by_a_member_is_refused(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_kb_delete_by_a_member_is_refused(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         public_id = await solved_entry(bot)
         bot.mem.clear()
 
@@ -176,8 +176,8 @@ async def test_kb_delete_by_a_member_is_refused(tmp_path: Path) -> None:
         assert await count(bot, AuditLog) == 0
 
 
-async def test_solved_by_someone_who_did_not_ask_is_refused(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_solved_by_someone_who_did_not_ask_is_refused(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         ask = await bot.mem.command(ALICE, f"/ask {QUESTION}")
         await bot.mem.post(CAROL, ANSWER, thread=ask.id)
         bot.mem.clear()
@@ -191,8 +191,8 @@ async def test_solved_by_someone_who_did_not_ask_is_refused(tmp_path: Path) -> N
         assert status == "open"
 
 
-async def test_a_moderator_may_do_each_of_them(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_a_moderator_may_do_each_of_them(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         ask = await bot.mem.command(ALICE, f"/ask {QUESTION}")
         await bot.mem.post(CAROL, ANSWER, thread=ask.id)
         await bot.mem.command(MOD, "/solved", thread=ask.id)

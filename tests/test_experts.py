@@ -50,8 +50,8 @@ async def seed_python(bot: Bot) -> None:
     await opt_in(bot, ALICE, BOB, DAVE)
 
 
-async def test_experts_are_ranked_by_accepted_answers_and_only_opted_in(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_experts_are_ranked_by_accepted_answers_and_only_opted_in(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         await seed_python(bot)
         async with bot.services.sessions() as session:
             found = await answerers_for(session, "python")
@@ -60,8 +60,8 @@ async def test_experts_are_ranked_by_accepted_answers_and_only_opted_in(tmp_path
         assert found.not_opted_in == 1
 
 
-async def test_topic_matches_tags_case_insensitively_and_with_a_hash(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_topic_matches_tags_case_insensitively_and_with_a_hash(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         await seed_python(bot)
         async with bot.services.sessions() as session:
             for topic in ("Python", "#python", " PYTHON "):
@@ -69,24 +69,24 @@ async def test_topic_matches_tags_case_insensitively_and_with_a_hash(tmp_path: P
             assert [expert.name for expert in await experts_for(session, "tooling")] == ["Alice"]
 
 
-async def test_topic_matches_answer_text_through_the_search_index(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_topic_matches_answer_text_through_the_search_index(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         await seed_python(bot)
         async with bot.services.sessions() as session:
             assert [expert.name for expert in await experts_for(session, "sourdough")] == ["Dave"]
             assert await experts_for(session, "nothing-like-this") == []
 
 
-async def test_like_wildcards_in_the_topic_are_literal(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_like_wildcards_in_the_topic_are_literal(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         await seed_python(bot)
         async with bot.services.sessions() as session:
             assert await experts_for(session, "%") == []
             assert await experts_for(session, "_") == []
 
 
-async def test_limit_and_platform(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_limit_and_platform(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         await seed_python(bot)
         async with bot.services.sessions() as session:
             assert [expert.name for expert in await experts_for(session, "python", limit=1)] == ["Alice"]
@@ -94,8 +94,8 @@ async def test_limit_and_platform(tmp_path: Path) -> None:
             assert len(await experts_for(session, "python", platform="memory")) == 2
 
 
-async def test_experts_command_names_opted_in_members_and_counts_the_rest(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_experts_command_names_opted_in_members_and_counts_the_rest(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         await seed_python(bot)
 
         await bot.mem.command(DAVE, "/experts python")
@@ -109,8 +109,8 @@ async def test_experts_command_names_opted_in_members_and_counts_the_rest(tmp_pa
         assert "Carol" not in answer
 
 
-async def test_experts_command_when_nobody_opted_in(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_experts_command_when_nobody_opted_in(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         await add_entry(bot, "Knitting cables", [CAROL, BOB], tags=("knitting",))
 
         await bot.mem.command(DAVE, "/experts knitting")
@@ -122,14 +122,14 @@ async def test_experts_command_when_nobody_opted_in(tmp_path: Path) -> None:
         assert "Bob" not in answer
 
 
-async def test_experts_command_when_nobody_answered(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_experts_command_when_nobody_answered(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         await bot.mem.command(DAVE, "/experts quantum")
         assert "Nobody has an accepted answer about 'quantum' yet" in bot.mem.last()
 
 
-async def test_opting_in_and_out_with_privacy_suggest(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_opting_in_and_out_with_privacy_suggest(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         await add_entry(bot, "Knitting cables", [CAROL], tags=("knitting",))
 
         await bot.mem.command(CAROL, "/privacy suggest on")
@@ -142,8 +142,8 @@ async def test_opting_in_and_out_with_privacy_suggest(tmp_path: Path) -> None:
         assert "1 more person answered" in bot.mem.last()
 
 
-async def test_experts_takes_the_topic_from_a_slash_command_option(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_experts_takes_the_topic_from_a_slash_command_option(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         await seed_python(bot)
         await bot.mem.command(DAVE, "/experts", options={"tag": "python"})
         assert "Alice: 2 accepted answers" in bot.mem.last()

@@ -6,7 +6,6 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -59,8 +58,8 @@ def test_query_words_are_quoted_stop_words_dropped() -> None:
 
 
 @pytest.fixture
-async def sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 't.sqlite3'}")
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(database_url)
     await migrate.upgrade(engine)
     factory = session_factory(engine)
     async with factory.begin() as session:

@@ -42,7 +42,10 @@ async def seed(bot: Bot) -> None:
 
 async def searchable(bot: Bot, word: str) -> bool:
     async with bot.services.sessions() as session:
-        rows = await session.execute(text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q"), {"q": word})
+        query = text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q")
+        if session.get_bind().dialect.name == "postgresql":
+            query = text("SELECT entry_id FROM search_documents WHERE search_vector @@ plainto_tsquery('english', :q)")
+        rows = await session.execute(query, {"q": word})
         return bool(rows.all())
 
 
@@ -53,8 +56,8 @@ async def texts_of(bot: Bot, member_id: str) -> list[str]:
         return list(await session.scalars(select(Message.text).where(Message.author_id == member.id)))
 
 
-async def test_privacy_alone_shows_settings_and_choices_privately(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_privacy_alone_shows_settings_and_choices_privately(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         await seed(bot)
         bot.mem.clear()
 
@@ -69,8 +72,10 @@ async def test_privacy_alone_shows_settings_and_choices_privately(tmp_path: Path
             assert choice in answer
 
 
-async def test_stop_hides_existing_content_from_search_at_once_and_resume_brings_it_back(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_stop_hides_existing_content_from_search_at_once_and_resume_brings_it_back(
+    tmp_path: Path, database_url: str
+) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         await seed(bot)
         assert await searchable(bot, "scoby")
         assert await searchable(bot, "sourdough")
@@ -93,8 +98,8 @@ async def test_stop_hides_existing_content_from_search_at_once_and_resume_brings
         assert await searchable(bot, "sourdough")
 
 
-async def test_delete_removes_captured_content_and_blanks_messages(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_delete_removes_captured_content_and_blanks_messages(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         await seed(bot)
         bot.mem.clear()
 
@@ -128,8 +133,8 @@ def export_of(bot: Bot, member: Member) -> dict[str, Any]:
     return data
 
 
-async def test_export_sends_the_members_data_as_json_privately(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_export_sends_the_members_data_as_json_privately(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         await seed(bot)
         await bot.mem.command(ALICE, "/privacy suggest on")
         bot.mem.clear()
@@ -155,8 +160,8 @@ async def test_export_sends_the_members_data_as_json_privately(tmp_path: Path) -
         assert "feed it twice a day" not in json.dumps(data), "nobody else's messages"
 
 
-async def test_export_of_a_member_never_seen(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_export_of_a_member_never_seen(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         await bot.mem.command(CAROL, "/privacy export")
 
         data = export_of(bot, CAROL)
@@ -165,8 +170,8 @@ async def test_export_of_a_member_never_seen(tmp_path: Path) -> None:
         assert data["entries_asked"] == []
 
 
-async def test_a_long_export_comes_in_parts_that_join_into_json(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_a_long_export_comes_in_parts_that_join_into_json(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         for number in range(40):
             await bot.mem.post(ALICE, f"message {number}: " + "lorem ipsum " * 8)
         bot.mem.clear()
@@ -186,8 +191,8 @@ def test_export_parts_round_trip() -> None:
     assert "".join(export_parts("x" * 5000)) == "x" * 5000
 
 
-async def test_suggest_needs_on_or_off(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as bot:
+async def test_suggest_needs_on_or_off(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
         await bot.mem.command(ALICE, "/privacy suggest maybe")
         [answer] = bot.mem.private(ALICE)
         assert "/privacy suggest on" in answer

@@ -101,7 +101,11 @@ def backend_for(dialect: str) -> SearchBackend:
         from copbot.knowledge.search_sqlite import SqliteSearch
 
         return SqliteSearch()
-    raise NotImplementedError(f"no search backend for {dialect} yet (SQLite only for now)")
+    if dialect == "postgresql":
+        from copbot.knowledge.search_postgres import PostgresSearch
+
+        return PostgresSearch()
+    raise NotImplementedError(f"no search backend for {dialect} (SQLite and PostgreSQL are supported)")
 
 
 def _backend(session: AsyncSession) -> SearchBackend:
