@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
+from copbot.activities.labels import Label
 from copbot.adapter import Adapter, EventSink
 from copbot.commands.registry import CommandRegistry, UsageError
 from copbot.context import Context
@@ -19,9 +20,10 @@ from copbot.events import (
     ReactionRemoved,
     ThreadClosed,
 )
+from copbot.ingest import IngestBatcher, Prelabeller
 from copbot.permissions import Role
 from copbot.services import Services
-from copbot.tracking import track_deletion, track_edit, track_message, track_thread_closed
+from copbot.tracking import track_deletion, track_edit, track_thread_closed
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,14 @@ class Dispatcher:
         self.services = services
         self.registry = registry
         self.listeners = list(listeners)
+        self.prelabeller: Prelabeller | None = None
+        for listener in self.listeners:
+            if isinstance(listener, Prelabeller):
+                self.prelabeller = listener
+                break
+        labeller = self.prelabeller.label_thread if self.prelabeller is not None else None
+        self.ingest = IngestBatcher(services.sessions, labeller=labeller)
+        """New messages are tracked in batches of concurrent events, one transaction each."""
 
     def sink_for(self, adapter: Adapter) -> EventSink:
         """The callback ``adapter`` delivers its events to."""
@@ -84,17 +94,30 @@ class Dispatcher:
 
     async def _track(self, ctx: Context) -> None:
         event = ctx.event
-        if not isinstance(event, MessagePosted | MessageEdited | MessageDeleted | ThreadClosed):
+        if isinstance(event, MessagePosted):
+            ingested = await self.ingest.track(event, self._prelabel(event))
+            ctx.notes["tracked"] = ingested.tracked
+            ctx.notes["ingested"] = ingested
             return
+        if not isinstance(event, MessageEdited | MessageDeleted | ThreadClosed):
+            return
+        await self.ingest.drain()  # an edit or deletion applies to messages handed in before it
         async with self.services.sessions.begin() as session:
-            if isinstance(event, MessagePosted):
-                ctx.notes["tracked"] = await track_message(session, event)
-            elif isinstance(event, MessageEdited):
+            if isinstance(event, MessageEdited):
                 await track_edit(session, event)
             elif isinstance(event, MessageDeleted):
                 await track_deletion(session, event)
             else:
                 await track_thread_closed(session, event)
+
+    def _prelabel(self, event: MessagePosted) -> Label | None:
+        if self.prelabeller is None:
+            return None
+        try:
+            return self.prelabeller.prelabel(event)
+        except Exception:
+            log.exception("labelling before storage failed; the listener will label the message")
+            return None
 
     async def run_command(self, ctx: Context, command: CommandInvoked) -> None:
         """Rate-limit, look up, check rights and arguments, then run one command."""

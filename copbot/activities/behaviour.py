@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+
+from sqlalchemy.exc import IntegrityError
 
 from copbot.activities.cooldown import Cooldown
-from copbot.activities.labelling import Labelled, label_message, rekey_thread
-from copbot.activities.labels import Activity
+from copbot.activities.labelling import (
+    Labelled,
+    apply_thread_label,
+    is_help_request,
+    label_message,
+    open_help_thread,
+    rekey_thread,
+)
+from copbot.activities.labels import Activity, Label
 from copbot.activities.recogniser import Recogniser
 from copbot.activities.topics import GENERIC_WORDS
 from copbot.adapter import Card, Outgoing
 from copbot.config import ChannelBehaviour, Settings
 from copbot.context import Context
 from copbot.events import MessagePosted, Place
+from copbot.ingest import Ingested
 from copbot.knowledge.experts import experts_for
 from copbot.knowledge.query import query_tokens
 from copbot.knowledge.search import SearchHit, suggest
 from copbot.services import Services
+from copbot.store.models import Message, Thread
 from copbot.tracking import Tracked, title_from
 
 log = logging.getLogger(__name__)
@@ -60,30 +72,44 @@ class ActivityBehaviour:
         self.cooldown = Cooldown(self.settings.activity.cooldown_minutes, services.clock)
         self._prefixes = command_prefixes(self.settings)
 
+    def _recognises(self, event: MessagePosted) -> bool:
+        section = self.settings.activity
+        if not section.enabled or not section.behaviour_for(event.place.room).recognise or event.author.is_bot:
+            return False
+        return not event.text.lstrip().startswith(self._prefixes)
+
+    def prelabel(self, event: MessagePosted) -> Label | None:
+        """The label ingest stores with the message (None where this listener labels nothing)."""
+        return self.recogniser.label_message(event.text) if self._recognises(event) else None
+
+    def label_thread(self, thread: Thread, texts: Sequence[str]) -> None:
+        """Relabel a short thread from its texts while ingest stores its messages."""
+        apply_thread_label(self.recogniser, thread, texts, self.settings.activity.min_confidence)
+
     async def __call__(self, ctx: Context) -> None:
         """Handle one event; anything but a tracked member message is ignored."""
         event = ctx.event
         tracked = ctx.notes.get("tracked")
-        if not isinstance(event, MessagePosted) or not isinstance(tracked, Tracked):
+        if not isinstance(event, MessagePosted) or not isinstance(tracked, Tracked) or not self._recognises(event):
             return
         section = self.settings.activity
         behaviour = section.behaviour_for(event.place.room)
-        if not section.enabled or not behaviour.recognise or event.author.is_bot:
-            return
-        if event.text.lstrip().startswith(self._prefixes):
-            return
         top_level = event.place.thread is None and event.reply_to is None
         capabilities = ctx.adapter.capabilities
         opens_thread = top_level and behaviour.offer_thread and (capabilities.create_threads or capabilities.threads)
-        async with self.services.sessions.begin() as session:
-            labelled = await label_message(
-                session,
-                self.recogniser,
-                tracked.message.id,
-                event,
-                min_confidence=section.min_confidence,
-                platform_thread=opens_thread,
-            )
+        ingested = ctx.notes.get("ingested")
+        if isinstance(ingested, Ingested) and ingested.label is not None:
+            labelled = await self._stored_label(event, tracked, ingested.label, ingested.fresh, opens_thread)
+        else:
+            async with self.services.sessions.begin() as session:
+                labelled = await label_message(
+                    session,
+                    self.recogniser,
+                    tracked.message.id,
+                    event,
+                    min_confidence=section.min_confidence,
+                    platform_thread=opens_thread,
+                )
         if labelled is None or not labelled.fresh or labelled.label.confidence < section.min_confidence:
             return
         activity = labelled.label.activity
@@ -94,6 +120,36 @@ class ActivityBehaviour:
                 await ctx.reply(SHARE_OFFER)
         elif activity is Activity.SEEKING_EXPERIENCE and behaviour.suggest_experts:
             await self._experts(ctx, event)
+
+    async def _stored_label(
+        self, event: MessagePosted, tracked: Tracked, label: Label, fresh: bool, opens_thread: bool
+    ) -> Labelled | None:
+        """Ingest stored the label (and relabelled the thread); only a help request in the channel needs a thread."""
+        if not fresh:
+            return None
+        help_request = is_help_request(label, event.text, self.settings.activity.min_confidence)
+        thread_id = tracked.message.thread_id
+        if thread_id is None and help_request and event.place.thread is None and event.reply_to is None:
+            thread_id = await self._open_help_thread(event, tracked, label, opens_thread)
+        return Labelled(label, help_request, thread_id, fresh=True)
+
+    async def _open_help_thread(self, event: MessagePosted, tracked: Tracked, label: Label, opens: bool) -> int | None:
+        """The help request's thread; a reply stored meanwhile may have opened it first, then it is joined."""
+        for attempt in range(2):
+            try:
+                async with self.services.sessions.begin() as session:
+                    message = await session.get(Message, tracked.message.id)
+                    if message is None:
+                        return None
+                    private = tracked.author.capture_opt_out
+                    thread = await open_help_thread(
+                        session, message, event, label, private=private, platform_thread=opens
+                    )
+                    return thread.id
+            except IntegrityError:
+                if attempt:
+                    raise
+        return None
 
     def _key(self, event: MessagePosted) -> str:
         return f"{event.place.platform}:{event.author.id}"

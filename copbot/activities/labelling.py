@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -17,12 +18,12 @@ from copbot.events import MessagePosted
 from copbot.store import chat
 from copbot.store.models import Member, Message, Thread
 from copbot.tracking import title_from
+from copbot.tracking_batch import OPTED_OUT_REASON as OPTED_OUT_REASON
 
 log = logging.getLogger(__name__)
 
 THREAD_LABEL_UPTO = 5
 """A thread's label is recomputed while it has at most this many messages; later ones change little."""
-OPTED_OUT_REASON = "not kept: the author opted out of capture"
 _QUESTION_START = re.compile(
     r"^\s*(?:where|what|which|who|whom|how|why|when|is|are|was|were|do|does|did|can|could|would|should|will|"
     r"has|have|any|anyone|anybody|someone|somebody)\b",
@@ -71,6 +72,11 @@ async def relabel_thread(session: AsyncSession, recogniser: Recogniser, thread: 
     if not count or count > THREAD_LABEL_UPTO:
         return
     texts = [message.text for message in await chat.thread_messages(session, thread.id)]
+    apply_thread_label(recogniser, thread, texts, min_confidence)
+
+
+def apply_thread_label(recogniser: Recogniser, thread: Thread, texts: Sequence[str], min_confidence: float) -> None:
+    """Set ``thread``'s label from its message texts, first first; a help request stays one."""
     label = recogniser.label_thread(texts)
     thread.activity = label.activity.value
     thread.activity_confidence = label.confidence
@@ -114,22 +120,33 @@ async def label_message(
         if thread is not None:
             await relabel_thread(session, recogniser, thread, min_confidence)
     elif help_request and event.place.thread is None and event.reply_to is None:
-        thread, _ = await chat.get_or_create_thread(
-            session,
-            event.place,
-            event.id,
-            created_at=event.created_at,
-            is_platform_thread=platform_thread,
-            root_message_id=event.id,
-            title="" if private else title_from(event.text) or "Question",
+        thread = await open_help_thread(
+            session, message, event, label, private=private, platform_thread=platform_thread
         )
-        thread.asker_id = thread.asker_id or message.author_id
-        thread.activity = label.activity.value
-        thread.activity_confidence = label.confidence
-        thread.is_help_request = True
-        message.thread_id = thread.id
     await session.flush()
     return Labelled(label, help_request, thread.id if thread is not None else None, fresh=True)
+
+
+async def open_help_thread(
+    session: AsyncSession, message: Message, event: MessagePosted, label: Label, *, private: bool, platform_thread: bool
+) -> Thread:
+    """Make a help request written in the channel a thread keyed by the message, labelled and marked as help."""
+    thread, _ = await chat.get_or_create_thread(
+        session,
+        event.place,
+        event.id,
+        created_at=event.created_at,
+        is_platform_thread=platform_thread,
+        root_message_id=event.id,
+        title="" if private else title_from(event.text) or "Question",
+    )
+    thread.asker_id = thread.asker_id or message.author_id
+    thread.activity = label.activity.value
+    thread.activity_confidence = label.confidence
+    thread.is_help_request = True
+    message.thread_id = thread.id
+    await session.flush()
+    return thread
 
 
 async def rekey_thread(session: AsyncSession, thread_id: int, thread_key: str) -> bool:

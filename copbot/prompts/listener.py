@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from copbot.config import Settings
 from copbot.context import Context
 from copbot.events import MessagePosted
+from copbot.ingest import Ingested
 from copbot.prompts.digests import texts_for
 from copbot.store import chat
 from copbot.store.models import Message, PromptRun, Thread
@@ -82,6 +83,9 @@ async def prompt_reply_listener(ctx: Context) -> None:
     event = ctx.event
     if not isinstance(event, MessagePosted) or (event.reply_to is None and event.place.thread is None):
         return
+    ingested = ctx.notes.get("ingested")
+    if isinstance(ingested, Ingested) and not ingested.prompt_keys:
+        return  # ingest looked: no posted prompt has any id this message's conversation hangs on
     noted = ctx.notes.get("tracked")
     tracked = noted if isinstance(noted, Tracked) else None
     async with ctx.services.sessions.begin() as session:

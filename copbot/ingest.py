@@ -1,0 +1,254 @@
+"""Batched ingest: concurrent new messages are tracked together in one transaction, each answered after commit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol, cast, runtime_checkable
+
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from copbot.activities.labels import Label
+from copbot.events import MessagePosted
+from copbot.store.models import Message, PromptRun, Thread
+from copbot.tracking import Tracked, track_message
+from copbot.tracking_batch import BatchState, Row
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 256
+"""At most this many events share one transaction."""
+MAX_WAIT = 0.005
+"""Seconds a batch may wait for more events while they keep arriving (a lone event never waits)."""
+BATCH_ATTEMPTS = 2
+"""A failed batch is tried once more as a whole before its events are stored one per transaction."""
+THREAD_LABEL_UPTO = 5
+"""A thread is relabelled while it has at most this many messages (as the activity listener does)."""
+
+ThreadLabeller = Callable[[Thread, Sequence[str]], None]
+"""Sets a thread's activity from its stored message texts, first first."""
+
+
+@runtime_checkable
+class Prelabeller(Protocol):
+    """A listener that labels messages before they are stored, so the label goes into the same INSERT."""
+
+    def prelabel(self, event: MessagePosted) -> Label | None:
+        """The label to store with ``event`` (None: the listener labels nothing here)."""
+
+    def label_thread(self, thread: Thread, texts: Sequence[str]) -> None:
+        """Relabel ``thread`` from its message texts, first first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """What ingest made of one new-message event; the dispatcher leaves it in ``ctx.notes["ingested"]``."""
+
+    tracked: Tracked
+    fresh: bool
+    """The message was stored now (False when the platform delivered it twice)."""
+    label: Label | None
+    """The activity label stored with the message (None: not labelled at ingest; listeners label it themselves)."""
+    prompt_keys: frozenset[str] = frozenset()
+    """Ids this message's conversation hangs on that a posted prompt has (almost always none)."""
+
+
+@dataclass(slots=True)
+class _Waiting:
+    event: MessagePosted
+    label: Label | None
+    future: asyncio.Future[Ingested]
+
+
+async def write_batch(
+    session: AsyncSession, items: Sequence[tuple[MessagePosted, Label | None]], labeller: ThreadLabeller | None
+) -> list[Ingested]:
+    """Track every event in ``session`` (not committed here), with one bulk INSERT for the new messages."""
+    state = BatchState(session)
+    await state.load([event for event, _ in items])
+    outcomes = [state.track(event, label) for event, label in items]
+    await state.insert_threads()
+    for (platform, external_id), thread in state.adopted.items():
+        state.messages[(platform, external_id)].thread_id = thread.id
+    rows = list(state.rows.values())
+    if rows:
+        for row in rows:
+            row.values["thread_id"] = row.thread.id if row.thread is not None else None
+        table = cast(Table, Message.__table__)
+        returning = insert(table).returning(table.c.id, table.c.platform, table.c.external_id)
+        ids = [message_id for message_id, *_ in await session.execute(returning, [row.values for row in rows])]
+        loaded = await session.scalars(select(Message).where(Message.id.in_(ids)))
+        by_key = {(message.platform, message.external_id): message for message in loaded}
+        for row in rows:
+            row.message = by_key[(row.values["platform"], row.values["external_id"])]
+    if labeller is not None:
+        await _relabel_threads(session, rows, labeller)
+    results: list[Ingested] = []
+    first: set[int] = set()
+    for (event, label), outcome in zip(items, outcomes, strict=True):
+        author = state.members[(event.place.platform, event.author.id)]
+        if isinstance(outcome, Row):
+            fresh = id(outcome) not in first
+            first.add(id(outcome))
+            assert outcome.message is not None
+            tracked = Tracked(outcome.message, author, outcome.thread, outcome.new_thread and fresh)
+            results.append(Ingested(tracked, fresh, label if fresh else None))
+        else:
+            results.append(Ingested(Tracked(outcome, author, state.stored_thread(outcome), False), False, None))
+    return await _with_prompt_keys(session, [event for event, _ in items], results)
+
+
+async def _relabel_threads(session: AsyncSession, rows: Sequence[Row], labeller: ThreadLabeller) -> None:
+    """After each labelled message in a thread, relabel the thread while it is short, as the listener would."""
+    by_thread: dict[int, list[Row]] = defaultdict(list)
+    for row in rows:
+        if row.thread is not None and row.thread.id is not None:
+            by_thread[row.thread.id].append(row)
+    wanted = {tid for tid, group in by_thread.items() if any(r.in_thread and r.values["activity"] for r in group)}
+    if not wanted:
+        return
+    live = (Message.thread_id.in_(wanted), Message.deleted_at.is_(None))
+    query = select(Message.thread_id, func.count()).where(*live).group_by(Message.thread_id)
+    counts: dict[int | None, int] = {thread_id: count for thread_id, count in await session.execute(query)}
+    new_ids = {row.message.id for row in rows if row.message is not None}
+    short = {tid for tid in wanted if counts.get(tid, 0) - len(by_thread[tid]) < THREAD_LABEL_UPTO}
+    before: dict[int, list[tuple[object, int, str]]] = defaultdict(list)
+    if short:
+        texts = select(Message.thread_id, Message.created_at, Message.id, Message.text).where(
+            Message.thread_id.in_(short), Message.deleted_at.is_(None)
+        )
+        for thread_id, created_at, message_id, text in await session.execute(texts):
+            if message_id not in new_ids and thread_id is not None:
+                before[thread_id].append((created_at, message_id, text))
+    for thread_id in short:
+        known = list(before[thread_id])
+        for row in by_thread[thread_id]:
+            assert row.message is not None and row.thread is not None
+            known.append((row.message.created_at, row.message.id, row.message.text))
+            if len(known) > THREAD_LABEL_UPTO:
+                break
+            if row.in_thread and row.values["activity"]:
+                labeller(row.thread, [text for _, _, text in sorted(known, key=lambda m: (m[0], m[1]))])
+
+
+async def _with_prompt_keys(
+    session: AsyncSession, events: Sequence[MessagePosted], results: list[Ingested]
+) -> list[Ingested]:
+    """Note which conversation ids of each message a posted prompt has, in one query per platform."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    candidates: list[set[str]] = []
+    for event, result in zip(events, results, strict=True):
+        thread = result.tracked.thread
+        keys = {key for key in (event.place.thread, event.reply_to) if key}
+        if thread is not None and keys:
+            keys |= {key for key in (thread.thread_key, thread.root_message_id) if key}
+        candidates.append(keys)
+        wanted[event.place.platform] |= keys
+    found: set[tuple[str, str]] = set()
+    for platform, keys in wanted.items():
+        if keys:
+            where = (PromptRun.platform == platform, PromptRun.status == "posted", PromptRun.message_id.in_(keys))
+            found |= {
+                (platform, key) for key in await session.scalars(select(PromptRun.message_id).where(*where)) if key
+            }
+    if not found:
+        return results
+    return [
+        Ingested(r.tracked, r.fresh, r.label, frozenset(k for k in keys if (r.tracked.message.platform, k) in found))
+        for r, keys in zip(results, candidates, strict=True)
+    ]
+
+
+class IngestBatcher:
+    """Collects new-message events handled concurrently and tracks them in one transaction per batch.
+
+    ``track`` returns only after the batch holding the event has committed, so an acknowledged event is stored.
+    A batch that fails is retried one event per transaction, so one bad event fails alone.
+    """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        labeller: ThreadLabeller | None = None,
+        max_batch: int = MAX_BATCH,
+        max_wait: float = MAX_WAIT,
+    ) -> None:
+        self.sessions = sessions
+        self.labeller = labeller
+        self.max_batch = max_batch
+        self.max_wait = max_wait
+        self._waiting: list[_Waiting] = []
+        self._writer: asyncio.Task[None] | None = None
+        self.batches = 0
+        """How many batches committed (for benchmarks and tests)."""
+
+    async def track(self, event: MessagePosted, label: Label | None = None) -> Ingested:
+        """Store ``event`` with ``label`` in the next batch and return what tracking made of it, once committed."""
+        future: asyncio.Future[Ingested] = asyncio.get_running_loop().create_future()
+        self._waiting.append(_Waiting(event, label, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_all(), name="copbot-ingest")
+        return await future
+
+    async def drain(self) -> None:
+        """Wait until every event handed in so far is committed (before edits and deletions are applied)."""
+        while self._writer is not None and not self._writer.done():
+            await asyncio.shield(self._writer)
+
+    async def _write_all(self) -> None:
+        try:
+            await self._write_waiting()
+        except BaseException as error:  # cancelled at shutdown: nobody may wait forever
+            for waiting in self._waiting:
+                if not waiting.future.done():
+                    waiting.future.set_exception(RuntimeError(f"ingest stopped: {error!r}"))
+            self._waiting = []
+            raise
+
+    async def _write_waiting(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._waiting:
+            deadline = loop.time() + self.max_wait
+            while len(self._waiting) < self.max_batch and loop.time() < deadline:
+                before = len(self._waiting)
+                await asyncio.sleep(0)  # events already scheduled join this batch
+                if len(self._waiting) == before:
+                    break
+            batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
+            await self._write(batch)
+
+    async def _write(self, batch: list[_Waiting]) -> None:
+        for attempt in range(BATCH_ATTEMPTS):
+            try:
+                async with self.sessions.begin() as session:
+                    results = await write_batch(session, [(w.event, w.label) for w in batch], self.labeller)
+                break
+            except Exception:  # a listener may have created a thread since the batch looked: look again
+                if attempt + 1 < BATCH_ATTEMPTS:
+                    log.debug("a batch of %d messages failed; retrying it", len(batch), exc_info=True)
+                    continue
+                log.exception("a batch of %d messages failed; storing them one by one", len(batch))
+                for waiting in batch:
+                    await self._write_one(waiting)
+                return
+        self.batches += 1
+        for waiting, result in zip(batch, results, strict=True):
+            if not waiting.future.done():
+                waiting.future.set_result(result)
+
+    async def _write_one(self, waiting: _Waiting) -> None:
+        try:
+            async with self.sessions.begin() as session:
+                tracked = await track_message(session, waiting.event)
+        except Exception as error:
+            if not waiting.future.done():
+                waiting.future.set_exception(error)
+            return
+        if not waiting.future.done():
+            # Without a stored label, listeners label the message themselves (and tell a repeat by its label).
+            waiting.future.set_result(Ingested(tracked, True, None))
