@@ -15,6 +15,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("COPBOT_VENV", ROOT / ".venv"))
 CONFIG = ROOT / "config.toml"
+TORCH_CPU = "torch==2.13.0"
+"""The CPU build of torch the semantic extra is tested with; installed before the extra so no CUDA build is pulled."""
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+TEST_EXTRAS = "test,semantic"
 EXAMPLE = ROOT / "config.example.toml"
 
 
@@ -34,21 +38,27 @@ def install(extras: str = "") -> None:
     if not _bin("python").exists():
         print(f"creating virtual environment in {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    stamp = VENV / f".copbot-installed{('-' + extras) if extras else ''}"
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    stamp = VENV / ".copbot-installed"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
     if stamp.exists() and stamp.read_text() == digest:
         return
-    target = f".[{extras}]" if extras else "."
-    if _run(_bin("python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip") != 0:
+    pip = (_bin("python"), "-m", "pip", "install", "--quiet")
+    if _run(*pip, "--upgrade", "pip") != 0:
         sys.exit("could not upgrade pip in the virtual environment")
-    if _run(_bin("python"), "-m", "pip", "install", "--quiet", "-e", target) != 0:
+    if "semantic" in extras.split(",") and _run(*pip, TORCH_CPU, "--extra-index-url", TORCH_CPU_INDEX) != 0:
+        sys.exit(f"installing {TORCH_CPU} (CPU build) failed; see the pip output above")
+    target = f".[{extras}]" if extras else "."
+    if _run(*pip, "-e", target) != 0:
         sys.exit("installing copbot failed; see the pip output above")
     stamp.write_text(digest)
 
 
 def cmd_install(args: argparse.Namespace) -> int:
-    """Install the bot (and, with --test, the test tools)."""
-    install("test" if args.test else "")
+    """Install the bot; --semantic adds hybrid search (CPU torch), --test the test tools (and the semantic extra)."""
+    if args.test:
+        install(TEST_EXTRAS)
+    else:
+        install("semantic" if args.semantic else "")
     return 0
 
 
@@ -64,13 +74,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_test(args: argparse.Namespace) -> int:
     """Install with the test tools and run the whole test suite."""
-    install("test")
-    return _run(_bin("python"), "-m", "pytest", *args.pytest_args)
+    install(TEST_EXTRAS)
+    env = dict(os.environ, COPBOT_REQUIRE_SEMANTIC="1", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    return _run(_bin("python"), "-m", "pytest", *args.pytest_args, env=env)
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
     """Lint with ruff and type-check with mypy."""
-    install("test")
+    install(TEST_EXTRAS)
     failed = _run(_bin("ruff"), "check", ".")
     failed |= _run(_bin("ruff"), "format", "--check", ".")
     failed |= _run(_bin("mypy"))
@@ -84,13 +95,16 @@ def main() -> int:
     run = sub.add_parser("run", help="set up and start the bot (console adapter unless the config enables a platform)")
     run.add_argument("--config", help="config file (default: config.toml, created from config.example.toml)")
     run.set_defaults(handler=cmd_run)
-    test = sub.add_parser("test", help="set up and run the whole test suite; extra arguments go to pytest")
+    test = sub.add_parser(
+        "test", help="set up (with the semantic extra) and run the whole suite; extra arguments go to pytest"
+    )
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test.set_defaults(handler=cmd_test)
     lint = sub.add_parser("lint", help="ruff and mypy")
     lint.set_defaults(handler=cmd_lint)
     setup = sub.add_parser("install", help="only install (used by the Dockerfile)")
-    setup.add_argument("--test", action="store_true", help="also install the test tools")
+    setup.add_argument("--test", action="store_true", help="also install the test tools and the semantic extra")
+    setup.add_argument("--semantic", action="store_true", help="add hybrid search: CPU torch and sentence-transformers")
     setup.set_defaults(handler=cmd_install)
     args = parser.parse_args()
     code: int = args.handler(args)
