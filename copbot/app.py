@@ -80,6 +80,8 @@ class Application:
             recogniser=build_recogniser(settings.activity) if settings.activity.enabled else None,
         )
         self.semantic = await start_semantic(settings, self.services.sessions)
+        if self.semantic is not None:
+            self.services.refine_label = self.semantic.refine
         registry = build_registry()
         self.dispatcher = Dispatcher(self.services, registry, build_listeners(self.services))
         if self._given_adapters is not None:

@@ -99,7 +99,8 @@ class ActivityBehaviour:
         opens_thread = top_level and behaviour.offer_thread and (capabilities.create_threads or capabilities.threads)
         ingested = ctx.notes.get("ingested")
         if isinstance(ingested, Ingested) and ingested.label is not None:
-            labelled = await self._stored_label(event, tracked, ingested.label, ingested.fresh, opens_thread)
+            label = await self._refined(event, tracked, ingested.label) if ingested.fresh else ingested.label
+            labelled = await self._stored_label(event, tracked, label, ingested.fresh, opens_thread)
         else:
             async with self.services.sessions.begin() as session:
                 labelled = await label_message(
@@ -120,6 +121,22 @@ class ActivityBehaviour:
                 await ctx.reply(SHARE_OFFER)
         elif activity is Activity.SEEKING_EXPERIENCE and behaviour.suggest_experts:
             await self._experts(ctx, event)
+
+    async def _refined(self, event: MessagePosted, tracked: Tracked, label: Label) -> Label:
+        """A cue label too weak to act on gets the embedding head's second opinion (semantic extra), stored."""
+        refine = self.services.refine_label
+        if refine is None or label.confidence >= self.settings.activity.min_confidence:
+            return label
+        refined = await refine(event.text, label)
+        if refined == label:
+            return label
+        async with self.services.sessions.begin() as session:
+            message = await session.get(Message, tracked.message.id)
+            if message is not None:
+                message.activity = refined.activity.value
+                message.activity_confidence = refined.confidence
+                message.activity_reason = refined.reason
+        return refined
 
     async def _stored_label(
         self, event: MessagePosted, tracked: Tracked, label: Label, fresh: bool, opens_thread: bool

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from copbot.activities.labels import Label
 from copbot.config import Settings
 from copbot.knowledge import hooks
 from copbot.semantic import available
@@ -53,6 +54,18 @@ class SemanticRuntime:
         self.indexer = Indexer(sessions, self.embedder)
         self.sessions = sessions
         self._catch_up: asyncio.Task[int] | None = None
+
+    async def refine(self, text: str, label: Label) -> Label:
+        """The cue label combined with the shipped embedding head's view of ``text`` (cues stay the reason)."""
+        from copbot.semantic.activity import combine
+        from copbot.semantic.classifier import load_default_head
+
+        head = load_default_head()
+        if head is None or not text.strip():
+            return label
+        vector = await self.embedder.aembed([text])
+        row = head.probabilities(vector)[0]
+        return combine(label, {name: float(p) for name, p in zip(head.classes, row, strict=True)})
 
     async def start(self) -> None:
         """Load the model off the loop, install the ranker and listener, embed what is missing in the background."""
