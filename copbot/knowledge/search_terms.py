@@ -1,0 +1,88 @@
+"""Leave the most common words out of a SQLite full-text query, so its cost stays bounded as the knowledge base grows.
+
+An FTS5 ``OR`` query ranks every entry holding any of its words: a word found in half of a million entries makes it
+read half a million postings, while adding little to the ranking (bm25 weighs a word by how rare it is). The words
+are taken rarest first until their postings reach ``POSTINGS_BUDGET``; the ``MIN_WORDS`` rarest always stay.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from copbot.knowledge.query import query_tokens, quote
+
+POSTINGS_BUDGET = 50_000
+"""Words whose entries add up to more than this are left out of a query (the rarest words count first)."""
+MIN_WORDS = 2
+"""The rarest words of a query are kept however common they are."""
+TOKENIZE = "porter unicode61 remove_diacritics 2"
+"""The tokenizer of ``search_fts`` (migration 0002): the stems it indexes are the stems looked up here."""
+
+_TERMS = text("SELECT term, doc FROM search_fts_terms WHERE term IN :terms").bindparams(
+    bindparam("terms", expanding=True)
+)
+
+
+class _Stemmer:
+    """FTS5's own tokenizer in a private in-memory SQLite database, used only to stem query words."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.execute(f"CREATE VIRTUAL TABLE words USING fts5(word, tokenize='{TOKENIZE}')")
+        self._db.execute("CREATE VIRTUAL TABLE stems USING fts5vocab(words, instance)")
+
+    def stems(self, words: Sequence[str]) -> list[str | None]:
+        """The indexed stem of each word (None when the tokenizer makes no single term of it)."""
+        with self._lock:
+            self._db.executemany("INSERT INTO words(rowid, word) VALUES (?, ?)", enumerate(words))
+            found: dict[int, list[str]] = {}
+            for doc, term in self._db.execute("SELECT doc, term FROM stems"):
+                found.setdefault(doc, []).append(term)
+            self._db.execute("DELETE FROM words")
+        return [terms[0] if len(terms := found.get(index, [])) == 1 else None for index in range(len(words))]
+
+
+class _Shared:
+    stemmer: _Stemmer | None = None
+    lock = threading.Lock()
+
+
+def stems(words: Sequence[str]) -> list[str | None]:
+    """The stem ``search_fts`` indexes for each word."""
+    with _Shared.lock:
+        if _Shared.stemmer is None:
+            _Shared.stemmer = _Stemmer()
+        stemmer = _Shared.stemmer
+    return stemmer.stems(words)
+
+
+def keep_rarest(costs: Sequence[int], *, budget: int = POSTINGS_BUDGET, at_least: int = MIN_WORDS) -> list[int]:
+    """Indexes of the words to keep, in query order: rarest first while the postings stay within ``budget``."""
+    kept: list[int] = []
+    spent = 0
+    for index in sorted(range(len(costs)), key=lambda i: (costs[i], i)):
+        if len(kept) >= at_least and spent + costs[index] > budget:
+            break
+        kept.append(index)
+        spent += costs[index]
+    return sorted(kept)
+
+
+async def selective_query(session: AsyncSession, text_: str) -> str | None:
+    """An FTS5 MATCH expression for ``text_`` without its too-common words, or None when it has no words."""
+    words = query_tokens(text_)
+    if not words:
+        return None
+    stemmed = stems(words)
+    wanted = sorted({stem for stem in stemmed if stem})
+    counts: dict[str, int] = {}
+    if wanted:
+        counts = {str(row[0]): int(row[1]) for row in await session.execute(_TERMS, {"terms": wanted})}
+    costs = [counts.get(stem, 0) if stem else 0 for stem in stemmed]
+    return " OR ".join(quote(words[index]) for index in keep_rarest(costs, budget=POSTINGS_BUDGET))
