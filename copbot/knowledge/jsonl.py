@@ -1,4 +1,4 @@
-"""JSON Lines import (batched bulk inserts, idempotent) and export of knowledge entries."""
+"""JSON Lines import (batched bulk inserts, FTS5 indexed per batch in bulk, idempotent) and export of entries."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.knowledge import hooks
@@ -18,7 +18,16 @@ from copbot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 5000
+"""Entries per transaction: bigger batches mean fewer FTS5 segments to merge."""
+_INDEX_TRIGGER = "search_fts_ai"
+_INDEX_BATCH = [
+    "INSERT INTO search_fts(rowid, title, question, answers, tags) SELECT entry_id, title, question, answers, tags"
+    " FROM search_documents WHERE entry_id IN (SELECT value FROM json_each(:ids))",
+    "INSERT INTO search_fts_discussion(rowid, discussion) SELECT entry_id, discussion"
+    " FROM search_documents WHERE entry_id IN (SELECT value FROM json_each(:ids))",
+]
+"""SQLite: index a whole batch with one INSERT ... SELECT per FTS5 table instead of a trigger call per row."""
 _ENTRIES = Base.metadata.tables["knowledge_entries"]
 _MESSAGES = Base.metadata.tables["entry_messages"]
 _TAGS = Base.metadata.tables["tags"]
@@ -85,7 +94,46 @@ async def _tag_ids(session: AsyncSession, names: set[str]) -> dict[str, int]:
     return known
 
 
-async def _insert_batch(session: AsyncSession, records: list[EntryRecord]) -> None:
+async def _insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in one executemany; on SQLite straight through the driver (columns' own bind processing)."""
+    dialect = session.get_bind().dialect
+    if not rows:
+        return
+    if dialect.name != "sqlite":
+        await session.execute(table.insert(), rows)
+        return
+    names = list(rows[0])
+    processors = [(name, table.c[name].type.bind_processor(dialect)) for name in names]
+    values = [tuple(row[name] if bind is None else bind(row[name]) for name, bind in processors) for row in rows]
+    statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    connection = await session.connection()
+    await connection.exec_driver_sql(statement, values)
+
+
+async def _defer_indexing(session: AsyncSession) -> str | None:
+    """SQLite: drop the insert trigger inside this transaction and return its SQL (None elsewhere).
+
+    DDL is transactional in SQLite: other connections never see the trigger missing, and a failed batch rolls back
+    with the trigger in place, so an import that fails can simply be run again. The batch's first INSERT must come
+    before this: Python's sqlite3 opens the transaction only at a data change, so DDL before it would autocommit.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    found = text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name")
+    trigger: str | None = await session.scalar(found, {"name": _INDEX_TRIGGER})
+    if trigger is not None:
+        await session.execute(text(f"DROP TRIGGER {_INDEX_TRIGGER}"))
+    return trigger
+
+
+async def _index_batch(session: AsyncSession, ids: list[int], trigger: str) -> None:
+    """Index the batch's search documents in bulk, then put the trigger back (same transaction)."""
+    for statement in _INDEX_BATCH:
+        await session.execute(text(statement), {"ids": json.dumps(ids)})
+    await session.execute(text(trigger))
+
+
+async def _insert_batch(session: AsyncSession, records: list[EntryRecord]) -> list[int]:
     now = utcnow()
     entry_rows = [
         {
@@ -98,7 +146,7 @@ async def _insert_batch(session: AsyncSession, records: list[EntryRecord]) -> No
         }
         for r in records
     ]  # fmt: skip
-    await session.execute(_ENTRIES.insert(), entry_rows)
+    await _insert_rows(session, _ENTRIES, entry_rows)
     wanted = select(KnowledgeEntry.public_id, KnowledgeEntry.id).where(
         KnowledgeEntry.public_id.in_([r.id for r in records])
     )
@@ -123,11 +171,15 @@ async def _insert_batch(session: AsyncSession, records: list[EntryRecord]) -> No
              "answers": "\n".join(r.answers), "discussion": "\n".join(m.text for m in r.messages),
              "tags": " ".join(r.tags)}
         )  # fmt: skip
-    await session.execute(_MESSAGES.insert(), messages)
+    await _insert_rows(session, _MESSAGES, messages)
     if links:
-        await session.execute(_ENTRY_TAGS.insert(), links)
-    await session.execute(_DOCUMENTS.insert(), documents)
+        await _insert_rows(session, _ENTRY_TAGS, links)
+    trigger = await _defer_indexing(session)
+    await _insert_rows(session, _DOCUMENTS, documents)
+    if trigger is not None:
+        await _index_batch(session, ids, trigger)
     hooks.note_changed(session, ids)
+    return ids
 
 
 async def import_lines(
