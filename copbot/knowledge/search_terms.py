@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from sqlalchemy import bindparam, text
@@ -51,6 +53,15 @@ class _Stemmer:
 class _Shared:
     stemmer: _Stemmer | None = None
     lock = threading.Lock()
+    counts: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()
+    """(database, stem) -> (entries holding it, when counted): only common words, whose counting is slow."""
+
+
+CACHED_FROM = 1_000
+"""Counts of words in at least this many entries are remembered (counting them reads all their postings)."""
+CACHE_SIZE = 20_000
+CACHE_SECONDS = 600.0
+"""A remembered count is used for this long; it only steers which words are left out, so a stale one is harmless."""
 
 
 def stems(words: Sequence[str]) -> list[str | None]:
@@ -74,15 +85,37 @@ def keep_rarest(costs: Sequence[int], *, budget: int = POSTINGS_BUDGET, at_least
     return sorted(kept)
 
 
+async def _counts(session: AsyncSession, stems_: list[str]) -> dict[str, int]:
+    """How many entries hold each stem: remembered counts of common words, the rest from ``search_fts_terms``."""
+    database = str(session.get_bind().engine.url)
+    now = time.monotonic()
+    counts: dict[str, int] = {}
+    with _Shared.lock:
+        for stem in stems_:
+            known = _Shared.counts.get((database, stem))
+            if known is not None and now - known[1] < CACHE_SECONDS:
+                counts[stem] = known[0]
+    missing = [stem for stem in stems_ if stem not in counts]
+    if not missing:
+        return counts
+    fresh = {str(row[0]): int(row[1]) for row in await session.execute(_TERMS, {"terms": missing})}
+    counts.update(fresh)
+    with _Shared.lock:
+        for stem, count in fresh.items():
+            if count >= CACHED_FROM:
+                _Shared.counts[(database, stem)] = (count, now)
+                _Shared.counts.move_to_end((database, stem))
+        while len(_Shared.counts) > CACHE_SIZE:
+            _Shared.counts.popitem(last=False)
+    return counts
+
+
 async def selective_query(session: AsyncSession, text_: str) -> str | None:
     """An FTS5 MATCH expression for ``text_`` without its too-common words, or None when it has no words."""
     words = query_tokens(text_)
     if not words:
         return None
     stemmed = stems(words)
-    wanted = sorted({stem for stem in stemmed if stem})
-    counts: dict[str, int] = {}
-    if wanted:
-        counts = {str(row[0]): int(row[1]) for row in await session.execute(_TERMS, {"terms": wanted})}
+    counts = await _counts(session, sorted({stem for stem in stemmed if stem}))
     costs = [counts.get(stem, 0) if stem else 0 for stem in stemmed]
     return " OR ".join(quote(words[index]) for index in keep_rarest(costs, budget=POSTINGS_BUDGET))
