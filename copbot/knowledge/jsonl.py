@@ -220,7 +220,20 @@ async def import_lines(
         if len(batch) >= batch_size:
             await flush()
     await flush()
+    if report.created + report.updated >= ANALYZE_AFTER:
+        await _refresh_statistics(sessions)
     return report
+
+
+ANALYZE_AFTER = 1_000
+"""After an import this large, PostgreSQL's planner and search statistics are refreshed at once."""
+
+
+async def _refresh_statistics(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """On PostgreSQL, ANALYZE the searched table so search sees the new words' frequencies (autovacuum may lag)."""
+    async with sessions.begin() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(text("ANALYZE search_documents"))
 
 
 async def export_lines(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnClause
 
 from copbot.knowledge.query import tsquery_terms
 from copbot.knowledge.search import SearchFilters, SearchHit, filter_conditions
+from copbot.knowledge.search_terms import keep_rarest
 from copbot.store.models import KnowledgeEntry, SearchDocument
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,46 @@ _CONFIG: ColumnClause[Any] = literal_column(f"'{CONFIG}'::regconfig")
 _WEIGHTS: ColumnClause[Any] = literal_column(f"'{RANK_WEIGHTS}'::real[]")
 
 
+ROWS_BUDGET = 5_000
+"""Words are kept rarest first while the entries they match stay within this (estimated from PostgreSQL's own
+statistics); ranking a match costs PostgreSQL far more than FTS5, so the budget is smaller than SQLite's."""
+STATS_SECONDS = 600.0
+"""How long the lexeme statistics are reused; they only steer which words are left out."""
+_STATS = text(
+    "SELECT s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs AS freqs, c.reltuples AS rows"
+    " FROM pg_class c LEFT JOIN pg_stats s ON s.schemaname = current_schema()"
+    " AND s.tablename = 'search_documents' AND s.attname = 'search_vector'"
+    " WHERE c.oid = 'search_documents'::regclass"
+)
+_LEXEMES = text(
+    "SELECT ts_lexize('english_stem', w) FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS t(w, n) ORDER BY n"
+)
+
+
+class _LexemeStats:
+    """Per database: when read, lexeme -> share of entries holding it, the share of any untracked lexeme, rows."""
+
+    cache: dict[str, tuple[float, dict[str, float], float, float]] = {}
+
+
+async def _lexeme_stats(session: AsyncSession) -> tuple[dict[str, float], float, float]:
+    database = str(session.get_bind().engine.url)
+    now = time.monotonic()
+    cached = _LexemeStats.cache.get(database)
+    if cached is not None and now - cached[0] < STATS_SECONDS:
+        return cached[1], cached[2], cached[3]
+    row = (await session.execute(_STATS)).first()
+    shares: dict[str, float] = {}
+    floor = 0.0
+    rows = float(row.rows) if row is not None and row.rows is not None else -1.0
+    if row is not None and row.elems is not None and row.freqs is not None:
+        elems, freqs = list(row.elems), [float(f) for f in row.freqs]
+        shares = dict(zip(elems, freqs[: len(elems)], strict=False))
+        floor = freqs[len(elems)] if len(freqs) > len(elems) else 0.0
+    _LexemeStats.cache[database] = (now, shares, floor, rows)
+    return shares, floor, rows
+
+
 def websearch_text(text_: str) -> str | None:
     """The safe words of any user text joined with ``or`` for websearch_to_tsquery (any match counts), or None."""
     terms = tsquery_terms(text_)
@@ -40,13 +82,28 @@ def websearch_text(text_: str) -> str | None:
     return " or ".join(terms)
 
 
+async def selective_websearch_text(session: AsyncSession, text_: str) -> str | None:
+    """Like ``websearch_text``, without the words so common that ranking their matches would cost too much."""
+    terms = tsquery_terms(text_)
+    if not terms:
+        return None
+    shares, floor, rows = await _lexeme_stats(session)
+    if not shares or rows <= ROWS_BUDGET:
+        return " or ".join(terms)
+    lexemes = [list(found[0] or []) for found in await session.execute(_LEXEMES, {"words": terms})]
+    costs = [int(rows * max((shares.get(lexeme, floor) for lexeme in stems), default=0.0)) for stems in lexemes]
+    return " or ".join(terms[index] for index in keep_rarest(costs, budget=ROWS_BUDGET))
+
+
 class PostgresSearch:
     """Searches ``search_documents.search_vector`` (a generated, GIN-indexed tsvector with weights A-D)."""
 
     async def search(self, session: AsyncSession, text_: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
         """The best entries for any user text, best first."""
-        words = websearch_text(text_)
-        if words is None or filters.entry_ids == () or filters.public_ids == ():
+        if filters.entry_ids == () or filters.public_ids == ():
+            return []
+        words = await selective_websearch_text(session, text_)
+        if words is None:
             return []
         query = func.websearch_to_tsquery(_CONFIG, bindparam("words", words))
         rank = func.ts_rank_cd(_WEIGHTS, _VECTOR, query, RANK_NORMALISATION).label("rank")

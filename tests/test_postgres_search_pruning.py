@@ -1,0 +1,71 @@
+"""PostgreSQL search leaves out words so common that ranking their matches would cost too much."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+
+from copbot.knowledge import search_postgres
+from copbot.knowledge.jsonl import import_lines
+from copbot.knowledge.search import SearchFilters, search
+from copbot.knowledge.search_postgres import selective_websearch_text
+from copbot.store import migrate
+from copbot.store.engine import create_engine, session_factory
+from tests.pg_support import TestDatabase
+
+ENTRIES = 6_000
+
+
+@pytest.fixture
+async def fresh() -> AsyncIterator[TestDatabase]:
+    """A brand-new empty database, dropped afterwards."""
+    database = TestDatabase()
+    await asyncio.to_thread(database.create)
+    try:
+        yield database
+    finally:
+        await asyncio.to_thread(database.drop)
+
+
+def _entry(number: int) -> str:
+    words = "alpha beta" + (" gamma" if number % 2 else "") + (" zebra" if number == 7 else "")
+    return json.dumps({"id": f"e{number}", "title": f"note {number}", "question": words})
+
+
+async def test_without_statistics_nothing_is_left_out(fresh: TestDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_postgres._LexemeStats, "cache", {})
+    engine = create_engine(fresh.url)
+    try:
+        await migrate.upgrade(engine)
+        async with session_factory(engine)() as session:
+            assert await selective_websearch_text(session, "alpha beta gamma") == "alpha or beta or gamma"
+    finally:
+        await engine.dispose()
+
+
+async def test_common_words_leave_a_big_query_and_rare_ones_still_find(
+    fresh: TestDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_postgres._LexemeStats, "cache", {})
+    engine = create_engine(fresh.url)
+    try:
+        await migrate.upgrade(engine)
+        sessions = session_factory(engine)
+        report = await import_lines(sessions, (_entry(n) for n in range(ENTRIES)))
+        assert report.errors == []
+        async with sessions() as session:
+            analysed = await session.scalar(
+                text("SELECT count(*) FROM pg_stats WHERE tablename = 'search_documents' AND attname = 'search_vector'")
+            )
+        assert analysed == 1, "a large import refreshes PostgreSQL's statistics itself"
+        monkeypatch.setattr(search_postgres._LexemeStats, "cache", {})
+        async with sessions() as session:
+            assert await selective_websearch_text(session, "alpha beta gamma zebra") == "gamma or zebra"
+            hits = await search(session, "alpha beta gamma zebra", SearchFilters(), limit=3)
+        assert hits and hits[0].public_id == "e7"
+    finally:
+        await engine.dispose()
