@@ -74,6 +74,13 @@ async def wait_joined(member: AsyncClient, room_id: str, user_id: str) -> None:
     await eventually(lambda: is_joined(member, room_id, user_id))
 
 
+async def room_with_bot(member: AsyncClient, bot_user_id: str) -> str:
+    """A new room the member created with the bot invited, once the bot has joined it."""
+    room = await create_room(member, [bot_user_id])
+    await wait_joined(member, room, bot_user_id)
+    return room
+
+
 async def say(member: AsyncClient, room_id: str, body: str, **extra: Any) -> str:
     """Send an ``m.text`` message as ``member`` and return its event id."""
     return await send(member, room_id, "m.room.message", {"msgtype": "m.text", "body": body, **extra})

@@ -19,7 +19,7 @@ from copbot.events import (
     ReactionRemoved,
 )
 from tests.matrix.conftest import StartAdapter
-from tests.matrix.helpers import create_room, get_event, say, send, wait_joined
+from tests.matrix.helpers import get_event, room_with_bot, say, send
 from tests.matrix.synapse import RegisteredUser, Synapse
 
 
@@ -27,8 +27,7 @@ async def test_message_in_and_thread_reply_out(
     start_adapter: StartAdapter, member: AsyncClient, member_user: RegisteredUser, bot_user: RegisteredUser
 ) -> None:
     adapter, sink = await start_adapter()
-    room = await create_room(member, [bot_user.user_id])
-    await wait_joined(member, room, bot_user.user_id)
+    room = await room_with_bot(member, bot_user.user_id)
     question = await say(member, room, "How do we review designs?")
     posted = await sink.wait_for(MessagePosted, lambda e: e.id == question)
     assert posted.place == Place("matrix", room)
@@ -57,8 +56,7 @@ async def test_command_and_private_answer_in_its_thread(
     start_adapter: StartAdapter, member: AsyncClient, bot_user: RegisteredUser
 ) -> None:
     adapter, sink = await start_adapter(command_prefix="?")
-    room = await create_room(member, [bot_user.user_id])
-    await wait_joined(member, room, bot_user.user_id)
+    room = await room_with_bot(member, bot_user.user_id)
     command_id = await say(member, room, "?search kafka retention")
     command = await sink.wait_for(CommandInvoked, lambda e: e.id == command_id)
     assert (command.name, command.args) == ("search", "kafka retention")
@@ -74,8 +72,7 @@ async def test_reaction_edit_redaction_in(
     start_adapter: StartAdapter, member: AsyncClient, bot_user: RegisteredUser
 ) -> None:
     _, sink = await start_adapter()
-    room = await create_room(member, [bot_user.user_id])
-    await wait_joined(member, room, bot_user.user_id)
+    room = await room_with_bot(member, bot_user.user_id)
     message = await say(member, room, "first draft")
     annotation = {"m.relates_to": {"rel_type": "m.annotation", "event_id": message, "key": "🎉"}}
     reaction = await send(member, room, "m.reaction", annotation)
@@ -101,8 +98,7 @@ async def test_reaction_edit_redaction_in(
 
 async def test_pin_state_changes_in(start_adapter: StartAdapter, member: AsyncClient, bot_user: RegisteredUser) -> None:
     _, sink = await start_adapter()
-    room = await create_room(member, [bot_user.user_id])
-    await wait_joined(member, room, bot_user.user_id)
+    room = await room_with_bot(member, bot_user.user_id)
     first = await say(member, room, "pin me")
     second = await say(member, room, "pin me too")
     await member.room_put_state(room, "m.room.pinned_events", {"pinned": [first]})
@@ -118,8 +114,7 @@ async def test_fetch_thread_returns_root_and_replies_oldest_first(
     start_adapter: StartAdapter, member: AsyncClient, bot_user: RegisteredUser
 ) -> None:
     adapter, sink = await start_adapter()
-    room = await create_room(member, [bot_user.user_id])
-    await wait_joined(member, room, bot_user.user_id)
+    room = await room_with_bot(member, bot_user.user_id)
     root = await say(member, room, "Which CI do you use?")
     in_thread = {
         "rel_type": "m.thread",
@@ -144,8 +139,7 @@ async def test_member_info_reads_power_levels(
 ) -> None:
     adapter, _ = await start_adapter()
     helper = await synapse.register("helper" + bot_user.user_id.split(":")[0].lstrip("@"))
-    room = await create_room(member, [bot_user.user_id])
-    await wait_joined(member, room, bot_user.user_id)
+    room = await room_with_bot(member, bot_user.user_id)
     place = Place("matrix", room)
     owner = await adapter.member_info(place, Member(member.user_id, "owner"))
     assert (owner.power_level, owner.platform_moderator) == (CREATOR_LEVEL, True), "v12 creator"

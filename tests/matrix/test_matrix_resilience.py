@@ -10,7 +10,7 @@ from nio import AsyncClient, RoomGetStateEventResponse, RoomSendError
 from copbot.adapter import Outgoing
 from copbot.events import MessagePosted, Place
 from tests.matrix.conftest import JsonFileState, StartAdapter
-from tests.matrix.helpers import create_room, eventually, messages_from, say, wait_joined
+from tests.matrix.helpers import create_room, eventually, messages_from, room_with_bot, say, wait_joined
 from tests.matrix.synapse import RegisteredUser, Synapse
 
 
@@ -62,8 +62,7 @@ async def test_restart_resumes_from_stored_token_without_replay_or_loss(
     start_adapter: StartAdapter, member: AsyncClient, bot_user: RegisteredUser, state: JsonFileState
 ) -> None:
     first, sink = await start_adapter()
-    room = await create_room(member, [bot_user.user_id])
-    await wait_joined(member, room, bot_user.user_id)
+    room = await room_with_bot(member, bot_user.user_id)
     before = await say(member, room, "before the restart")
     await sink.wait_for(MessagePosted, lambda e: e.id == before)
     await first.stop()
@@ -81,8 +80,7 @@ async def test_long_stop_fills_the_timeline_gap_in_order(
     start_adapter: StartAdapter, member: AsyncClient, bot_user: RegisteredUser
 ) -> None:
     first, sink = await start_adapter()
-    room = await create_room(member, [bot_user.user_id])
-    await wait_joined(member, room, bot_user.user_id)
+    room = await room_with_bot(member, bot_user.user_id)
     marker = await say(member, room, "marker")
     await sink.wait_for(MessagePosted, lambda e: e.id == marker)
     await first.stop()
@@ -96,8 +94,7 @@ async def test_first_start_skips_history_from_before(
     synapse: Synapse, start_adapter: StartAdapter, member: AsyncClient, bot_user: RegisteredUser, tmp_path: Any
 ) -> None:
     first, _ = await start_adapter()
-    room = await create_room(member, [bot_user.user_id])
-    await wait_joined(member, room, bot_user.user_id)
+    room = await room_with_bot(member, bot_user.user_id)
     await first.stop()
     await say(member, room, "old history")
     _, sink = await start_adapter(state=JsonFileState(tmp_path / "fresh.json"))
@@ -111,8 +108,7 @@ async def test_rate_limited_sends_wait_and_retry(
 ) -> None:
     admin = await synapse.register("admin" + bot_user.user_id.split(":")[0].lstrip("@"), admin=True)
     adapter, _ = await start_adapter()
-    room = await create_room(member, [bot_user.user_id])
-    await wait_joined(member, room, bot_user.user_id)
+    room = await room_with_bot(member, bot_user.user_id)
     limits = {"messages_per_second": 1, "burst_count": 1}
     path = f"/_synapse/admin/v1/users/{bot_user.user_id}/override_ratelimit"
     await synapse.admin_request(admin.access_token, "POST", path, limits)
@@ -135,8 +131,7 @@ async def test_synapse_restart_mid_session_reconnects(
     synapse: Synapse, start_adapter: StartAdapter, member: AsyncClient, bot_user: RegisteredUser
 ) -> None:
     adapter, sink = await start_adapter()
-    room = await create_room(member, [bot_user.user_id])
-    await wait_joined(member, room, bot_user.user_id)
+    room = await room_with_bot(member, bot_user.user_id)
     before = await say(member, room, "before the outage")
     await sink.wait_for(MessagePosted, lambda e: e.id == before)
     await asyncio.to_thread(synapse.restart)
