@@ -1,0 +1,1 @@
+"""copbot.activities.recognition package."""

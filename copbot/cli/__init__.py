@@ -1,0 +1,1 @@
+"""copbot.cli package."""

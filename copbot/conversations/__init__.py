@@ -1,0 +1,1 @@
+"""copbot.conversations package."""

@@ -1,0 +1,1 @@
+"""copbot.core package."""

@@ -1,0 +1,1 @@
+"""copbot.knowledge.search package."""

@@ -1,0 +1,1 @@
+"""copbot.members package."""
