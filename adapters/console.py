@@ -11,9 +11,9 @@ import sys
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, TextIO
 
-from copbot.adapter import EventSink
-from copbot.clock import Clock
-from copbot.events import Member, Place
+from copbot.core.adapter import EventSink
+from copbot.core.clock import Clock
+from copbot.core.events import Member, Place
 
 from .local import LocalAdapter, Posted
 

@@ -6,10 +6,10 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 
-from copbot.adapter import Adapter
 from copbot.commands.registry import CommandRegistry
-from copbot.config import Settings
-from copbot.services import Services
+from copbot.config.settings import Settings
+from copbot.core.adapter import Adapter
+from copbot.core.services import Services
 from copbot.store.models import Tag
 
 TAG_SUGGESTIONS = 25

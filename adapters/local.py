@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from copbot.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoing, SentMessage
-from copbot.clock import Clock, SystemClock
-from copbot.events import (
+from copbot.core.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoing, SentMessage
+from copbot.core.clock import Clock, SystemClock
+from copbot.core.events import (
     AnyEvent,
     CommandInvoked,
     Member,

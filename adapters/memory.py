@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from copbot.adapter import Capabilities
-from copbot.clock import Clock
-from copbot.events import Member
+from copbot.core.adapter import Capabilities
+from copbot.core.clock import Clock
+from copbot.core.events import Member
 
 from .local import LOCAL_CAPABILITIES, LocalAdapter, Posted
 

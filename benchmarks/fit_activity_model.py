@@ -1,7 +1,7 @@
 """Fit the problem-vs-information tie-breaker on f2chat spring-boot (Pan et al., ASE 2021).
 
-Writes copbot/activities/problem_info_model.json. Only the domain-neutral words in
-copbot.activities.model.VOCABULARY are features, so no spring-boot jargon is learnt.
+Writes copbot/activities/recognition/problem_info_model.json. Only the domain-neutral words in
+copbot.activities.recognition.model.VOCABULARY are features, so no spring-boot jargon is learnt.
 Run: .venv/bin/python benchmarks/fit_activity_model.py
 """
 
@@ -11,11 +11,11 @@ import json
 import sys
 from pathlib import Path
 
-from copbot.activities.model import MODEL_FILE, fit
+from copbot.activities.recognition.model import MODEL_FILE, fit
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "f2chat" / "spring-boot.json"
-OUT = ROOT / "copbot" / "activities" / MODEL_FILE
+OUT = ROOT / "copbot" / "activities" / "recognition" / MODEL_FILE
 
 
 def main() -> int:

@@ -1,7 +1,7 @@
 """Fit the semantic activity head and measure it: F2Chat spring-boot macro-F1, cues vs cues + embeddings (5-fold CV).
 
 Trains on f2chat spring-boot threads (Pan et al., ASE 2021) plus the cue examples of
-tests/test_activity_recogniser.py, and writes copbot/semantic/activity_head.json.
+tests/activities/test_recogniser.py, and writes copbot/semantic/activity_head.json.
 Run from the repository root: python benchmarks/fit_semantic_activity.py [--model PATH]
 """
 
@@ -21,12 +21,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from activity_f2chat import DATA, PROGRESS, cross_validate, folded, load, predict, report  # noqa: E402
 
-from copbot.activities.labels import Activity, Label  # noqa: E402
-from copbot.activities.recogniser import Recogniser  # noqa: E402
+from copbot.activities.recognition.labels import Activity, Label  # noqa: E402
+from copbot.activities.recognition.recogniser import Recogniser  # noqa: E402
 from copbot.semantic.activity import combine, thread_text  # noqa: E402
 from copbot.semantic.classifier import HEAD_FILE, ActivityHead, fit  # noqa: E402
 from copbot.semantic.embedder import Embedder  # noqa: E402
-from tests.test_activity_recogniser import EXAMPLES  # noqa: E402
+from tests.activities.test_recogniser import EXAMPLES  # noqa: E402
 
 if TYPE_CHECKING:
     from copbot.semantic.classifier import Matrix

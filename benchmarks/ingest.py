@@ -24,8 +24,8 @@ import aiosqlite
 
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
-from copbot.config import parse_settings
-from copbot.events import Member, MessagePosted, Place
+from copbot.config.settings import parse_settings
+from copbot.core.events import Member, MessagePosted, Place
 from copbot.store import migrate
 from copbot.store.engine import create_engine
 

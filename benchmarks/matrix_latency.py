@@ -27,7 +27,7 @@ from nio import (
 
 if TYPE_CHECKING:
     from copbot.app import Application
-    from tests.matrix.synapse import RegisteredUser, Synapse
+    from tests.adapters.matrix.synapse import RegisteredUser, Synapse
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN_ENV = "COPBOT_BENCH_MATRIX_ACCESS_TOKEN"
@@ -37,7 +37,7 @@ USAGE = "Run: .venv/bin/python benchmarks/matrix_latency.py [--rounds 50] [--com
 
 
 def use_project_tests() -> None:
-    """Make ``tests.matrix.synapse`` importable: the Synapse fixture lives with the Matrix tests."""
+    """Make ``tests.adapters.matrix.synapse`` importable: the Synapse fixture lives with the Matrix tests."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
 
@@ -140,7 +140,7 @@ async def room_with(member: Member, bot_id: str) -> str:
 
 def time_dispatch(app: Application) -> list[float]:
     """Record how long copbot's dispatcher takes per command, to tell its own work from the network's."""
-    from copbot.events import CommandInvoked
+    from copbot.core.events import CommandInvoked
 
     assert app.dispatcher is not None
     dispatcher = app.dispatcher
@@ -169,7 +169,7 @@ def summary(name: str, seconds: list[float]) -> tuple[float, float]:
 async def measure(synapse: Synapse, workdir: Path, rounds: int, warmup: int, command: str) -> float:
     """Start copbot and the echo bot, time ``rounds`` interleaved round trips each; returns the median ratio."""
     from copbot.app import Application
-    from copbot.config import parse_settings
+    from copbot.config.settings import parse_settings
 
     bot, echo_user, member_user = [await synapse.register(name) for name in ("copbot", "echo", "member")]
     os.environ[TOKEN_ENV] = bot.access_token
@@ -225,7 +225,7 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     use_project_tests()
-    from tests.matrix.synapse import Synapse
+    from tests.adapters.matrix.synapse import Synapse
 
     with tempfile.TemporaryDirectory(prefix="copbot-matrix-bench-") as tmp:
         synapse = Synapse(Path(tmp) / "synapse")

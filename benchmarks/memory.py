@@ -15,8 +15,8 @@ import corpus
 
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
-from copbot.config import parse_settings
-from copbot.knowledge.search import search
+from copbot.config.settings import parse_settings
+from copbot.knowledge.search.backend import search
 
 LIMIT_MB = 150.0
 DEFAULT_REUSE = Path("/tmp/copbot-bench/kb-1000000.sqlite3")

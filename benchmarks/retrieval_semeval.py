@@ -19,8 +19,8 @@ from pathlib import Path
 
 import asyncpg
 
-from copbot.knowledge.jsonl import import_lines
-from copbot.knowledge.search import SearchFilters, search
+from copbot.knowledge.interchange.jsonl import import_lines
+from copbot.knowledge.search.backend import SearchFilters, search
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
 

@@ -18,8 +18,8 @@ from retrieval_semeval import DATA, Question, load, scores
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.knowledge import hooks
-from copbot.knowledge.jsonl import import_lines
-from copbot.knowledge.search import SearchFilters, search
+from copbot.knowledge.interchange.jsonl import import_lines
+from copbot.knowledge.search.backend import SearchFilters, search
 from copbot.semantic.embedder import Embedder
 from copbot.semantic.hybrid import HybridRanker
 from copbot.semantic.indexer import embed_missing

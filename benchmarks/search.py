@@ -16,10 +16,10 @@ import corpus
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.knowledge.jsonl import import_lines
-from copbot.knowledge.query import fts_query, query_tokens
-from copbot.knowledge.search import search
-from copbot.knowledge.search_terms import selective_query
+from copbot.knowledge.interchange.jsonl import import_lines
+from copbot.knowledge.search.backend import search
+from copbot.knowledge.search.query import fts_query, query_tokens
+from copbot.knowledge.search.words import selective_query
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
 

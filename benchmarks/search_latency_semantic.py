@@ -23,8 +23,8 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from copbot.knowledge import hooks
-from copbot.knowledge.jsonl import import_lines
-from copbot.knowledge.search import search
+from copbot.knowledge.interchange.jsonl import import_lines
+from copbot.knowledge.search.backend import search
 from copbot.semantic.embedder import Embedder
 from copbot.semantic.hybrid import HybridRanker
 from copbot.semantic.store import document_text, to_blob

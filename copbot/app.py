@@ -12,22 +12,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from copbot.activities.behaviour import activity_listener
 from copbot.activities.labelling import build_recogniser
-from copbot.adapter import Adapter
-from copbot.clock import Clock, SystemClock
+from copbot.adapters.factory import build_platform_adapters
 from copbot.commands import basic, experts, privacy
 from copbot.commands import knowledge as knowledge_commands
 from copbot.commands.registry import CommandRegistry
-from copbot.config import Settings
+from copbot.config.settings import Settings
+from copbot.core.adapter import Adapter
+from copbot.core.clock import Clock, SystemClock
+from copbot.core.services import Services
 from copbot.dispatch import Dispatcher, Listener
 from copbot.knowledge.listener import knowledge_listener
-from copbot.permissions import Permissions
-from copbot.platforms import build_platform_adapters
+from copbot.members.permissions import Permissions
+from copbot.members.ratelimit import RateLimiter
+from copbot.prompts.jobs import PromptScheduler, start_prompt_scheduler
 from copbot.prompts.leader import SchedulerLeadership, start_scheduling
 from copbot.prompts.listener import prompt_reply_listener
-from copbot.prompts.scheduler import PromptScheduler, start_prompt_scheduler
-from copbot.ratelimit import RateLimiter
 from copbot.semantic.runtime import SemanticRuntime, start_semantic
-from copbot.services import Services
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from copbot.activities.labels import Label
-from copbot.adapter import Adapter, EventSink
+from copbot.activities.recognition.labels import Label
 from copbot.commands.registry import CommandRegistry, UsageError
-from copbot.context import Context
-from copbot.events import (
+from copbot.conversations.ingest import IngestBatcher, Prelabeller
+from copbot.conversations.tracking import track_deletion, track_edit, track_thread_closed
+from copbot.core.adapter import Adapter, EventSink
+from copbot.core.context import Context
+from copbot.core.events import (
     AnyEvent,
     CommandInvoked,
     Member,
@@ -20,10 +22,8 @@ from copbot.events import (
     ReactionRemoved,
     ThreadClosed,
 )
-from copbot.ingest import IngestBatcher, Prelabeller
-from copbot.permissions import Role
-from copbot.services import Services
-from copbot.tracking import track_deletion, track_edit, track_thread_closed
+from copbot.core.services import Services
+from copbot.members.permissions import Role
 
 log = logging.getLogger(__name__)
 

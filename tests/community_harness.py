@@ -10,10 +10,10 @@ from pathlib import Path
 
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
-from copbot.clock import ManualClock
-from copbot.config import parse_settings
-from copbot.events import Member
-from copbot.services import Services
+from copbot.config.settings import parse_settings
+from copbot.core.clock import ManualClock
+from copbot.core.events import Member
+from copbot.core.services import Services
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

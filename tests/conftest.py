@@ -10,9 +10,9 @@ import pytest
 
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
-from copbot.clock import ManualClock
-from copbot.config import Settings, parse_settings
-from copbot.events import Member
+from copbot.config.settings import Settings, parse_settings
+from copbot.core.clock import ManualClock
+from copbot.core.events import Member
 from tests.pg_support import STORES, TestDatabase
 
 SettingsFactory = Callable[[str], Settings]

@@ -11,13 +11,13 @@ from typing import Any
 
 import discord
 
-from copbot.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoing, SentMessage
 from copbot.adapters.discord import convert
 from copbot.adapters.discord.channels import ChannelResolver
 from copbot.adapters.discord.interactions import DEFER_AFTER, InteractionReplies
 from copbot.adapters.discord.render import Rendered, clip, render
 from copbot.adapters.discord.slash import CopbotTree, TagSource, build_tree
-from copbot.events import AnyEvent, CommandInvoked, Member, MessagePinned, MessagePosted, Place
+from copbot.core.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoing, SentMessage
+from copbot.core.events import AnyEvent, CommandInvoked, Member, MessagePinned, MessagePosted, Place
 
 logger = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import discord
 
-from copbot.adapter import MemberInfo
 from copbot.adapters.discord import convert
-from copbot.events import Member, MessagePosted, Place
+from copbot.core.adapter import MemberInfo
+from copbot.core.events import Member, MessagePosted, Place
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import discord
 
-from copbot.events import (
+from copbot.core.events import (
     Attachment,
     CommandInvoked,
     Member,

@@ -11,8 +11,8 @@ from typing import Any
 
 import discord
 
-from copbot.adapter import Outgoing
 from copbot.adapters.discord.render import Rendered, render
+from copbot.core.adapter import Outgoing
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import discord
 
-from copbot.adapter import Card, Outgoing
+from copbot.core.adapter import Card, Outgoing
 
 logger = logging.getLogger(__name__)
 

@@ -20,14 +20,14 @@ from nio import (
 )
 from nio.api import MessageDirection, RelationshipType
 
-from copbot.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoing, SentMessage
 from copbot.adapters.matrix.convert import DEFAULT_COMMANDS, PLATFORM, ConvertContext, convert_event
 from copbot.adapters.matrix.inbound import Inbound
 from copbot.adapters.matrix.power import MODERATOR_LEVEL, power_level
 from copbot.adapters.matrix.render import ENCRYPTION_NOTICE, message_content, reaction_content
 from copbot.adapters.matrix.state import StateStore
 from copbot.adapters.matrix.sync import SyncLoop
-from copbot.events import CommandInvoked, Member, MessagePosted, Place
+from copbot.core.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoing, SentMessage
+from copbot.core.events import CommandInvoked, Member, MessagePosted, Place
 
 log = logging.getLogger(__name__)
 

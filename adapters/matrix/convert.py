@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from copbot.events import (
+from copbot.core.events import (
     AnyEvent,
     Attachment,
     CommandInvoked,

@@ -9,10 +9,10 @@ from typing import Any
 
 from nio import AsyncClient, InviteInfo, JoinError, MegolmEvent, SyncResponse
 
-from copbot.adapter import EventSink
 from copbot.adapters.matrix.convert import ConvertContext, convert_event, thread_root_of
 from copbot.adapters.matrix.state import StateStore
-from copbot.events import AnyEvent, ReactionAdded
+from copbot.core.adapter import EventSink
+from copbot.core.events import AnyEvent, ReactionAdded
 
 log = logging.getLogger(__name__)
 

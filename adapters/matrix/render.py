@@ -7,7 +7,7 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-from copbot.adapter import Card, Outgoing
+from copbot.core.adapter import Card, Outgoing
 
 log = logging.getLogger(__name__)
 

@@ -16,20 +16,20 @@ from copbot.activities.labelling import (
     open_help_thread,
     rekey_thread,
 )
-from copbot.activities.labels import Activity, Label
-from copbot.activities.recogniser import Recogniser
+from copbot.activities.recognition.labels import Activity, Label
+from copbot.activities.recognition.recogniser import Recogniser
 from copbot.activities.topics import GENERIC_WORDS
-from copbot.adapter import Card, Outgoing
-from copbot.config import ChannelBehaviour, Settings
-from copbot.context import Context
-from copbot.events import MessagePosted, Place
-from copbot.ingest import Ingested
+from copbot.config.settings import ChannelBehaviour, Settings
+from copbot.conversations.ingest import Ingested
+from copbot.conversations.tracking import Tracked, title_from
+from copbot.core.adapter import Card, Outgoing
+from copbot.core.context import Context
+from copbot.core.events import MessagePosted, Place
+from copbot.core.services import Services
 from copbot.knowledge.experts import experts_for
-from copbot.knowledge.query import query_tokens
-from copbot.knowledge.search import SearchHit, suggest
-from copbot.services import Services
+from copbot.knowledge.search.backend import SearchHit, suggest
+from copbot.knowledge.search.query import query_tokens
 from copbot.store.models import Message, Thread
-from copbot.tracking import Tracked, title_from
 
 log = logging.getLogger(__name__)
 

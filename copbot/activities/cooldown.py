@@ -6,7 +6,7 @@ import logging
 from collections import OrderedDict
 from datetime import datetime, timedelta
 
-from copbot.clock import Clock
+from copbot.core.clock import Clock
 
 log = logging.getLogger(__name__)
 

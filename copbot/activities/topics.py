@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.activities.labels import Activity
-from copbot.knowledge.query import query_tokens
+from copbot.activities.recognition.labels import Activity
+from copbot.knowledge.search.query import query_tokens
 from copbot.store.models import Message, Tag, Thread
 
 log = logging.getLogger(__name__)

@@ -1,1 +1,1 @@
-"""copbot.cli package."""
+"""copbot.cli.main package."""

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from copbot.activities.explain import explain, label_jsonl
 from copbot.activities.labelling import build_recogniser
-from copbot.cli import add_config_argument
-from copbot.config import Settings
+from copbot.activities.recognition.explain import explain, label_jsonl
+from copbot.cli.main import add_config_argument
+from copbot.config.settings import Settings
 
 
 def _cmd_explain(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 from collections.abc import Sequence
 
-from copbot.config import Settings
+from copbot.config.settings import Settings
 from copbot.store.models import AuditLog
 
 DEFAULT_LIMIT = 50
@@ -49,7 +49,7 @@ def format_table(rows: Sequence[tuple[str, ...]], headers: Sequence[str] = HEADE
 
 async def load_entries(settings: Settings, limit: int) -> list[AuditLog] | None:
     """The newest ``limit`` audit entries, or None when the database has no schema yet."""
-    from copbot import audit
+    from copbot.members import audit
     from copbot.store import migrate
     from copbot.store.engine import create_engine, session_factory
 
@@ -83,7 +83,7 @@ def _positive(value: str) -> int:
 
 def register_audit(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``copbot audit [--limit N] [--config PATH]``."""
-    from copbot.cli import add_config_argument
+    from copbot.cli.main import add_config_argument
 
     parser = sub.add_parser("audit", help="show the newest moderator actions (pins, edits, deletions)")
     parser.add_argument(

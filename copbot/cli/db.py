@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from copbot.config import Settings
+from copbot.config.settings import Settings
 
 
 def _cmd_db_copy(args: argparse.Namespace, settings: Settings) -> int:

@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.config import Settings
+from copbot.config.settings import Settings
 
 HandlerArgs = Callable[[argparse.Namespace, Settings], int]
 
@@ -32,7 +32,7 @@ async def _database(settings: Settings) -> AsyncIterator[async_sessionmaker[Asyn
 
 
 def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from copbot.knowledge.search import SearchFilters, search
+    from copbot.knowledge.search.backend import SearchFilters, search
 
     filters = SearchFilters(tags=tuple(args.tag or ()), activity=args.activity, solved_only=args.solved)
 
@@ -65,7 +65,7 @@ def _lines(handle: IO[str]) -> Iterator[str]:
 def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
-    from copbot.knowledge.jsonl import import_lines
+    from copbot.knowledge.interchange.jsonl import import_lines
 
     path = Path(args.file)
     if not path.is_file():
@@ -91,7 +91,7 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from copbot.knowledge.jsonl import export_lines
+    from copbot.knowledge.interchange.jsonl import export_lines
 
     async def run(out: IO[str]) -> int:
         count = 0
@@ -112,7 +112,7 @@ def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def register_kb(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``copbot kb search|import|export``."""
-    from copbot.cli import add_config_argument
+    from copbot.cli.main import add_config_argument
 
     kb = sub.add_parser("kb", help="the knowledge base: search, import, export")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)

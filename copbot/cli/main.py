@@ -9,8 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from copbot import __version__
-from copbot.config import Settings, load_settings
-from copbot.config_errors import ConfigError
+from copbot.config.errors import ConfigError
+from copbot.config.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -70,18 +70,18 @@ def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 def extra_registrars() -> list[Registrar]:
     """Subcommands contributed by the feature modules."""
-    from copbot.cli_activity import register_activity
-    from copbot.cli_audit import register_audit
-    from copbot.cli_kb import register_kb
-    from copbot.cli_prompts import register_prompts
-    from copbot.semantic.cli import register_reindex
+    from copbot.cli.activity import register_activity
+    from copbot.cli.audit import register_audit
+    from copbot.cli.kb import register_kb
+    from copbot.cli.prompts import register_prompts
+    from copbot.cli.reindex import register_reindex
 
     return [register_audit, register_prompts, register_activity, register_kb, register_reindex]
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    from copbot.cli_db import register_db_copy
+    from copbot.cli.db import register_db_copy
 
     parser = argparse.ArgumentParser(prog="copbot", description=__doc__)
     parser.add_argument("--version", action="version", version=f"copbot {__version__}")

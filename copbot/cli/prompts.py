@@ -10,17 +10,17 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.adapter import Adapter
-from copbot.clock import Clock, SystemClock
-from copbot.config import Settings
-from copbot.events import AnyEvent
+from copbot.config.settings import Settings
+from copbot.core.adapter import Adapter
+from copbot.core.clock import Clock, SystemClock
+from copbot.core.events import AnyEvent
 
 log = logging.getLogger(__name__)
 
 
 def prompt_lines(settings: Settings, now: datetime) -> list[str]:
     """One line per prompt: name, kind, where, schedule, and the next run in the prompt's own timezone."""
-    from copbot.prompts.schedule import describe, next_fire_time
+    from copbot.prompts.triggers import describe, next_fire_time
 
     if not settings.prompts:
         return ["no prompts are configured (add [[prompts]] tables to the config file)"]
@@ -52,11 +52,11 @@ def _adapters_for(
         from copbot.adapters.console import ConsoleAdapter
 
         return [ConsoleAdapter(user=settings.console.user, room=settings.console.room, stdout=sys.stdout)]
+    from copbot.adapters.factory import build_platform_adapters
     from copbot.app import build_registry
-    from copbot.permissions import Permissions
-    from copbot.platforms import build_platform_adapters
-    from copbot.ratelimit import RateLimiter
-    from copbot.services import Services
+    from copbot.core.services import Services
+    from copbot.members.permissions import Permissions
+    from copbot.members.ratelimit import RateLimiter
 
     services = Services(
         settings=settings,
@@ -110,7 +110,7 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def register_prompts(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``copbot prompts list`` and ``copbot prompts run NAME``."""
-    from copbot.cli import add_config_argument
+    from copbot.cli.main import add_config_argument
 
     prompts = sub.add_parser("prompts", help="scheduled prompts and digests")
     prompts_sub = prompts.add_subparsers(dest="prompts_command", required=True)

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from copbot.config import Settings
+from copbot.config.settings import Settings
 
 
 def _cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
@@ -22,7 +22,7 @@ def _cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     from tqdm import tqdm
 
-    from copbot.cli_kb import _database
+    from copbot.cli.kb import _database
     from copbot.semantic import store
     from copbot.semantic.embedder import Embedder
     from copbot.semantic.indexer import embed_missing
@@ -42,8 +42,8 @@ def _cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register_reindex(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``reindex`` under the ``kb`` subcommand (registered after ``copbot.cli_kb.register_kb``)."""
-    from copbot.cli import add_config_argument
+    """Add ``reindex`` under the ``kb`` subcommand (registered after ``copbot.cli.kb.register_kb``)."""
+    from copbot.cli.main import add_config_argument
 
     kb = sub.choices.get("kb")
     if kb is None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from copbot.adapter import Card, Outgoing
 from copbot.commands.registry import command
-from copbot.context import Context
-from copbot.events import CommandInvoked, MessagePosted, Place
+from copbot.conversations.tracking import title_from, track_message
+from copbot.core.adapter import Card, Outgoing
+from copbot.core.context import Context
+from copbot.core.events import CommandInvoked, MessagePosted, Place
 from copbot.knowledge.render import hit_card
-from copbot.knowledge.search import suggest
-from copbot.permissions import Role
-from copbot.tracking import title_from, track_message
+from copbot.knowledge.search.backend import suggest
+from copbot.members.permissions import Role
 
 HELP_HEADER = "Commands (moderator-only ones are marked):"
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from copbot.commands.registry import UsageError, command
-from copbot.context import Context
-from copbot.events import CommandInvoked
+from copbot.core.context import Context
+from copbot.core.events import CommandInvoked
 from copbot.knowledge.experts import Answerers, answerers_for
 
 EXPERTS_LIMIT = 5

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import re
 
-from copbot import audit
-from copbot.adapter import Outgoing
 from copbot.commands.registry import UsageError, command
-from copbot.context import Context
-from copbot.events import CommandInvoked
+from copbot.conversations.tracking import title_from
+from copbot.core.adapter import Outgoing
+from copbot.core.context import Context
+from copbot.core.events import CommandInvoked
 from copbot.knowledge.capture import (
     CaptureRefused,
     announce,
@@ -22,11 +22,11 @@ from copbot.knowledge.capture import (
 from copbot.knowledge.entries import EntryDraft, delete_entry, edit_entry, entry_tags, get_entry, save_entry
 from copbot.knowledge.pins import pin, unpin
 from copbot.knowledge.render import entry_text, hit_card
-from copbot.knowledge.search import SearchFilters, search
-from copbot.permissions import Role
+from copbot.knowledge.search.backend import SearchFilters, search
+from copbot.members import audit
+from copbot.members.permissions import Role
 from copbot.store import chat
 from copbot.store.models import Member
-from copbot.tracking import title_from
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from copbot import privacy
 from copbot.commands.registry import UsageError, command
-from copbot.context import Context
-from copbot.events import CommandInvoked
+from copbot.core.context import Context
+from copbot.core.events import CommandInvoked
+from copbot.members import privacy
 
 EXPORT_PART_LENGTH = 1900
 """Export messages are cut into parts this long, so every platform delivers them whole (Discord allows 2000)."""

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, TypeVar
 
-from copbot.permissions import Role
+from copbot.members.permissions import Role
 
 if TYPE_CHECKING:
-    from copbot.context import Context
-    from copbot.events import CommandInvoked
+    from copbot.core.context import Context
+    from copbot.core.events import CommandInvoked
 
 Handler = Callable[["Context", "CommandInvoked"], Awaitable[None]]
 H = TypeVar("H", bound=Handler)

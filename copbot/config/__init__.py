@@ -1,1 +1,1 @@
-"""copbot.config package."""
+"""copbot.config.settings package."""

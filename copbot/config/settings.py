@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from copbot.config_errors import ConfigError, describe_validation_error
+from copbot.config.errors import ConfigError, describe_validation_error
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///copbot.sqlite3"
 ACTIVITY_IDS = (
@@ -241,7 +241,7 @@ class PromptSection(Section):
         if self.kind == "question_of_the_week" and not self.texts:
             raise ValueError(f"a {self.kind} prompt needs at least one entry in texts")
         if self.cron is not None:
-            from copbot.prompts.schedule import build_trigger
+            from copbot.prompts.triggers import build_trigger
 
             try:
                 build_trigger(self)

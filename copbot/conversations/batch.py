@@ -12,11 +12,11 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
-from copbot.activities.labels import Label
-from copbot.events import MessagePosted
+from copbot.activities.recognition.labels import Label
+from copbot.conversations.tracking import title_from
+from copbot.core.events import MessagePosted
 from copbot.store.models import Base, Member, Message, Thread
 from copbot.store.types import utcnow
-from copbot.tracking import title_from
 
 OPTED_OUT_REASON = "not kept: the author opted out of capture"
 

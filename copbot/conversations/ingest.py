@@ -12,11 +12,11 @@ from typing import Protocol, cast, runtime_checkable
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.activities.labels import Label
-from copbot.events import MessagePosted
+from copbot.activities.recognition.labels import Label
+from copbot.conversations.batch import BatchState, Row
+from copbot.conversations.tracking import Tracked, track_message
+from copbot.core.events import MessagePosted
 from copbot.store.models import Message, PromptRun, Thread
-from copbot.tracking import Tracked, track_message
-from copbot.tracking_batch import BatchState, Row
 
 log = logging.getLogger(__name__)
 

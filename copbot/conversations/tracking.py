@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.events import MessageDeleted, MessageEdited, MessagePosted, ThreadClosed
+from copbot.core.events import MessageDeleted, MessageEdited, MessagePosted, ThreadClosed
 from copbot.store import chat
 from copbot.store.models import Member, Message, Thread
 

@@ -6,7 +6,7 @@ import abc
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from copbot.events import AnyEvent, CommandInvoked, Member, MessagePosted, Place
+from copbot.core.events import AnyEvent, CommandInvoked, Member, MessagePosted, Place
 
 EventSink = Callable[[AnyEvent], Awaitable[None]]
 """Where an adapter delivers incoming events; the dispatcher provides it."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from copbot.adapter import Adapter, Outgoing, SentMessage
-from copbot.events import AnyEvent, CommandInvoked, Member, Place
-from copbot.permissions import Role, Standing, refusal
-from copbot.services import Services
+from copbot.core.adapter import Adapter, Outgoing, SentMessage
+from copbot.core.events import AnyEvent, CommandInvoked, Member, Place
+from copbot.core.services import Services
+from copbot.members.permissions import Role, Standing, refusal
 
 if TYPE_CHECKING:
     from copbot.commands.registry import CommandRegistry

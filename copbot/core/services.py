@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.activities.labels import Label
-from copbot.activities.recogniser import Recogniser
-from copbot.clock import Clock
-from copbot.config import Settings
-from copbot.permissions import Permissions
-from copbot.ratelimit import RateLimiter
+from copbot.activities.recognition.labels import Label
+from copbot.activities.recognition.recogniser import Recogniser
+from copbot.config.settings import Settings
+from copbot.core.clock import Clock
+from copbot.members.permissions import Permissions
+from copbot.members.ratelimit import RateLimiter
 
 
 @dataclass

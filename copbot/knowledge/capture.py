@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.adapter import Outgoing
-from copbot.context import Context
-from copbot.events import MessagePosted, Place
+from copbot.conversations.tracking import title_from, track_message
+from copbot.core.adapter import Outgoing
+from copbot.core.context import Context
+from copbot.core.events import MessagePosted, Place
 from copbot.knowledge.entries import DraftMessage, EntryDraft, entry_tags, save_entry
 from copbot.store import chat
 from copbot.store.models import KnowledgeEntry, Member, Message, Thread
-from copbot.tracking import title_from, track_message
 
 log = logging.getLogger(__name__)
 

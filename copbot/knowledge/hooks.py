@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
-    from copbot.knowledge.search import SearchFilters, SearchHit
+    from copbot.knowledge.search.backend import SearchFilters, SearchHit
 
 ChangeListener = Callable[[list[int]], None]
 _PENDING = "copbot.changed_entries"

@@ -6,11 +6,10 @@ import logging
 
 from sqlalchemy import select
 
-from copbot.activities.cues import looks_like_thanks
-from copbot.adapter import Outgoing
-from copbot.context import Context
-from copbot.dispatch import Listener
-from copbot.events import (
+from copbot.activities.recognition.cues import looks_like_thanks
+from copbot.core.adapter import Outgoing
+from copbot.core.context import Context
+from copbot.core.events import (
     MessageDeleted,
     MessageEdited,
     MessagePinned,
@@ -19,6 +18,8 @@ from copbot.events import (
     Place,
     ReactionAdded,
 )
+from copbot.core.services import Services
+from copbot.dispatch import Listener
 from copbot.knowledge.capture import (
     CaptureRefused,
     announce,
@@ -29,8 +30,7 @@ from copbot.knowledge.capture import (
 )
 from copbot.knowledge.pins import pin, unpin
 from copbot.knowledge.sync import apply_deletion, apply_edit
-from copbot.permissions import Role
-from copbot.services import Services
+from copbot.members.permissions import Role
 from copbot.store import chat
 from copbot.store.models import CaptureProposal, KnowledgeEntry, Member, Thread
 

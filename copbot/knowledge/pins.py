@@ -7,13 +7,13 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.context import Context
-from copbot.events import Place
+from copbot.conversations.tracking import title_from
+from copbot.core.context import Context
+from copbot.core.events import Place
 from copbot.knowledge.capture import CaptureRefused, CaptureResult, capture_thread, sync_thread, thread_place
 from copbot.knowledge.entries import delete_entry, get_entry
 from copbot.store import chat
 from copbot.store.models import KnowledgeEntry, Thread
-from copbot.tracking import title_from
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from copbot.adapter import Card
-from copbot.knowledge.search import SearchHit
+from copbot.core.adapter import Card
+from copbot.knowledge.search.backend import SearchHit
 from copbot.store.models import KnowledgeEntry
 
 SNIPPET_LENGTH = 240

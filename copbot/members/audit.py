@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.events import Member
+from copbot.core.events import Member
 from copbot.store.models import AuditLog
 from copbot.store.types import utcnow
 

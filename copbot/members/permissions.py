@@ -5,9 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from copbot.adapter import Adapter, MemberInfo
-from copbot.config import PermissionsSection
-from copbot.events import Member, Place
+from copbot.config.settings import PermissionsSection
+from copbot.core.adapter import Adapter, MemberInfo
+from copbot.core.events import Member, Place
 
 
 class Role(enum.IntEnum):

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.events import Member as EventMember
+from copbot.core.events import Member as EventMember
 from copbot.knowledge.entries import delete_member_content, entries_for_member, refresh_for_member
 from copbot.store import chat
 from copbot.store.models import EntryMessage, KnowledgeEntry, Member, Message, Thread

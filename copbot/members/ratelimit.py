@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from datetime import timedelta
 
-from copbot.clock import Clock
+from copbot.core.clock import Clock
 
 WINDOW = timedelta(minutes=1)
 

@@ -15,11 +15,11 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from sqlalchemy import Engine, create_engine, delete, event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.adapter import Adapter
-from copbot.clock import Clock
-from copbot.config import Settings
+from copbot.config.settings import Settings
+from copbot.core.adapter import Adapter
+from copbot.core.clock import Clock
 from copbot.prompts.runner import PromptRunner
-from copbot.prompts.schedule import build_trigger, fingerprint
+from copbot.prompts.triggers import build_trigger, fingerprint
 from copbot.store.engine import is_sqlite, sync_url
 from copbot.store.models import SchedulerJob
 

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.adapter import Adapter, Card, Outgoing
-from copbot.config import PromptSection
-from copbot.events import Place
+from copbot.config.settings import PromptSection
+from copbot.core.adapter import Adapter, Card, Outgoing
+from copbot.core.events import Place
 from copbot.store.models import KnowledgeEntry, Message, Tag, Thread
 
 log = logging.getLogger(__name__)

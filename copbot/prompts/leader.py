@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from copbot.config import Settings
+from copbot.config.settings import Settings
 from copbot.store.engine import is_sqlite
 
 log = logging.getLogger(__name__)

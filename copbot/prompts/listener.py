@@ -7,14 +7,14 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.config import Settings
-from copbot.context import Context
-from copbot.events import MessagePosted
-from copbot.ingest import Ingested
-from copbot.prompts.digests import texts_for
+from copbot.config.settings import Settings
+from copbot.conversations.ingest import Ingested
+from copbot.conversations.tracking import Tracked, title_from
+from copbot.core.context import Context
+from copbot.core.events import MessagePosted
+from copbot.prompts.kinds import texts_for
 from copbot.store import chat
 from copbot.store.models import Message, PromptRun, Thread
-from copbot.tracking import Tracked, title_from
 
 log = logging.getLogger(__name__)
 

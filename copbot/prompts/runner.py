@@ -13,12 +13,12 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.adapter import Adapter
-from copbot.clock import Clock
-from copbot.config import PromptSection, Settings
-from copbot.events import Place
-from copbot.prompts import digests, rotation
-from copbot.prompts.schedule import build_trigger, latest_fire_time
+from copbot.config.settings import PromptSection, Settings
+from copbot.core.adapter import Adapter
+from copbot.core.clock import Clock
+from copbot.core.events import Place
+from copbot.prompts import kinds, rotation
+from copbot.prompts.triggers import build_trigger, latest_fire_time
 from copbot.store.models import Member, Message, PromptRun
 
 log = logging.getLogger(__name__)
@@ -139,12 +139,12 @@ class PromptRunner:
             await self._finish(run_id, "failed", detail=detail)
             return RunResult("failed", scheduled_for, run_id, detail=detail)
         async with self.sessions.begin() as session:
-            texts = digests.texts_for(prompt)
+            texts = kinds.texts_for(prompt)
             index = None
             if texts:
                 history = await rotation.text_history(session, prompt.name)
                 index = rotation.choose_index(len(texts), prompt.rotation, history, self.rng)
-            content = await digests.build_content(session, prompt, now, adapter, index)
+            content = await kinds.build_content(session, prompt, now, adapter, index)
             run = await session.get(PromptRun, run_id)
             if run is not None:
                 run.text_index = index

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from copbot.config import PromptSection
+from copbot.config.settings import PromptSection
 
 log = logging.getLogger(__name__)
 

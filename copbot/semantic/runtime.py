@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.activities.labels import Label
-from copbot.config import Settings
+from copbot.activities.recognition.labels import Label
+from copbot.config.settings import Settings
 from copbot.knowledge import hooks
 from copbot.semantic import available
 

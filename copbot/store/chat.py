@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.events import Member as EventMember
-from copbot.events import Place
+from copbot.core.events import Member as EventMember
+from copbot.core.events import Place
 from copbot.store.models import KeyValue, Member, Message, Thread
 from copbot.store.types import utcnow
 

@@ -9,12 +9,12 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from copbot.activities.labelling import OPTED_OUT_REASON
-from copbot.adapter import Capabilities
 from copbot.adapters.local import LOCAL_CAPABILITIES
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
-from copbot.clock import ManualClock
-from copbot.events import Member, MessagePosted, Place
+from copbot.core.adapter import Capabilities
+from copbot.core.clock import ManualClock
+from copbot.core.events import Member, MessagePosted, Place
 from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
 from copbot.store import chat
 from copbot.store.models import Message, Thread

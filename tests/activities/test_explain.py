@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from copbot.activities.explain import explain, label_jsonl
-from copbot.activities.recogniser import Recogniser
+from copbot.activities.recognition.explain import explain, label_jsonl
+from copbot.activities.recognition.recogniser import Recogniser
 
 
 @pytest.fixture(scope="module")

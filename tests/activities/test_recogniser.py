@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from copbot.activities.cues import CUES, looks_like_thanks
-from copbot.activities.labels import Activity, Label
-from copbot.activities.recogniser import Recogniser, first_chars
+from copbot.activities.recognition.cues import CUES, looks_like_thanks
+from copbot.activities.recognition.labels import Activity, Label
+from copbot.activities.recognition.recogniser import Recogniser, first_chars
 
 A = Activity
 

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from copbot.activities.cues import CUES, normalise
-from copbot.activities.recogniser import first_chars
-from copbot.activities.scan import compile_scanner, derive
+from copbot.activities.recognition.cues import CUES, normalise
+from copbot.activities.recognition.recogniser import first_chars
+from copbot.activities.recognition.scan import compile_scanner, derive
 
 TEXTS = [
     "I'm stuck on this, any ideas? It doesn't work after the upgrade.",

@@ -11,7 +11,7 @@ from copbot.activities.cooldown import Cooldown
 from copbot.activities.topics import open_topics, topic_names
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
-from copbot.clock import ManualClock
+from copbot.core.clock import ManualClock
 from copbot.knowledge.entries import EntryDraft, save_entry
 from copbot.store.models import Thread
 from tests.conftest import ALICE, BOB, CAROL, SettingsFactory

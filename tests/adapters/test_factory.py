@@ -5,14 +5,13 @@ from __future__ import annotations
 import discord
 import pytest
 
-from copbot.adapter import Adapter
 from copbot.adapters.console import ConsoleAdapter
 from copbot.adapters.discord.adapter import DiscordAdapter
+from copbot.adapters.factory import build_platform_adapters
 from copbot.adapters.matrix.adapter import MatrixAdapter
 from copbot.app import Application, build_registry
-from copbot.platforms import build_platform_adapters
-
-from .conftest import SettingsFactory
+from copbot.core.adapter import Adapter
+from tests.conftest import SettingsFactory
 
 
 async def _adapters(make_settings: SettingsFactory, extra: str) -> list[Adapter]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from copbot.cli import main
+from copbot.cli.main import main
 
 
 def test_explain_prints_activity_confidence_and_cue(capsys: pytest.CaptureFixture[str]) -> None:

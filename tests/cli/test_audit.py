@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from copbot import audit
-from copbot.cli import main
-from copbot.cli_audit import format_table
+from copbot.cli.audit import format_table
+from copbot.cli.main import main
+from copbot.members import audit
 from copbot.store.models import AuditLog
 from tests.community_harness import ALICE, MOD, running_bot, settings_text
 

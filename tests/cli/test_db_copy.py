@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from copbot.cli import main
+from copbot.cli.main import main
 from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
-from copbot.knowledge.jsonl import import_lines
-from copbot.knowledge.search import search
+from copbot.knowledge.interchange.jsonl import import_lines
+from copbot.knowledge.search.backend import search
 from copbot.store.engine import create_engine, session_factory
 from copbot.store.models import KnowledgeEntry, PromptRun
 from copbot.store.transfer import CopyError, copy_database, normalise_url, row_counts

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from copbot.cli import main
-from copbot.cli_prompts import prompt_lines
-from copbot.config import parse_settings
-from copbot.prompts.schedule import next_fire_time
+from copbot.cli.main import main
+from copbot.cli.prompts import prompt_lines
+from copbot.config.settings import parse_settings
+from copbot.prompts.triggers import next_fire_time
 
 CONFIG = """
 [database]

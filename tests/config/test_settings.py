@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from copbot.cli import main
-from copbot.config import load_settings, parse_settings
-from copbot.config_errors import ConfigError, find_line
+from copbot.cli.main import main
+from copbot.config.errors import ConfigError, find_line
+from copbot.config.settings import load_settings, parse_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def error_of(text: str) -> str:

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
-from copbot.config import parse_settings
-from copbot.events import Member, MessagePosted, Place
+from copbot.config.settings import parse_settings
+from copbot.core.events import Member, MessagePosted, Place
 
 IN_FLIGHT = 64
 START = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)

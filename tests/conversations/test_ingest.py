@@ -9,11 +9,10 @@ from sqlalchemy import select
 
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
-from copbot.clock import ManualClock
-from copbot.events import MessagePosted, Place
+from copbot.core.clock import ManualClock
+from copbot.core.events import MessagePosted, Place
 from copbot.store.models import Message, Thread
-
-from .conftest import ALICE, BOB, CAROL, SettingsFactory
+from tests.conftest import ALICE, BOB, CAROL, SettingsFactory
 
 
 async def test_concurrent_messages_are_tracked_in_shared_batches_as_in_sequence(

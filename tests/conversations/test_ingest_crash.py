@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KILL_AFTER = 1500
 """The child is killed once it has reported at least this many acknowledged messages."""
 
@@ -18,7 +18,7 @@ KILL_AFTER = 1500
 def test_sigkill_mid_stream_loses_no_acknowledged_message(tmp_path: Path) -> None:
     database = tmp_path / "crash.sqlite3"
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.ingest_crash_child", str(database)],
+        [sys.executable, "-m", "tests.conversations.ingest_crash_child", str(database)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -9,10 +9,9 @@ from sqlalchemy import select
 
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
-from copbot.clock import ManualClock
+from copbot.core.clock import ManualClock
 from copbot.store.models import Member, Message, Thread
-
-from .conftest import ALICE, BOB, CAROL, SettingsFactory
+from tests.conftest import ALICE, BOB, CAROL, SettingsFactory
 
 
 @pytest.fixture
@@ -110,7 +109,7 @@ async def test_members_who_opted_out_keep_no_text_in_the_chat_log(running: tuple
 
 async def test_messages_from_bots_are_ignored(running: tuple[Application, MemoryAdapter]) -> None:
     app, mem = running
-    from copbot.events import Member as EventMember
+    from copbot.core.events import Member as EventMember
 
     other_bot = EventMember(id="bot-2", name="helperbot", is_bot=True)
     await mem.post(other_bot, "I'm stuck, any ideas?")

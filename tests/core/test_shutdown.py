@@ -13,7 +13,7 @@ import pytest
 
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
-from copbot.config import parse_settings
+from copbot.config.settings import parse_settings
 
 
 def _config(tmp_path: Path) -> Path:
@@ -24,7 +24,7 @@ def _config(tmp_path: Path) -> Path:
 
 def _start_bot(tmp_path: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "copbot.cli", "run", "--config", str(_config(tmp_path))],
+        [sys.executable, "-m", "copbot.cli.main", "run", "--config", str(_config(tmp_path))],
         cwd=tmp_path,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -69,7 +69,7 @@ def test_signal_stops_the_running_bot_gracefully(tmp_path: Path, sig: signal.Sig
 def test_piped_input_ends_cleanly_after_pending_replies(tmp_path: Path) -> None:
     script = "/ask where do I find the rota template?\n:as bob\n/nonsense\n"
     result = subprocess.run(
-        [sys.executable, "-m", "copbot.cli", "run", "--config", str(_config(tmp_path))],
+        [sys.executable, "-m", "copbot.cli.main", "run", "--config", str(_config(tmp_path))],
         cwd=tmp_path,
         input=script,
         capture_output=True,

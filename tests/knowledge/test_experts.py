@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from copbot.events import Member
+from copbot.core.events import Member
 from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
 from copbot.knowledge.experts import answerers_for, experts_for
 from copbot.store import chat

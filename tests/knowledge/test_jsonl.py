@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from copbot.cli import main
+from copbot.cli.main import main
 
 GOOD: list[dict[str, Any]] = [
     {"id": "q1", "title": "Pip behind a proxy", "question": "How do I use pip behind a proxy?",

@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import text
 
-from copbot.knowledge import search_postgres
-from copbot.knowledge.jsonl import import_lines
-from copbot.knowledge.search import SearchFilters, search
-from copbot.knowledge.search_postgres import selective_websearch_text
+from copbot.knowledge.interchange.jsonl import import_lines
+from copbot.knowledge.search import postgres as search_postgres
+from copbot.knowledge.search.backend import SearchFilters, search
+from copbot.knowledge.search.postgres import selective_websearch_text
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
 from tests.pg_support import TestDatabase

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
-from copbot.knowledge.query import MAX_TOKENS, fts_query, query_tokens
-from copbot.knowledge.search import SearchFilters, search, suggest
+from copbot.knowledge.search.backend import SearchFilters, search, suggest
+from copbot.knowledge.search.query import MAX_TOKENS, fts_query, query_tokens
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
 

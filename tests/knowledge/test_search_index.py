@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.knowledge import jsonl, search_terms
 from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
-from copbot.knowledge.jsonl import import_lines
-from copbot.knowledge.search import search
-from copbot.knowledge.search_terms import keep_rarest, selective_query, stems
+from copbot.knowledge.interchange import jsonl
+from copbot.knowledge.interchange.jsonl import import_lines
+from copbot.knowledge.search import words as search_terms
+from copbot.knowledge.search.backend import search
+from copbot.knowledge.search.words import keep_rarest, selective_query, stems
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
 

@@ -9,10 +9,10 @@ import pytest
 
 from copbot.adapters.memory import MemoryAdapter
 from copbot.commands.registry import CommandRegistry, command
-from copbot.config import PermissionsSection
-from copbot.context import Context
-from copbot.events import CommandInvoked, Member
-from copbot.permissions import Permissions, Role, Standing, refusal
+from copbot.config.settings import PermissionsSection
+from copbot.core.context import Context
+from copbot.core.events import CommandInvoked, Member
+from copbot.members.permissions import Permissions, Role, Standing, refusal
 from tests.community_harness import ALICE, MOD, running_bot
 
 

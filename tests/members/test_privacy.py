@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 from copbot.commands.privacy import EXPORT_PART_LENGTH, export_parts
-from copbot.events import Member
+from copbot.core.events import Member
 from copbot.knowledge.entries import DraftMessage, EntryDraft, get_entry, save_entry
 from copbot.store import chat
 from copbot.store.models import Message

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from copbot.clock import ManualClock
-from copbot.prompts.scheduler import _running
-from tests.test_prompts_support import QOTW, db_path, job_rows, running, settings_for
+from copbot.core.clock import ManualClock
+from copbot.prompts.jobs import _running
+from tests.prompts.test_support import QOTW, db_path, job_rows, running, settings_for
 
 DIGEST = """
 [[prompts]]

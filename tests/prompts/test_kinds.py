@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.clock import ManualClock
+from copbot.core.clock import ManualClock
 from copbot.store.models import EntryTag, KnowledgeEntry, Member, Message, Tag, Thread
-from tests.test_prompts_support import running, settings_for
+from tests.prompts.test_support import running, settings_for
 
 NOW = datetime(2026, 3, 6, 17, 0, tzinfo=UTC)
 

@@ -42,7 +42,7 @@ class Bot:
 
     def __init__(self, config: Path) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "copbot.cli", "run", "--config", str(config)],
+            [sys.executable, "-m", "copbot.cli.main", "run", "--config", str(config)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

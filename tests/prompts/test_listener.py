@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from copbot.clock import ManualClock
-from copbot.events import Member
+from copbot.core.clock import ManualClock
+from copbot.core.events import Member
 from copbot.store.models import Message, Thread
-from tests.test_prompts_support import Running, running, settings_for
+from tests.prompts.test_support import Running, running, settings_for
 
 ALICE = Member(id="u-alice", name="alice")
 BOB = Member(id="u-bob", name="bob")

@@ -10,9 +10,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from copbot.clock import ManualClock
+from copbot.core.clock import ManualClock
 from copbot.prompts.rotation import choose_index, current_cycle
-from tests.test_prompts_support import running, settings_for
+from tests.prompts.test_support import running, settings_for
 
 FIVE = """
 [[prompts]]

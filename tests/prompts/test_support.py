@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
-from copbot.clock import ManualClock
-from copbot.config import Settings, parse_settings
+from copbot.config.settings import Settings, parse_settings
+from copbot.core.clock import ManualClock
 from copbot.prompts.runner import PromptRunner
 from copbot.store.models import PromptRun
 

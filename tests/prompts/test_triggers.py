@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from copbot.config import PromptSection
-from copbot.prompts.schedule import (
+from copbot.config.settings import PromptSection
+from copbot.prompts.triggers import (
     WallClockCronTrigger,
     build_trigger,
     describe,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from copbot.activities.labels import Activity, Label
-from copbot.activities.recogniser import Recogniser
+from copbot.activities.recognition.labels import Activity, Label
+from copbot.activities.recognition.recogniser import Recogniser
 from copbot.semantic.activity import AssistedRecogniser, combine
 from copbot.semantic.classifier import HEAD_FILE, load_default_head
 from copbot.semantic.embedder import Embedder
@@ -31,7 +31,7 @@ def test_combine_keeps_the_cue_reason_and_lets_a_sure_head_overrule_a_weak_cue()
 
 
 def test_shipped_head_is_small() -> None:
-    path = Path(__file__).resolve().parent.parent / "copbot" / "semantic" / HEAD_FILE
+    path = Path(__file__).resolve().parents[2] / "copbot" / "semantic" / HEAD_FILE
     assert 1_000 < path.stat().st_size < 100_000
 
 

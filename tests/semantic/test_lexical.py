@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import text
 
 from copbot import semantic
-from copbot.cli import main
-from copbot.config import parse_settings
+from copbot.cli.main import main
+from copbot.config.settings import parse_settings
 from copbot.knowledge import hooks
-from copbot.knowledge.jsonl import import_lines
-from copbot.knowledge.search import search
+from copbot.knowledge.interchange.jsonl import import_lines
+from copbot.knowledge.search.backend import search
 from copbot.semantic import runtime
 from copbot.semantic.hybrid import fuse
 from copbot.store import migrate
@@ -134,8 +134,8 @@ async def test_embeddings_go_with_their_entry(tmp_path: Path) -> None:
 
 def test_copbot_imports_no_heavy_library_without_the_extra() -> None:
     code = (
-        "import sys, copbot.app, copbot.cli, copbot.semantic.runtime, copbot.semantic.hybrid, "
-        "copbot.semantic.indexer, copbot.semantic.activity, copbot.semantic.cli\n"
+        "import sys, copbot.app, copbot.cli.main, copbot.semantic.runtime, copbot.semantic.hybrid, "
+        "copbot.semantic.indexer, copbot.semantic.activity, copbot.cli.reindex\n"
         "print(sorted(m for m in ('torch', 'sentence_transformers', 'numpy') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from copbot.activities.labels import Activity, Label
+from copbot.activities.recognition.labels import Activity, Label
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
-from copbot.clock import ManualClock
+from copbot.core.clock import ManualClock
 from copbot.store.models import Message
+from tests.conftest import ALICE, BOB, SettingsFactory
 from tests.semantic_support import require_semantic
-
-from .conftest import ALICE, BOB, SettingsFactory
 
 WEAK = "the printer on floor two jams every morning after the update"
 """The cues find nothing here (label other, confidence 0.2)."""

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from copbot.cli import main
+from copbot.cli.main import main
 from copbot.knowledge import hooks
 from copbot.knowledge.entries import edit_entry
-from copbot.knowledge.jsonl import import_lines
-from copbot.knowledge.search import SearchFilters, search
+from copbot.knowledge.interchange.jsonl import import_lines
+from copbot.knowledge.search.backend import SearchFilters, search
 from copbot.semantic import store
 from copbot.semantic.embedder import Embedder
 from copbot.store.models import EntryEmbedding

@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from copbot.knowledge.search import backend_for
-from copbot.knowledge.search_postgres import PostgresSearch, websearch_text
+from copbot.knowledge.search.backend import backend_for
+from copbot.knowledge.search.postgres import PostgresSearch, websearch_text
 from copbot.prompts.leader import SchedulerLeadership
 from copbot.store import migrate
 from copbot.store.engine import create_engine
 from tests.pg_support import TestDatabase
-from tests.test_migrations import _diff
+from tests.store.test_migrations import _diff
 
 
 @pytest.fixture

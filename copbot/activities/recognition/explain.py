@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterable
 from typing import TextIO
 
-from copbot.activities.recogniser import Recogniser
+from copbot.activities.recognition.recogniser import Recogniser
 
 logger = logging.getLogger(__name__)
 

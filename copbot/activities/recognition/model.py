@@ -12,7 +12,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from copbot.activities.cues import normalise
+from copbot.activities.recognition.cues import normalise
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def fit(problems: Iterable[str], informations: Iterable[str], smoothing: float =
 def load_default_model() -> ProblemInfoModel | None:
     """The shipped model, loaded once; None (and a warning) if it is missing or unreadable."""
     try:
-        raw = resources.files("copbot.activities").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+        raw = resources.files("copbot.activities.recognition").joinpath(MODEL_FILE).read_text(encoding="utf-8")
         return ProblemInfoModel.from_json(json.loads(raw))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         logger.warning("activity model %s not loaded, using cues only: %s", MODEL_FILE, exc)

@@ -8,10 +8,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from copbot.activities.cues import cue_table, looks_like_thanks, normalise
-from copbot.activities.labels import Activity, Label, parse_activity
-from copbot.activities.model import ProblemInfoModel, load_default_model
-from copbot.activities.scan import compile_scanner
+from copbot.activities.recognition.cues import cue_table, looks_like_thanks, normalise
+from copbot.activities.recognition.labels import Activity, Label, parse_activity
+from copbot.activities.recognition.model import ProblemInfoModel, load_default_model
+from copbot.activities.recognition.scan import compile_scanner
 
 logger = logging.getLogger(__name__)
 

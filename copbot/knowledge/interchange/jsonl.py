@@ -12,7 +12,7 @@ from sqlalchemy import Table, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.knowledge import hooks
-from copbot.knowledge.records import EntryRecord, entry_records, parse_line, record_json
+from copbot.knowledge.interchange.records import EntryRecord, entry_records, parse_line, record_json
 from copbot.store.models import Base, KnowledgeEntry, SearchDocument, Tag
 from copbot.store.types import utcnow
 

@@ -1,1 +1,1 @@
-"""copbot.knowledge.search package."""
+"""copbot.knowledge.search.backend package."""

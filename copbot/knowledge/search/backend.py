@@ -98,11 +98,11 @@ def filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
 def backend_for(dialect: str) -> SearchBackend:
     """The search backend for a SQL dialect name."""
     if dialect == "sqlite":
-        from copbot.knowledge.search_sqlite import SqliteSearch
+        from copbot.knowledge.search.sqlite import SqliteSearch
 
         return SqliteSearch()
     if dialect == "postgresql":
-        from copbot.knowledge.search_postgres import PostgresSearch
+        from copbot.knowledge.search.postgres import PostgresSearch
 
         return PostgresSearch()
     raise NotImplementedError(f"no search backend for {dialect} (SQLite and PostgreSQL are supported)")
@@ -145,7 +145,7 @@ async def suggest(
     session: AsyncSession, text: str, *, limit: int, min_score: float, filters: SearchFilters | None = None
 ) -> list[tuple[SearchHit, float]]:
     """Entries that answer ``text`` well enough to suggest: searched, then kept if coverage >= ``min_score``."""
-    from copbot.knowledge.query import query_tokens
+    from copbot.knowledge.search.query import query_tokens
 
     hits = await search(session, text, filters or SearchFilters(solved_only=True), limit=max(limit * 3, 10))
     if not hits:

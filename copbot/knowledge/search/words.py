@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.knowledge.query import query_tokens, quote
+from copbot.knowledge.search.query import query_tokens, quote
 
 POSTINGS_BUDGET = 50_000
 """Words whose entries add up to more than this are left out of a query (the rarest words count first)."""

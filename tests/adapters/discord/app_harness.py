@@ -10,16 +10,16 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 
-from copbot.adapter import EventSink
 from copbot.adapters.discord.adapter import DiscordAdapter
 from copbot.app import Application
-from copbot.config import parse_settings
-from copbot.events import AnyEvent
-from copbot.knowledge.search import SearchFilters, SearchHit, search
-from copbot.services import Services
+from copbot.config.settings import parse_settings
+from copbot.core.adapter import EventSink
+from copbot.core.events import AnyEvent
+from copbot.core.services import Services
+from copbot.knowledge.search.backend import SearchFilters, SearchHit, search
 from copbot.store.models import KnowledgeEntry
-from tests.discord import payloads as p
-from tests.discord.fake_api import FakeDiscord, Payload, Recorded
+from tests.adapters.discord import payloads as p
+from tests.adapters.discord.fake_api import FakeDiscord, Payload, Recorded
 
 E = TypeVar("E")
 CALLBACK = r"/interactions/{}/[^/]+/callback"

@@ -11,9 +11,9 @@ import discord
 import pytest
 
 from copbot.adapters.discord.adapter import DiscordAdapter
-from copbot.events import AnyEvent
-from tests.discord import payloads as p
-from tests.discord.fake_api import FakeDiscord
+from copbot.core.events import AnyEvent
+from tests.adapters.discord import payloads as p
+from tests.adapters.discord.fake_api import FakeDiscord
 
 E = TypeVar("E")
 TAGS = ["python", "pytest", "asyncio", "django"]

@@ -12,8 +12,8 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.discord import interaction_payloads as ip
-from tests.discord import payloads as p
+from tests.adapters.discord import interaction_payloads as ip
+from tests.adapters.discord import payloads as p
 
 logger = logging.getLogger(__name__)
 

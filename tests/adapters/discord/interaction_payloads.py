@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.discord import payloads as p
+from tests.adapters.discord import payloads as p
 
 Payload = dict[str, Any]
 EPHEMERAL = 1 << 6

@@ -6,12 +6,12 @@ import asyncio
 
 import pytest
 
-from copbot.adapter import Card, Outgoing
-from copbot.events import CommandInvoked, Member, MessagePosted, Place
-from tests.discord import interaction_payloads as ip
-from tests.discord import payloads as p
-from tests.discord.conftest import Harness, make_harness
-from tests.discord.fake_api import FakeDiscord
+from copbot.core.adapter import Card, Outgoing
+from copbot.core.events import CommandInvoked, Member, MessagePosted, Place
+from tests.adapters.discord import interaction_payloads as ip
+from tests.adapters.discord import payloads as p
+from tests.adapters.discord.conftest import Harness, make_harness
+from tests.adapters.discord.fake_api import FakeDiscord
 
 GENERAL = Place("discord", p.TEXT_ID)
 FORUM_POST = Place("discord", p.FORUM_ID, p.FORUM_POST_ID)

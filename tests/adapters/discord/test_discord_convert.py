@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from copbot.events import (
+from copbot.core.events import (
     MessageDeleted,
     MessageEdited,
     MessagePinned,
@@ -15,8 +15,8 @@ from copbot.events import (
     ReactionRemoved,
     ThreadClosed,
 )
-from tests.discord import payloads as p
-from tests.discord.conftest import Harness
+from tests.adapters.discord import payloads as p
+from tests.adapters.discord.conftest import Harness
 
 GENERAL = Place("discord", p.TEXT_ID)
 FORUM_POST = Place("discord", p.FORUM_ID, p.FORUM_POST_ID)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from copbot.events import CommandInvoked, MessageDeleted, MessageEdited, MessagePosted, ReactionAdded
-from tests.discord import interaction_payloads as ip
-from tests.discord import payloads as p
-from tests.discord.app_harness import Community, running_community, thread_create
-from tests.discord.fake_api import FakeDiscord, Payload
+from copbot.core.events import CommandInvoked, MessageDeleted, MessageEdited, MessagePosted, ReactionAdded
+from tests.adapters.discord import interaction_payloads as ip
+from tests.adapters.discord import payloads as p
+from tests.adapters.discord.app_harness import Community, running_community, thread_create
+from tests.adapters.discord.fake_api import FakeDiscord, Payload
 
 BOB = p.user(p.BOB_ID, "Bob")
 POST_ID = "1200000000000000040"

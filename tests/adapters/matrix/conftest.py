@@ -12,8 +12,8 @@ import pytest
 from nio import AsyncClient, AsyncClientConfig
 
 from copbot.adapters.matrix.adapter import MatrixAdapter
-from tests.matrix.helpers import Collector
-from tests.matrix.synapse import RegisteredUser, Synapse
+from tests.adapters.matrix.helpers import Collector
+from tests.adapters.matrix.synapse import RegisteredUser, Synapse
 
 StartAdapter = Callable[..., Awaitable[tuple[MatrixAdapter, Collector]]]
 

@@ -16,7 +16,7 @@ from nio import (
     RoomSendResponse,
 )
 
-from copbot.events import AnyEvent
+from copbot.core.events import AnyEvent
 
 E = TypeVar("E")
 

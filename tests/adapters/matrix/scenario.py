@@ -21,12 +21,12 @@ from sqlalchemy import select
 
 from copbot.adapters.matrix.adapter import MatrixAdapter
 from copbot.app import Application
-from copbot.config import parse_settings
-from copbot.knowledge.search import search
+from copbot.config.settings import parse_settings
+from copbot.knowledge.search.backend import search
 from copbot.store.models import EntryMessage, KnowledgeEntry
-from tests.matrix.conftest import unique
-from tests.matrix.helpers import create_room, eventually, say, send, wait_joined
-from tests.matrix.synapse import RegisteredUser, Synapse
+from tests.adapters.matrix.conftest import unique
+from tests.adapters.matrix.helpers import create_room, eventually, say, send, wait_joined
+from tests.adapters.matrix.synapse import RegisteredUser, Synapse
 
 TOKEN_ENV = "COPBOT_TEST_MATRIX_ACCESS_TOKEN"
 WAIT = 30.0

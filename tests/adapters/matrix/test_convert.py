@@ -15,7 +15,7 @@ from copbot.adapters.matrix.convert import (
     strip_reply_fallback,
     timestamp,
 )
-from copbot.events import (
+from copbot.core.events import (
     CommandInvoked,
     MessageDeleted,
     MessageEdited,

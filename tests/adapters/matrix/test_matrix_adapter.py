@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from nio import AsyncClient
 
-from copbot.adapter import Card, Outgoing
 from copbot.adapters.matrix.power import CREATOR_LEVEL
-from copbot.events import (
+from copbot.core.adapter import Card, Outgoing
+from copbot.core.events import (
     CommandInvoked,
     Member,
     MessageDeleted,
@@ -18,9 +18,9 @@ from copbot.events import (
     ReactionAdded,
     ReactionRemoved,
 )
-from tests.matrix.conftest import StartAdapter
-from tests.matrix.helpers import get_event, room_with_bot, say, send
-from tests.matrix.synapse import RegisteredUser, Synapse
+from tests.adapters.matrix.conftest import StartAdapter
+from tests.adapters.matrix.helpers import get_event, room_with_bot, say, send
+from tests.adapters.matrix.synapse import RegisteredUser, Synapse
 
 
 async def test_message_in_and_thread_reply_out(

@@ -7,11 +7,11 @@ from typing import Any
 
 from nio import AsyncClient, RoomGetStateEventResponse, RoomSendError
 
-from copbot.adapter import Outgoing
-from copbot.events import MessagePosted, Place
-from tests.matrix.conftest import JsonFileState, StartAdapter
-from tests.matrix.helpers import create_room, eventually, messages_from, room_with_bot, say, wait_joined
-from tests.matrix.synapse import RegisteredUser, Synapse
+from copbot.core.adapter import Outgoing
+from copbot.core.events import MessagePosted, Place
+from tests.adapters.matrix.conftest import JsonFileState, StartAdapter
+from tests.adapters.matrix.helpers import create_room, eventually, messages_from, room_with_bot, say, wait_joined
+from tests.adapters.matrix.synapse import RegisteredUser, Synapse
 
 
 async def membership(member: AsyncClient, room_id: str, user_id: str) -> str | None:

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from copbot.commands.basic import HELP_HEADER
 from copbot.store.models import Thread
-from tests.matrix.helpers import eventually, say
-from tests.matrix.scenario import Community, community
-from tests.matrix.synapse import Synapse
+from tests.adapters.matrix.helpers import eventually, say
+from tests.adapters.matrix.scenario import Community, community
+from tests.adapters.matrix.synapse import Synapse
 
 QUESTION = "How do we rotate the Kafka broker logs?"
 SAVED = "Saved to the knowledge base as"

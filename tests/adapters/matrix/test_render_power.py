@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from copbot.adapter import Card, Outgoing
 from copbot.adapters.matrix.inbound import room_server
 from copbot.adapters.matrix.power import CREATOR_LEVEL, creators_are_privileged, power_level
 from copbot.adapters.matrix.render import message_content, reaction_content, render_html
 from copbot.adapters.matrix.sync import backoff_delay
+from copbot.core.adapter import Card, Outgoing
 
 
 def test_plain_text_has_no_html_and_cards_render_as_escaped_links() -> None:
