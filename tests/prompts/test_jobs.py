@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from copbot.core.clock import ManualClock
 from copbot.prompts.jobs import _running
-from tests.prompts.test_support import QOTW, db_path, job_rows, running, settings_for
+from tests.prompts.support import QOTW, db_path, job_rows, running, settings_for
 
 DIGEST = """
 [[prompts]]

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.core.clock import ManualClock
 from copbot.store.models import EntryTag, KnowledgeEntry, Member, Message, Tag, Thread
-from tests.prompts.test_support import running, settings_for
+from tests.prompts.support import running, settings_for
 
 NOW = datetime(2026, 3, 6, 17, 0, tzinfo=UTC)
 

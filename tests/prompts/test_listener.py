@@ -10,7 +10,7 @@ from sqlalchemy import select
 from copbot.core.clock import ManualClock
 from copbot.core.events import Member
 from copbot.store.models import Message, Thread
-from tests.prompts.test_support import Running, running, settings_for
+from tests.prompts.support import Running, running, settings_for
 
 ALICE = Member(id="u-alice", name="alice")
 BOB = Member(id="u-bob", name="bob")

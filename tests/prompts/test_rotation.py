@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from copbot.core.clock import ManualClock
 from copbot.prompts.rotation import choose_index, current_cycle
-from tests.prompts.test_support import running, settings_for
+from tests.prompts.support import running, settings_for
 
 FIVE = """
 [[prompts]]

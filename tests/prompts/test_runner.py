@@ -9,7 +9,7 @@ from pathlib import Path
 from copbot.core.clock import ManualClock
 from copbot.core.events import Member
 from copbot.prompts.runner import PromptRunner
-from tests.prompts.test_support import QOTW, job_rows, running, settings_for
+from tests.prompts.support import QOTW, job_rows, running, settings_for
 
 ALICE = Member(id="u-alice", name="alice")
 # Monday 2 March 2026, 09:30 in Berlin (CET) is 08:30 UTC
