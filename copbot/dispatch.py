@@ -22,8 +22,8 @@ from copbot.core.events import (
     ReactionRemoved,
     ThreadClosed,
 )
+from copbot.core.roles import Role
 from copbot.core.services import Services
-from copbot.members.permissions import Role
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from copbot.conversations.tracking import title_from, track_message
 from copbot.core.adapter import Card, Outgoing
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked, MessagePosted, Place
+from copbot.core.roles import Role
 from copbot.knowledge.render import hit_card
 from copbot.knowledge.search.backend import suggest
-from copbot.members.permissions import Role
 
 HELP_HEADER = "Commands (moderator-only ones are marked):"
 

@@ -10,6 +10,7 @@ from copbot.conversations.tracking import title_from
 from copbot.core.adapter import Outgoing
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked
+from copbot.core.roles import Role
 from copbot.knowledge.capture import (
     CaptureRefused,
     announce,
@@ -24,7 +25,6 @@ from copbot.knowledge.pins import pin, unpin
 from copbot.knowledge.render import entry_text, hit_card
 from copbot.knowledge.search.backend import SearchFilters, search
 from copbot.members import audit
-from copbot.members.permissions import Role
 from copbot.store import chat
 from copbot.store.models import Member
 

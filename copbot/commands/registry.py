@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, TypeVar
 
-from copbot.members.permissions import Role
+from copbot.core.roles import Role
 
 if TYPE_CHECKING:
     from copbot.core.context import Context

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from copbot.core.adapter import Adapter, Outgoing, SentMessage
 from copbot.core.events import AnyEvent, CommandInvoked, Member, Place
+from copbot.core.roles import Role, Standing, refusal
 from copbot.core.services import Services
-from copbot.members.permissions import Role, Standing, refusal
 
 if TYPE_CHECKING:
     from copbot.commands.registry import CommandRegistry

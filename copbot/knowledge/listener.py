@@ -18,6 +18,7 @@ from copbot.core.events import (
     Place,
     ReactionAdded,
 )
+from copbot.core.roles import Role
 from copbot.core.services import Services
 from copbot.dispatch import Listener
 from copbot.knowledge.capture import (
@@ -30,7 +31,6 @@ from copbot.knowledge.capture import (
 )
 from copbot.knowledge.pins import pin, unpin
 from copbot.knowledge.sync import apply_deletion, apply_edit
-from copbot.members.permissions import Role
 from copbot.store import chat
 from copbot.store.models import CaptureProposal, KnowledgeEntry, Member, Thread
 

@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
-
 from copbot.config.settings import PermissionsSection
 from copbot.core.adapter import Adapter, MemberInfo
 from copbot.core.events import Member, Place
-
-
-class Role(enum.IntEnum):
-    """A member's standing; each role can do everything the ones below it can."""
-
-    MEMBER = 0
-    EDITOR = 1
-    MODERATOR = 2
-
-
-@dataclass(frozen=True, slots=True)
-class Standing:
-    """A member's role and how it was decided, for explaining refusals."""
-
-    role: Role
-    basis: str
+from copbot.core.roles import Role, Standing
 
 
 class Permissions:
@@ -69,9 +51,3 @@ class Permissions:
         if editor_level is not None and level >= editor_level:
             return Standing(Role.EDITOR, f"Matrix power level {editor_level} or more")
         return Standing(Role.MEMBER, f"Matrix power level {threshold} or more (yours is {level})")
-
-
-def refusal(action: str, needed: Role, standing: Standing) -> str:
-    """The private answer to a member who may not do ``action``."""
-    who = "moderators" if needed is Role.MODERATOR else "knowledge editors and moderators"
-    return f"Sorry, only {who} can {action}. Here that is decided by {standing.basis}."

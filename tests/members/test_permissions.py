@@ -12,7 +12,8 @@ from copbot.commands.registry import CommandRegistry, command
 from copbot.config.settings import PermissionsSection
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked, Member
-from copbot.members.permissions import Permissions, Role, Standing, refusal
+from copbot.core.roles import Role, Standing, refusal
+from copbot.members.permissions import Permissions
 from tests.community_harness import ALICE, MOD, running_bot
 
 
