@@ -15,9 +15,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from copbot.activities.recognition.labels import Activity
 from copbot.activities.recognition.model import fit
 from copbot.activities.recognition.recogniser import Recogniser
+from copbot.core.labels import Activity
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "f2chat" / "spring-boot.json"
 PROGRESS = "documenting_projects|coordination"

@@ -21,8 +21,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from activity_f2chat import DATA, PROGRESS, cross_validate, folded, load, predict, report  # noqa: E402
 
-from copbot.activities.recognition.labels import Activity, Label  # noqa: E402
 from copbot.activities.recognition.recogniser import Recogniser  # noqa: E402
+from copbot.core.labels import Activity, Label  # noqa: E402
 from copbot.semantic.activity import combine, thread_text  # noqa: E402
 from copbot.semantic.classifier import HEAD_FILE, ActivityHead, fit  # noqa: E402
 from copbot.semantic.embedder import Embedder  # noqa: E402

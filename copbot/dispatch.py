@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from copbot.activities.recognition.labels import Label
 from copbot.commands.registry import CommandRegistry, UsageError
 from copbot.conversations.ingest import IngestBatcher, Prelabeller
 from copbot.conversations.tracking import track_deletion, track_edit, track_thread_closed
@@ -22,6 +21,7 @@ from copbot.core.events import (
     ReactionRemoved,
     ThreadClosed,
 )
+from copbot.core.labels import Label
 from copbot.core.roles import Role
 from copbot.core.services import Services
 

@@ -16,7 +16,6 @@ from copbot.activities.labelling import (
     open_help_thread,
     rekey_thread,
 )
-from copbot.activities.recognition.labels import Activity, Label
 from copbot.activities.recognition.recogniser import Recogniser
 from copbot.activities.topics import GENERIC_WORDS
 from copbot.config.settings import ChannelBehaviour, Settings
@@ -25,6 +24,7 @@ from copbot.conversations.tracking import Tracked, title_from
 from copbot.core.adapter import Card, Outgoing
 from copbot.core.context import Context
 from copbot.core.events import MessagePosted, Place
+from copbot.core.labels import Activity, Label
 from copbot.core.services import Services
 from copbot.knowledge.experts import experts_for
 from copbot.knowledge.search.backend import SearchHit, suggest

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.activities.recognition.labels import Activity, Label
 from copbot.activities.recognition.recogniser import OPENING_RUN, Recogniser
 from copbot.config.errors import ConfigError
 from copbot.config.settings import ActivitySection
 from copbot.conversations.batch import OPTED_OUT_REASON as OPTED_OUT_REASON
 from copbot.conversations.tracking import title_from
 from copbot.core.events import MessagePosted
+from copbot.core.labels import Activity, Label
 from copbot.store import chat
 from copbot.store.models import Member, Message, Thread
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.activities.recognition.labels import Activity
+from copbot.core.labels import Activity
 from copbot.knowledge.search.query import query_tokens
 from copbot.store.models import Message, Tag, Thread
 

@@ -12,9 +12,9 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
-from copbot.activities.recognition.labels import Label
 from copbot.conversations.tracking import title_from
 from copbot.core.events import MessagePosted
+from copbot.core.labels import Label
 from copbot.store.models import Base, Member, Message, Thread
 from copbot.store.types import utcnow
 

@@ -12,10 +12,10 @@ from typing import Protocol, cast, runtime_checkable
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.activities.recognition.labels import Label
 from copbot.conversations.batch import BatchState, Row
 from copbot.conversations.tracking import Tracked, track_message
 from copbot.core.events import MessagePosted
+from copbot.core.labels import Label
 from copbot.store.models import Message, PromptRun, Thread
 
 log = logging.getLogger(__name__)

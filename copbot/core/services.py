@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.activities.recognition.labels import Label
 from copbot.activities.recognition.recogniser import Recogniser
 from copbot.config.settings import Settings
 from copbot.core.clock import Clock
+from copbot.core.labels import Label
 from copbot.members.permissions import Permissions
 from copbot.members.ratelimit import RateLimiter
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from copbot.activities.recognition.labels import Activity, Label
 from copbot.activities.recognition.recogniser import Recogniser
+from copbot.core.labels import Activity, Label
 from copbot.semantic.classifier import ActivityHead
 from copbot.semantic.embedder import Embedder
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.activities.recognition.labels import Label
 from copbot.config.settings import Settings
+from copbot.core.labels import Label
 from copbot.knowledge import hooks
 from copbot.semantic import available
 

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from copbot.activities.recognition.cues import CUES, looks_like_thanks
-from copbot.activities.recognition.labels import Activity, Label
 from copbot.activities.recognition.recogniser import Recogniser, first_chars
+from copbot.core.labels import Activity, Label
 
 A = Activity
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from copbot.activities.recognition.labels import Activity, Label
 from copbot.activities.recognition.recogniser import Recogniser
+from copbot.core.labels import Activity, Label
 from copbot.semantic.activity import AssistedRecogniser, combine
 from copbot.semantic.classifier import HEAD_FILE, load_default_head
 from copbot.semantic.embedder import Embedder

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from copbot.activities.recognition.labels import Activity, Label
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
 from copbot.core.clock import ManualClock
+from copbot.core.labels import Activity, Label
 from copbot.store.models import Message
 from tests.conftest import ALICE, BOB, SettingsFactory
 from tests.semantic_support import require_semantic

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from copbot.activities.recognition.cues_en import EN_CUES, EN_THANKS, Cue
-from copbot.activities.recognition.labels import Activity
+from copbot.core.labels import Activity
 
 logger = logging.getLogger(__name__)
 

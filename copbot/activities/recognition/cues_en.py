@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from copbot.activities.recognition.labels import Activity
+from copbot.core.labels import Activity
 
 logger = logging.getLogger(__name__)
 

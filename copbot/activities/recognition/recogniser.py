@@ -9,9 +9,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from copbot.activities.recognition.cues import cue_table, looks_like_thanks, normalise
-from copbot.activities.recognition.labels import Activity, Label, parse_activity
 from copbot.activities.recognition.model import ProblemInfoModel, load_default_model
 from copbot.activities.recognition.scan import compile_scanner
+from copbot.core.labels import Activity, Label, parse_activity
 
 logger = logging.getLogger(__name__)
 
