@@ -8,10 +8,11 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from copbot.activities.behaviour import activity_listener
 from copbot.activities.labelling import build_recogniser
+from copbot.activities.recognition.recogniser import Recogniser
 from copbot.adapters.factory import build_platform_adapters
 from copbot.commands import basic, experts, privacy
 from copbot.commands import knowledge as knowledge_commands
@@ -19,8 +20,9 @@ from copbot.commands.registry import CommandRegistry
 from copbot.config.settings import Settings
 from copbot.core.adapter import Adapter
 from copbot.core.clock import Clock, SystemClock
+from copbot.core.context import Listener
 from copbot.core.services import Services
-from copbot.dispatch import Dispatcher, Listener
+from copbot.dispatch import Dispatcher
 from copbot.knowledge.listener import knowledge_listener
 from copbot.members.permissions import Permissions
 from copbot.members.ratelimit import RateLimiter
@@ -41,9 +43,20 @@ def build_registry() -> CommandRegistry:
     return CommandRegistry().collect(COMMAND_MODULES)
 
 
-def build_listeners(services: Services) -> list[Listener]:
+def build_services(settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Services:
+    """The one assembly of the services handlers reach, for the bot and for CLI commands that post."""
+    return Services(
+        settings=settings,
+        sessions=sessions,
+        clock=clock,
+        permissions=Permissions(settings.permissions),
+        rate_limiter=RateLimiter(settings.permissions.rate_limit_per_minute, clock),
+    )
+
+
+def build_listeners(services: Services, recogniser: Recogniser | None) -> list[Listener]:
     """The services that react to events beyond commands."""
-    activity = activity_listener(services)
+    activity = activity_listener(services, recogniser)
     return [*([activity] if activity is not None else []), prompt_reply_listener, knowledge_listener(services)]
 
 
@@ -71,19 +84,13 @@ class Application:
         self.engine = create_engine(settings.database_url(), echo=settings.database.echo)
         revision = await migrate.upgrade(self.engine)
         log.info("database ready at revision %s", revision)
-        self.services = Services(
-            settings=settings,
-            sessions=session_factory(self.engine),
-            clock=self.clock,
-            permissions=Permissions(settings.permissions),
-            rate_limiter=RateLimiter(settings.permissions.rate_limit_per_minute, self.clock),
-            recogniser=build_recogniser(settings.activity) if settings.activity.enabled else None,
-        )
+        self.services = build_services(settings, session_factory(self.engine), self.clock)
+        recogniser = build_recogniser(settings.activity) if settings.activity.enabled else None
         self.semantic = await start_semantic(settings, self.services.sessions)
         if self.semantic is not None:
             self.services.refine_label = self.semantic.refine
         registry = build_registry()
-        self.dispatcher = Dispatcher(self.services, registry, build_listeners(self.services))
+        self.dispatcher = Dispatcher(self.services, registry, build_listeners(self.services, recogniser))
         if self._given_adapters is not None:
             self.adapters = list(self._given_adapters)
         else:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
 
 from copbot.commands.registry import CommandRegistry, UsageError
 from copbot.conversations.ingest import IngestBatcher, Prelabeller
 from copbot.conversations.tracking import track_deletion, track_edit, track_thread_closed
 from copbot.core.adapter import Adapter, EventSink
-from copbot.core.context import Context
+from copbot.core.context import Context, Listener
 from copbot.core.events import (
     AnyEvent,
     CommandInvoked,
@@ -26,9 +26,6 @@ from copbot.core.roles import Role
 from copbot.core.services import Services
 
 log = logging.getLogger(__name__)
-
-Listener = Callable[[Context], Awaitable[None]]
-"""A service's reaction to events; it checks the event type itself and returns quickly if not concerned."""
 
 
 def _actor(event: AnyEvent) -> Member | None:

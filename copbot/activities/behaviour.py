@@ -242,8 +242,8 @@ class ActivityBehaviour:
         return [name for _, _, name in best[:EXPERTS_SHOWN]]
 
 
-def activity_listener(services: Services) -> ActivityBehaviour | None:
+def activity_listener(services: Services, recogniser: Recogniser | None) -> ActivityBehaviour | None:
     """The activity listener for ``services``, or None when recognition is off."""
-    if services.recogniser is None or not services.settings.activity.enabled:
+    if recogniser is None or not services.settings.activity.enabled:
         return None
-    return ActivityBehaviour(services, services.recogniser)
+    return ActivityBehaviour(services, recogniser)

@@ -53,18 +53,9 @@ def _adapters_for(
 
         return [ConsoleAdapter(user=settings.console.user, room=settings.console.room, stdout=sys.stdout)]
     from copbot.adapters.factory import build_platform_adapters
-    from copbot.app import build_registry
-    from copbot.core.services import Services
-    from copbot.members.permissions import Permissions
-    from copbot.members.ratelimit import RateLimiter
+    from copbot.app import build_registry, build_services
 
-    services = Services(
-        settings=settings,
-        sessions=sessions,
-        clock=clock,
-        permissions=Permissions(settings.permissions),
-        rate_limiter=RateLimiter(settings.permissions.rate_limit_per_minute, clock),
-    )
+    services = build_services(settings, sessions, clock)
     without_console = settings.model_copy(update={"console": settings.console.model_copy(update={"enabled": False})})
     adapters = build_platform_adapters(without_console, services, build_registry())
     return [adapter for adapter in adapters if adapter.platform == platform]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -60,3 +61,7 @@ class Context:
             return True
         await self.tell_privately(refusal(action, needed, standing))
         return False
+
+
+Listener = Callable[[Context], Awaitable[None]]
+"""A service's reaction to events; it checks the event type itself and returns quickly if not concerned."""

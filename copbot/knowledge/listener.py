@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from copbot.activities.recognition.cues import looks_like_thanks
 from copbot.core.adapter import Outgoing
-from copbot.core.context import Context
+from copbot.core.context import Context, Listener
 from copbot.core.events import (
     MessageDeleted,
     MessageEdited,
@@ -20,7 +20,6 @@ from copbot.core.events import (
 )
 from copbot.core.roles import Role
 from copbot.core.services import Services
-from copbot.dispatch import Listener
 from copbot.knowledge.capture import (
     CaptureRefused,
     announce,

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from copbot.activities.behaviour import ActivityBehaviour
 from copbot.activities.labelling import OPTED_OUT_REASON
 from copbot.adapters.local import LOCAL_CAPABILITIES
 from copbot.adapters.memory import MemoryAdapter
@@ -284,4 +285,5 @@ async def test_recognition_off_means_no_labels(make_settings: SettingsFactory, c
         message = await mem.post(ALICE, HELP)
         row = await stored(app, message.id)
         assert row is not None and row.activity is None and mem.said() == []
-        assert app.services is not None and app.services.recogniser is None
+        assert app.dispatcher is not None
+        assert not any(isinstance(listener, ActivityBehaviour) for listener in app.dispatcher.listeners)
