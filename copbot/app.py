@@ -84,7 +84,7 @@ class Application:
         self.engine = create_engine(settings.database_url(), echo=settings.database.echo)
         revision = await migrate.upgrade(self.engine)
         log.info("database ready at revision %s", revision)
-        self.services = build_services(settings, session_factory(self.engine), self.clock)
+        self.services = build_services(settings, session_factory(self.engine, self.clock), self.clock)
         recogniser = build_recogniser(settings.activity) if settings.activity.enabled else None
         self.semantic = await start_semantic(settings, self.services.sessions)
         if self.semantic is not None:

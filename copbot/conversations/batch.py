@@ -15,8 +15,8 @@ from sqlalchemy.orm import make_transient_to_detached
 from copbot.conversations.tracking import title_from
 from copbot.core.events import MessagePosted
 from copbot.core.labels import Label
+from copbot.store import scope
 from copbot.store.models import Base, Member, Message, Thread
-from copbot.store.types import utcnow
 
 OPTED_OUT_REASON = "not kept: the author opted out of capture"
 
@@ -89,7 +89,8 @@ class BatchState:
             row = self.members.get((platform, author.id))
             if row is None:
                 row = Member(platform=platform, external_id=author.id, display_name=author.name, is_bot=author.is_bot)
-                row.capture_opt_out, row.suggest_opt_in, row.created_at = False, False, utcnow()
+                row.capture_opt_out, row.suggest_opt_in = False, False
+                row.created_at = scope.now(self.session)
                 fresh.append(row)
                 self.members[(platform, author.id)] = row
             elif author.name and row.display_name != author.name:

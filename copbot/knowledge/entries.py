@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from copbot.knowledge import hooks
+from copbot.store import scope
 from copbot.store.models import EntryMessage, EntryTag, KnowledgeEntry, Member, SearchDocument, Tag
-from copbot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ async def save_entry(session: AsyncSession, draft: EntryDraft) -> tuple[Knowledg
     """Create the entry, or update the one with the same thread or public id; returns (entry, created)."""
     entry = await _find(session, draft)
     created = entry is None
-    now = utcnow()
+    now = scope.now(session)
     if entry is None:
         entry = KnowledgeEntry(public_id=draft.public_id or f"tmp-{secrets.token_hex(8)}", created_at=now)
         entry.messages = []
@@ -214,7 +214,7 @@ async def edit_entry(
         entry.summary = summary
     if tags is not None:
         await _set_tags(session, entry.id, tags)
-    entry.updated_at = utcnow()
+    entry.updated_at = scope.now(session)
     await session.flush()
     await refresh_search_document(session, entry.id)
     return entry

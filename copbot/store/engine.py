@@ -10,6 +10,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from copbot.core.clock import Clock, SystemClock
+from copbot.store.scope import SCOPE_KEY, Scope
+from copbot.store.types import CLOCK_OPTION
+
 log = logging.getLogger(__name__)
 
 
@@ -44,9 +48,11 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: AsyncEngine, clock: Clock | None = None) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit, sharing one per-application scope and clock."""
+    scope = Scope(clock=clock or SystemClock())
+    bound = engine.execution_options(**{CLOCK_OPTION: scope.clock})
+    return async_sessionmaker(bound, expire_on_commit=False, info={SCOPE_KEY: scope})
 
 
 def sync_url(url: str) -> str:

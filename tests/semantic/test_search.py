@@ -64,13 +64,15 @@ def test_embedder_gives_normalised_float32_rows(model_path: Path) -> None:
 
 async def test_ask_suggests_an_answered_thread_sharing_no_keyword(bot: Bot) -> None:
     await _import(bot)
-    hooks_ranker = hooks.reranker()
-    hooks.install(None, None)
+    sessions = bot.services.sessions
+    async with sessions() as session:
+        hooks_ranker = hooks.reranker(session)
+    hooks.install(sessions, None, None)
     try:
-        async with bot.services.sessions() as session:
+        async with sessions() as session:
             assert await search(session, QUESTION) == [], "lexical search alone must not find it"
     finally:
-        hooks.install(hooks_ranker, bot.app.semantic.indexer.changed if bot.app.semantic else None)
+        hooks.install(sessions, hooks_ranker, bot.app.semantic.indexer.changed if bot.app.semantic else None)
     await bot.mem.command(ALICE, f"/ask {QUESTION}")
     said = "\n".join(bot.mem.said())
     assert "[visa] Visa rejected: what now?" in said

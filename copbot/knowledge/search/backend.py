@@ -118,7 +118,7 @@ async def search(
     """Search the knowledge base with any text; best first, at most ``limit`` hits."""
     limit = max(1, min(limit, MAX_LIMIT))
     filters = filters or SearchFilters()
-    reranker = hooks.reranker()
+    reranker = hooks.reranker(session)
     if reranker is None:
         return await _backend(session).search(session, text, filters, limit)
     hits = await _backend(session).search(session, text, filters, max(limit, reranker.candidates))
@@ -151,7 +151,7 @@ async def suggest(
     if not hits:
         return []
     covered = await coverage(session, query_tokens(text), [hit.entry_id for hit in hits])
-    reranker = hooks.reranker()
+    reranker = hooks.reranker(session)
     if reranker is not None:
         meaning = await reranker.relevance(session, text, list(covered))
         covered = {entry_id: max(score, meaning.get(entry_id, 0.0)) for entry_id, score in covered.items()}
