@@ -19,10 +19,9 @@ from copbot.activities.labelling import (
 from copbot.activities.recognition.recogniser import Recogniser
 from copbot.activities.topics import GENERIC_WORDS
 from copbot.config.settings import ChannelBehaviour, Settings
-from copbot.conversations.ingest import Ingested
 from copbot.conversations.tracking import Tracked, title_from
 from copbot.core.adapter import Card, Outgoing
-from copbot.core.context import Context
+from copbot.core.context import Context, Listener, Subscription
 from copbot.core.events import MessagePosted, Place
 from copbot.core.labels import Activity, Label
 from copbot.core.services import Services
@@ -86,19 +85,22 @@ class ActivityBehaviour:
         """Relabel a short thread from its texts while ingest stores its messages."""
         apply_thread_label(self.recogniser, thread, texts, self.settings.activity.min_confidence)
 
-    async def __call__(self, ctx: Context) -> None:
-        """Handle one event; anything but a tracked member message is ignored."""
-        event = ctx.event
-        tracked = ctx.notes.get("tracked")
-        if not isinstance(event, MessagePosted) or not isinstance(tracked, Tracked) or not self._recognises(event):
+    def subscription(self) -> Listener:
+        """Registered for new messages only."""
+        return Subscription("activities", (MessagePosted,), self.on_message)
+
+    async def on_message(self, ctx: Context, event: MessagePosted) -> None:
+        """Handle one new message; anything but a tracked member message is ignored."""
+        tracked = ctx.tracked
+        if tracked is None or not self._recognises(event):
             return
         section = self.settings.activity
         behaviour = section.behaviour_for(event.place.room)
         top_level = event.place.thread is None and event.reply_to is None
         capabilities = ctx.adapter.capabilities
         opens_thread = top_level and behaviour.offer_thread and (capabilities.create_threads or capabilities.threads)
-        ingested = ctx.notes.get("ingested")
-        if isinstance(ingested, Ingested) and ingested.label is not None:
+        ingested = ctx.ingested
+        if ingested is not None and ingested.label is not None:
             label = await self._refined(event, tracked, ingested.label) if ingested.fresh else ingested.label
             labelled = await self._stored_label(event, tracked, label, ingested.fresh, opens_thread)
         else:

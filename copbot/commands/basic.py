@@ -47,7 +47,7 @@ async def open_question_thread(ctx: Context, cmd: CommandInvoked, question: str)
             tracked.thread.activity = tracked.thread.activity or "problem_solving"
             if tracked.thread.asker_id is None:
                 tracked.thread.asker_id = tracked.author.id
-    ctx.notes["tracked"] = tracked
+    ctx.tracked = tracked
     return place
 
 

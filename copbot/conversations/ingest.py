@@ -46,7 +46,7 @@ class Prelabeller(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Ingested:
-    """What ingest made of one new-message event; the dispatcher leaves it in ``ctx.notes["ingested"]``."""
+    """What ingest made of one new-message event; the dispatcher leaves it in ``ctx.ingested``."""
 
     tracked: Tracked
     fresh: bool
