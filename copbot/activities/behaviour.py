@@ -19,7 +19,7 @@ from copbot.activities.labelling import (
 from copbot.activities.recognition.recogniser import Recogniser
 from copbot.activities.topics import GENERIC_WORDS
 from copbot.config.settings import ChannelBehaviour, Settings
-from copbot.conversations.tracking import Tracked, title_from
+from copbot.conversations.threads import Tracked, title_from
 from copbot.core.adapter import Card, Outgoing
 from copbot.core.context import Context, Listener, Subscription
 from copbot.core.events import MessagePosted, Place

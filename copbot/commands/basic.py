@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from copbot.commands.registry import command
-from copbot.conversations.tracking import title_from, track_message
+from copbot.conversations.threads import title_from
+from copbot.conversations.tracking import track_message
 from copbot.core.adapter import Card, Outgoing
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked, MessagePosted, Place

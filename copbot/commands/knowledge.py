@@ -6,7 +6,7 @@ import logging
 import re
 
 from copbot.commands.registry import UsageError, command
-from copbot.conversations.tracking import title_from
+from copbot.conversations.threads import title_from
 from copbot.core.adapter import Outgoing
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from copbot.conversations.ingest import Ingested
-from copbot.conversations.tracking import Tracked
+from copbot.conversations.threads import Tracked
 from copbot.core.adapter import Adapter, Outgoing, SentMessage
 from copbot.core.events import AnyEvent, CommandInvoked, Event, Member, Place
 from copbot.core.roles import Role, Standing, refusal

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.config.settings import Settings
-from copbot.conversations.tracking import Tracked, title_from
+from copbot.conversations.threads import Tracked, title_from
 from copbot.core.context import Context, Listener, Subscription
 from copbot.core.events import MessagePosted
 from copbot.prompts.kinds import texts_for
