@@ -17,7 +17,6 @@ from copbot.activities.labelling import (
     rekey_thread,
 )
 from copbot.activities.recognition.recogniser import Recogniser
-from copbot.activities.topics import GENERIC_WORDS
 from copbot.config.settings import ChannelBehaviour, Settings
 from copbot.conversations.threads import Tracked, title_from
 from copbot.core.adapter import Card, Outgoing
@@ -25,9 +24,9 @@ from copbot.core.context import Context, Listener, Subscription
 from copbot.core.events import MessagePosted, Place
 from copbot.core.labels import Activity, Label
 from copbot.core.services import Services
+from copbot.core.words import keywords
 from copbot.knowledge.experts import experts_for
 from copbot.knowledge.search.backend import SearchHit, suggest
-from copbot.knowledge.search.query import query_tokens
 from copbot.store.models import Message, Thread
 
 log = logging.getLogger(__name__)
@@ -36,8 +35,6 @@ SHARE_WORTHY = frozenset({Activity.DOCUMENTING_PROJECTS, Activity.REUSING_ASSETS
 EXPERTS_SHOWN = 3
 EXPERT_KEYWORDS = 5
 """The first few topical words of a seeking_experience message are looked up for people who answered on them."""
-_EXPERIENCE_TEXT = "dealt deal dealing experience experiences experienced tried done handled similar before ever"
-EXPERIENCE_WORDS = frozenset(_EXPERIENCE_TEXT.split())
 SHARE_OFFER = "Sounds like something worth keeping: /share DESCRIPTION #tags puts it in the repository."
 
 
@@ -227,11 +224,7 @@ class ActivityBehaviour:
 
     async def _experience_holders(self, event: MessagePosted) -> list[str]:
         """Display names of opted-in answerers on the message's keywords, best first, never the author."""
-        words = [
-            word
-            for word in query_tokens(event.text)
-            if len(word) >= 4 and word not in GENERIC_WORDS and word not in EXPERIENCE_WORDS
-        ][:EXPERT_KEYWORDS]
+        words = keywords(event.text, EXPERT_KEYWORDS)
         ranked: dict[str, tuple[int, int, str]] = {}
         async with self.services.sessions() as session:
             for word in words:

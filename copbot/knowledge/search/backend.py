@@ -145,12 +145,12 @@ async def suggest(
     session: AsyncSession, text: str, *, limit: int, min_score: float, filters: SearchFilters | None = None
 ) -> list[tuple[SearchHit, float]]:
     """Entries that answer ``text`` well enough to suggest: searched, then kept if coverage >= ``min_score``."""
-    from copbot.knowledge.search.query import query_tokens
+    from copbot.core.words import content_words
 
     hits = await search(session, text, filters or SearchFilters(solved_only=True), limit=max(limit * 3, 10))
     if not hits:
         return []
-    covered = await coverage(session, query_tokens(text), [hit.entry_id for hit in hits])
+    covered = await coverage(session, content_words(text), [hit.entry_id for hit in hits])
     reranker = hooks.reranker(session)
     if reranker is not None:
         meaning = await reranker.relevance(session, text, list(covered))
