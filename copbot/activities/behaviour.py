@@ -26,7 +26,7 @@ from copbot.core.labels import Activity, Label
 from copbot.core.services import Services
 from copbot.core.words import keywords
 from copbot.knowledge.experts import experts_for
-from copbot.knowledge.search.backend import SearchHit, suggest
+from copbot.knowledge.render import suggestion_cards
 from copbot.store.models import Message, Thread
 
 log = logging.getLogger(__name__)
@@ -44,12 +44,6 @@ def thread_offer(solved_emoji: str, with_entries: bool) -> str:
     if with_entries:
         return f"I opened a thread so answers stay together. These saved answers look close to your question; {mark}."
     return f"I opened a thread so answers stay together; {mark}."
-
-
-def entry_card(hit: SearchHit) -> Card:
-    """A suggested knowledge entry as a card with its link."""
-    state = "solved" if hit.solved else "open"
-    return Card(title=hit.title, url=hit.url, description=hit.snippet, footer=f"id {hit.public_id}, {state}")
 
 
 def command_prefixes(settings: Settings) -> tuple[str, ...]:
@@ -204,10 +198,7 @@ class ActivityBehaviour:
 
     async def _entry_cards(self, text: str) -> list[Card]:
         """Entries that match well enough for /ask to suggest them, as cards."""
-        knowledge = self.settings.knowledge
-        async with self.services.sessions() as session:
-            found = await suggest(session, text, limit=knowledge.suggest_limit, min_score=knowledge.suggest_min_score)
-        return [entry_card(hit) for hit, _ in found]
+        return await suggestion_cards(self.services.sessions, self.settings.knowledge, text)
 
     async def _experts(self, ctx: Context, event: MessagePosted) -> None:
         """Name opted-in members who gave accepted answers on the message's topics; say nothing if none did."""

@@ -9,8 +9,7 @@ from copbot.core.adapter import Card, Outgoing
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked, MessagePosted, Place
 from copbot.core.roles import Role
-from copbot.knowledge.render import hit_card
-from copbot.knowledge.search.backend import suggest
+from copbot.knowledge.render import suggestion_cards
 
 HELP_HEADER = "Commands (moderator-only ones are marked):"
 
@@ -84,8 +83,4 @@ async def suggestions(ctx: Context, question: str) -> list[Card]:
     settings = ctx.services.settings
     if not settings.activity.behaviour_for(ctx.place.room).suggest_entries:
         return []
-    async with ctx.services.sessions() as session:
-        found = await suggest(
-            session, question, limit=settings.knowledge.suggest_limit, min_score=settings.knowledge.suggest_min_score
-        )
-    return [hit_card(hit) for hit, _ in found]
+    return await suggestion_cards(ctx.services.sessions, settings.knowledge, question)
