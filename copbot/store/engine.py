@@ -61,3 +61,19 @@ def sync_url(url: str) -> str:
     if parsed.get_backend_name() == "sqlite":
         return parsed.set(drivername="sqlite").render_as_string(hide_password=False)
     return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+def describe_url(url: str) -> str:
+    """The database URL as a person may see it: the password masked, a SQLite file as its path."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite file {parsed.database}" if parsed.database else "SQLite in memory"
+    return parsed.render_as_string(hide_password=True)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file a SQLite URL names (None for other stores and for in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
