@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.knowledge import hooks
 from copbot.knowledge.interchange.jsonl import import_lines
-from copbot.knowledge.search.backend import SearchFilters, search
+from copbot.knowledge.search.backend import search
+from copbot.knowledge.search.filters import SearchFilters
 from copbot.semantic.embedder import Embedder
 from copbot.semantic.hybrid import HybridRanker
 from copbot.semantic.indexer import embed_missing

@@ -17,7 +17,8 @@ HandlerArgs = Callable[[argparse.Namespace, Settings], int]
 
 
 def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from copbot.knowledge.search.backend import SearchFilters, search
+    from copbot.knowledge.search.backend import search
+    from copbot.knowledge.search.filters import SearchFilters
 
     filters = SearchFilters(tags=tuple(args.tag or ()), activity=args.activity, solved_only=args.solved)
 

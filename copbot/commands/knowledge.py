@@ -23,7 +23,8 @@ from copbot.knowledge.capture import (
 from copbot.knowledge.entries import EntryDraft, delete_entry, edit_entry, entry_tags, get_entry, save_entry
 from copbot.knowledge.pins import pin, unpin
 from copbot.knowledge.render import entry_text, hit_card
-from copbot.knowledge.search.backend import SearchFilters, search
+from copbot.knowledge.search.backend import search
+from copbot.knowledge.search.filters import SearchFilters
 from copbot.members import audit
 from copbot.store import chat
 from copbot.store.models import Member

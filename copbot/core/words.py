@@ -14,6 +14,8 @@ MAX_INPUT = 20_000
 KEYWORDS_PER_TEXT = 3
 """A text that names no known tag is filed under at most this many of its first keywords."""
 MIN_KEYWORD_LENGTH = 4
+TAG_LENGTH = 64
+"""A tag is at most this long once normalised."""
 
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)?")
 
@@ -79,3 +81,13 @@ def topics_of(text: str, tags: Collection[str]) -> list[str]:
     """The known tags ``text`` names; if none, its first few keywords: what a question is about."""
     named = [word for word in content_words(text) if word in tags]
     return named or keywords(text)
+
+
+def normalise_tag(tag: str) -> str:
+    """A tag as stored: lower case, no leading '#', no spaces, at most 64 characters."""
+    return "-".join(tag.strip().lstrip("#").lower().split())[:TAG_LENGTH]
+
+
+def normalise_tags(tags: list[str]) -> list[str]:
+    """Distinct normalised tags in their first-seen order."""
+    return list(dict.fromkeys(name for name in (normalise_tag(tag) for tag in tags) if name))

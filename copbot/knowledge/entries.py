@@ -11,13 +11,12 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from copbot.core.words import normalise_tags
 from copbot.knowledge import hooks
 from copbot.store import scope
 from copbot.store.models import EntryMessage, EntryTag, KnowledgeEntry, Member, SearchDocument, Tag
 
 log = logging.getLogger(__name__)
-
-TAG_LENGTH = 64
 
 
 @dataclass
@@ -56,16 +55,6 @@ class EntryDraft:
     question_author_id: int | None = None
     question_external_id: str | None = None
     question_author_name: str = ""
-
-
-def normalise_tag(tag: str) -> str:
-    """A tag as stored: lower case, no leading '#', no spaces, at most 64 characters."""
-    return "-".join(tag.strip().lstrip("#").lower().split())[:TAG_LENGTH]
-
-
-def normalise_tags(tags: list[str]) -> list[str]:
-    """Distinct normalised tags in their first-seen order."""
-    return list(dict.fromkeys(name for name in (normalise_tag(tag) for tag in tags) if name))
 
 
 async def _find(session: AsyncSession, draft: EntryDraft) -> KnowledgeEntry | None:

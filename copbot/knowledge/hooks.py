@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from copbot.store.scope import factory_scope, scope_of
 
 if TYPE_CHECKING:
-    from copbot.knowledge.search.backend import SearchFilters, SearchHit
+    from copbot.knowledge.search.filters import SearchFilters, SearchHit
 
 ChangeListener = Callable[[list[int]], None]
 _PENDING = "copbot.changed_entries"

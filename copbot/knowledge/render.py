@@ -6,7 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.config.settings import KnowledgeSection
 from copbot.core.adapter import Card
-from copbot.knowledge.search.backend import SearchHit, suggest
+from copbot.knowledge.search.backend import suggest
+from copbot.knowledge.search.filters import SearchHit
 from copbot.store.models import KnowledgeEntry
 
 SNIPPET_LENGTH = 240

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.core.words import MAX_TOKENS, content_words
 from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
-from copbot.knowledge.search.backend import SearchFilters, search, suggest
+from copbot.knowledge.search.backend import search, suggest
+from copbot.knowledge.search.filters import SearchFilters
 from copbot.knowledge.search.query import fts_query
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory

@@ -13,7 +13,8 @@ from copbot.cli.main import main
 from copbot.knowledge import hooks
 from copbot.knowledge.entries import edit_entry
 from copbot.knowledge.interchange.jsonl import import_lines
-from copbot.knowledge.search.backend import SearchFilters, search
+from copbot.knowledge.search.backend import search
+from copbot.knowledge.search.filters import SearchFilters
 from copbot.semantic import store
 from copbot.semantic.embedder import Embedder
 from copbot.store.models import EntryEmbedding
