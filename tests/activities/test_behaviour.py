@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -18,7 +19,9 @@ from copbot.core.events import Member, MessagePosted, Place
 from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
 from copbot.store import chat
 from copbot.store.models import Message, Thread
-from tests.conftest import ALICE, BOB, CAROL, SettingsFactory
+from tests.cast import ALICE, BOB, CAROL
+from tests.community_harness import running_bot
+from tests.conftest import SettingsFactory
 
 MATRIX_LIKE = Capabilities(threads=True, create_threads=False, reactions=True)
 HELP = "My tomato seedlings keep wilting even though I water them daily. Any idea what is wrong?"
@@ -56,12 +59,8 @@ async def bot(
     make_settings: SettingsFactory, clock: ManualClock, extra: str = "", capabilities: Capabilities = LOCAL_CAPABILITIES
 ) -> AsyncIterator[tuple[Application, ThreadingMemory]]:
     mem = ThreadingMemory(clock=clock, capabilities=capabilities)
-    app = Application(make_settings(extra), adapters=[mem], clock=clock)
-    await app.start()
-    try:
-        yield app, mem
-    finally:
-        await app.stop()
+    async with running_bot(Path(), settings=make_settings(extra), clock=clock, mem=mem) as running:
+        yield running.app, mem
 
 
 async def stored(app: Application, message_id: str) -> Message | None:
@@ -176,8 +175,8 @@ async def test_seeking_experience_names_opted_in_answerers_only(
         clock.advance(timedelta(hours=1))
         await mem.post(ALICE, "Has anyone dealt with composting toilets before?")
         [said] = mem.said()
-        assert said.startswith("bob has answered similar questions before")
-        assert "carol" not in said
+        assert said.startswith("Bob has answered similar questions before")
+        assert "Carol" not in said
 
 
 async def test_in_thread_only_experience_suggestions(make_settings: SettingsFactory, clock: ManualClock) -> None:
@@ -192,7 +191,7 @@ async def test_in_thread_only_experience_suggestions(make_settings: SettingsFact
         assert mem.said() == []
         await mem.post(ALICE, EXAMPLES["seeking_experience"], thread=root.id)
         [reply] = mem.bot_messages()
-        assert reply.place.thread == root.id and reply.text.startswith("bob has answered")
+        assert reply.place.thread == root.id and reply.text.startswith("Bob has answered")
 
 
 async def test_thread_label_follows_its_first_messages(make_settings: SettingsFactory, clock: ManualClock) -> None:

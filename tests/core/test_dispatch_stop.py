@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from copbot.dispatch import DispatcherStopped
 from copbot.store.engine import create_engine, session_factory
 from copbot.store.models import Message
-from tests.community_harness import ALICE, BOB, running_bot
+from tests.cast import ALICE, BOB
+from tests.community_harness import running_bot
 
 
 async def test_stop_finishes_a_burst_in_flight_and_refuses_what_comes_after(tmp_path: Path) -> None:

@@ -8,9 +8,8 @@ from copbot.core.events import Member
 from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
 from copbot.knowledge.experts import answerers_for, experts_for
 from copbot.store import chat
-from tests.community_harness import ALICE, BOB, CAROL, DAVE, Bot, running_bot
-
-ERIN = Member(id="u-erin", name="Erin")
+from tests.cast import ALICE, BOB, CAROL, DAVE, ERIN
+from tests.community_harness import Bot, running_bot
 
 
 async def add_entry(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from tests.community_harness import ALICE, BOB, running_bot
+from tests.cast import ALICE, BOB
+from tests.community_harness import running_bot
 
 RATE_LIMIT_REFUSAL = "faster than this community allows"
 

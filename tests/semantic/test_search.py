@@ -18,7 +18,8 @@ from copbot.knowledge.search.filters import SearchFilters
 from copbot.semantic import store
 from copbot.semantic.embedder import Embedder
 from copbot.store.models import EntryEmbedding
-from tests.community_harness import ALICE, Bot, running_bot
+from tests.cast import ALICE
+from tests.community_harness import Bot, running_bot
 from tests.semantic_support import require_semantic
 
 pytestmark = pytest.mark.semantic
