@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from copbot.core.adapter import Adapter, Outgoing, SentMessage
 from copbot.core.events import AnyEvent, CommandInvoked, Member, Place
 from copbot.core.roles import Role, Standing, refusal
 from copbot.core.services import Services
 
-if TYPE_CHECKING:
-    from copbot.commands.registry import CommandRegistry
+
+class CommandBook(Protocol):
+    """The commands of this bot as /help describes them: the dispatcher's registry, of which core knows no more."""
+
+    def help_text(self, prefix: str, name: str = "") -> str:
+        """Every command, or the one called ``name`` in detail, written with ``prefix``."""
+        ...
 
 
 @dataclass
@@ -22,7 +27,7 @@ class Context:
     adapter: Adapter
     services: Services
     event: AnyEvent
-    registry: CommandRegistry | None = None
+    registry: CommandBook | None = None
     notes: dict[str, Any] = field(default_factory=dict)
     """Results earlier handlers leave for later ones (the tracked message and thread, say)."""
 
