@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from copbot.commands.text import TextCommands
+from copbot.commands.parse import TextCommands
 from copbot.core.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoing, SentMessage
 from copbot.core.clock import Clock, SystemClock
 from copbot.core.events import (

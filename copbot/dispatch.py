@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Sequence
 
-from copbot.commands.binding import bind
+from copbot.commands.parse import bind
 from copbot.commands.registry import CommandRegistry, UsageError
 from copbot.commands.spec import SUBCOMMAND
 from copbot.conversations.ingest import IngestBatcher, Prelabeller

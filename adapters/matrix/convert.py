@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from copbot.commands.catalog import builtin_registry
-from copbot.commands.text import TextCommands
+from copbot.commands.parse import TextCommands
 from copbot.core.events import (
     AnyEvent,
     Attachment,

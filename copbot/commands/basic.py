@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from copbot.commands.binding import tag_list
+from copbot.commands.parse import tag_list
 from copbot.commands.registry import HELP_HEADER, command
 from copbot.commands.spec import tags
 from copbot.commands.spec import text as free_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from copbot.commands.binding import tag_list
+from copbot.commands.parse import tag_list
 from copbot.commands.registry import UsageError, command
 from copbot.commands.spec import SUBCOMMAND, Subcommand, entry, message, tags
 from copbot.commands.spec import text as free_text

@@ -1,14 +1,79 @@
-"""Typed option values for a command, from typed text (Matrix, console) or a platform's own fields (Discord)."""
+"""From what members type to a typed command: which messages are commands, and their options bound and checked.
+
+Matrix and the console recognise typed commands here (``!search tomato tags:safety``); the dispatcher binds every
+command's options here, typed text and Discord's own fields alike."""
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from urllib.parse import unquote
 
-from copbot.commands.references import message_id
 from copbot.commands.spec import SUBCOMMAND, CommandSpec, Kind, Option, UsageError
 from copbot.core.events import CommandInvoked
+
+COMMAND_WORD = re.compile(r"([^\W\d_][\w-]*)(?=\s|$)")
+SUGGESTION_CUTOFF = 0.6
+
+
+def closest(name: str, names: Collection[str]) -> str | None:
+    """The command in ``names`` most like ``name``, to suggest after a typo."""
+    matches = difflib.get_close_matches(name.lower(), sorted(names), n=1, cutoff=SUGGESTION_CUTOFF)
+    return matches[0] if matches else None
+
+
+@dataclass(frozen=True, slots=True)
+class TextCommands:
+    """How commands are typed on one platform: the prefix (also "/" unless told otherwise) and the names."""
+
+    prefix: str
+    names: frozenset[str]
+    also: tuple[str, ...] = ("/",)
+    claim_unknown: bool = False
+    """Every prefixed word is a command (the console, where such lines are meant for the bot). Otherwise only known
+    names and close typos of them are, so "!important" stays chat while "!serch" gets a suggestion."""
+
+    def recognise(self, text: str) -> tuple[str, str] | None:
+        """``(name, arguments)`` when ``text`` is a command, the name in lower case; None for chat."""
+        stripped = text.strip()
+        for lead in dict.fromkeys((self.prefix, *self.also)):
+            if not lead or not stripped.startswith(lead):
+                continue
+            rest = stripped[len(lead) :]
+            word = COMMAND_WORD.match(rest)
+            if word is None:
+                continue
+            name = word.group(1).lower()
+            if name in self.names or self.claim_unknown or closest(name, self.names) is not None:
+                return name, rest[word.end() :].strip()
+        return None
+
+
+DISCORD_LINK = re.compile(r"https?://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/channels/(?:\d+|@me)/\d+/(\d+)")
+MATRIX_TO_LINK = re.compile(r"https?://matrix\.to/#/[^/\s?]+/([^/\s?]+)")
+MATRIX_URI = re.compile(r"matrix:(?:roomid|r)/[^/\s?]+/e/([^/\s?]+)")
+LOCAL_LINK = re.compile(r"(?:console|memory)://[^/\s]+/([\w-]+)")
+"""The links the in-process adapters give their messages (``console://general/c3``)."""
+
+
+def message_id(reference: str) -> str:
+    """The message id a member means by ``reference``: the id in a message link, or the reference itself."""
+    value = reference.strip().strip("<>")
+    if not value or any(space.isspace() for space in value):
+        raise UsageError("Name one message: paste its link, or give its id.")
+    address = value.split("?", 1)[0]
+    for pattern, prefix in ((DISCORD_LINK, ""), (MATRIX_TO_LINK, ""), (MATRIX_URI, "$"), (LOCAL_LINK, "")):
+        found = pattern.fullmatch(address)
+        if found is not None:
+            ident = unquote(found.group(1))
+            return ident if ident.startswith(prefix) else prefix + ident
+    if value.startswith(("http://", "https://")):
+        raise UsageError("That link does not point to a message; copy the message's own link, or give its id.")
+    return value
+
 
 TAG_RUN = re.compile(r"[^\s,]+(?:\s*,\s*[^\s,]+)*")
 """Tags as typed after ``tags:``: comma separated, spaces allowed after the commas."""

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Sequence
 from types import ModuleType
 from typing import TypeVar
 
+from copbot.commands.parse import closest
 from copbot.commands.spec import CommandSpec, Handler, Option, Subcommand, UsageError, text
-from copbot.commands.text import closest
 from copbot.core.roles import Role
 
 __all__ = ["CommandRegistry", "CommandSpec", "UsageError", "command"]

@@ -6,11 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from copbot.commands.binding import bind, tag_list
 from copbot.commands.catalog import builtin_registry
-from copbot.commands.references import message_id
+from copbot.commands.parse import TextCommands, bind, message_id, tag_list
 from copbot.commands.spec import SUBCOMMAND, UsageError
-from copbot.commands.text import TextCommands
 from copbot.core.events import CommandInvoked, Member, Place
 
 REGISTRY = builtin_registry()

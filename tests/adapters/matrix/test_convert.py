@@ -14,7 +14,7 @@ from copbot.adapters.matrix.convert import (
     strip_reply_fallback,
     timestamp,
 )
-from copbot.commands.text import TextCommands
+from copbot.commands.parse import TextCommands
 from copbot.core.events import (
     CommandInvoked,
     MessageDeleted,
