@@ -16,10 +16,12 @@ from copbot.knowledge.entries import entry_tags
 from copbot.store.models import Message
 from tests.adapters.discord import interaction_payloads as ip
 from tests.adapters.discord import payloads as p
-from tests.adapters.discord.app_harness import Community, running_community
+from tests.adapters.discord.app_harness import Community, running_community, thread_create
 from tests.adapters.discord.fake_api import FakeDiscord, Payload
 
 COMMANDS = r"/applications/\d+/guilds/\d+/commands"
+POST_ID = "1200000000000000040"
+BOB = p.user(p.BOB_ID, "Bob")
 
 
 @pytest.fixture
@@ -117,9 +119,7 @@ async def test_ask_with_the_tags_option_records_them_with_the_question(community
 
 
 async def test_pin_takes_a_message_link(community: Community) -> None:
-    tip = community.post(
-        p.message(p.TEXT_ID, "Torque the wheel nuts in a star pattern", author=p.user(p.BOB_ID, "Bob"))
-    )
+    tip = community.post(p.message(p.TEXT_ID, "Torque the wheel nuts in a star pattern", author=BOB))
     await community.adapter.handled_events(MessagePosted)
     link = f"https://discord.com/channels/{p.GUILD_ID}/{p.TEXT_ID}/{tip['id']}"
     data = await answered(community, ip.slash("pin", [ip.option("message", link)], who=p.BOB))
@@ -147,3 +147,33 @@ async def test_a_member_may_not_kb_edit(community: Community) -> None:
     assert data["content"].startswith("Sorry, only knowledge editors and moderators can edit knowledge base entries.")
     [entry] = await community.entries()
     assert entry.title == "Rota template"
+
+
+async def forum_question(community: Community) -> tuple[Payload, Payload, Payload]:
+    """Alice asks in a forum post; Bob answers, then chats; returns the post and Bob's two messages."""
+    post = p.thread(POST_ID, p.FORUM_ID, "Wheel nuts", tags=[])
+    community.api.channels[POST_ID] = post
+    community.gateway("THREAD_CREATE", thread_create(post))
+    community.post(p.message(POST_ID, "In which order do I torque wheel nuts?", message_id=POST_ID))
+    answer = community.post(p.message(POST_ID, "In a star pattern, in two passes.", author=BOB))
+    chatter = community.post(p.message(POST_ID, "Good luck with the rally!", author=BOB))
+    await community.adapter.handled_events(MessagePosted, 3)
+    return post, answer, chatter
+
+
+async def test_solved_names_the_answer_by_its_link(community: Community) -> None:
+    post, answer, _ = await forum_question(community)
+    link = f"https://discord.com/channels/{p.GUILD_ID}/{POST_ID}/{answer['id']}"
+    data = await answered(community, ip.slash("solved", [ip.option("answer", link)], channel=post))
+    assert data["content"].startswith("Saved to the knowledge base as kb1")
+    [entry] = await community.entries()
+    assert [m.text for m in entry.messages if m.role == "answer"] == [answer["content"]]
+
+
+async def test_unpin_without_arguments_takes_back_this_threads_pin(community: Community) -> None:
+    post, _, _ = await forum_question(community)
+    pinned = await answered(community, ip.slash("pin", [], channel=post, who=p.BOB))
+    assert pinned["content"].startswith("Saved to the knowledge base as kb1")
+    data = await answered(community, ip.slash("unpin", [], channel=post, who=p.BOB))
+    assert data["content"] == "Unpinned: entry kb1 is removed from the knowledge base."
+    assert await community.entries() == []
