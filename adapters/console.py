@@ -20,7 +20,7 @@ from .local import LocalAdapter, Posted
 log = logging.getLogger(__name__)
 
 HELP = """Console commands (anything else is a chat message):
-  /ask QUESTION, /search WORDS, /help ...   bot commands, as on Discord or Matrix
+  {prefix}ask QUESTION, {prefix}search WORDS, {prefix}help ...   bot commands, as on Discord or Matrix
   :as NAME            speak as NAME (moderators are listed in [console] moderators)
   :thread ID          write inside the thread that starts at message ID;  :room  back to the room
   :reply ID TEXT      reply to message ID (a reply chain)
@@ -43,8 +43,11 @@ class ConsoleAdapter(LocalAdapter):
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         clock: Clock | None = None,
+        command_prefix: str = "/",
     ) -> None:
-        super().__init__(platform="console", room=room, moderators=moderators, clock=clock)
+        super().__init__(
+            platform="console", room=room, moderators=moderators, clock=clock, command_prefix=command_prefix
+        )
         self._stdin = stdin
         self._out = stdout or sys.stdout
         self.speaker = Member(id=user, name=user)
@@ -122,7 +125,7 @@ class ConsoleAdapter(LocalAdapter):
             return True
         if text.startswith(":"):
             return await self._console_command(text)
-        if text.startswith("/") and len(text) > 1 and not text.startswith("//"):
+        if self.commands.recognise(text) is not None:
             await self.command(self.speaker, text, thread=self.thread)
         else:
             await self.post(self.speaker, text, thread=self.thread)
@@ -136,7 +139,7 @@ class ConsoleAdapter(LocalAdapter):
                 case "quit" | "exit":
                     return False
                 case "help":
-                    self._write(HELP)
+                    self._write(HELP.format(prefix=self.command_prefix))
                 case "as" if first:
                     self.speaker = Member(id=first, name=first)
                     self._write(f"(you are now {first})")

@@ -14,8 +14,7 @@ from copbot.activities.behaviour import activity_listener
 from copbot.activities.labelling import build_recogniser
 from copbot.activities.recognition.recogniser import Recogniser
 from copbot.adapters.factory import build_platform_adapters
-from copbot.commands import basic, experts, privacy
-from copbot.commands import knowledge as knowledge_commands
+from copbot.commands.catalog import builtin_registry
 from copbot.commands.registry import CommandRegistry
 from copbot.config.settings import Settings
 from copbot.core.adapter import Adapter
@@ -35,12 +34,10 @@ from copbot.store.engine import create_engine, session_factory
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = [basic, privacy, experts, knowledge_commands]
-
 
 def build_registry() -> CommandRegistry:
-    """Every chat command copbot knows."""
-    return CommandRegistry().collect(COMMAND_MODULES)
+    """Every chat command copbot knows (a new command module is added in copbot.commands.catalog)."""
+    return builtin_registry()
 
 
 def build_services(settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Services:

@@ -6,7 +6,9 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
 
+from copbot.commands.parse import bind
 from copbot.commands.registry import CommandRegistry, UsageError
+from copbot.commands.spec import SUBCOMMAND
 from copbot.conversations.ingest import IngestBatcher, Prelabeller
 from copbot.conversations.tracking import track_deletion, track_edit, track_thread_closed
 from copbot.core.adapter import Adapter, EventSink
@@ -158,27 +160,39 @@ class Dispatcher:
             return None
 
     async def run_command(self, ctx: Context, command: CommandInvoked) -> None:
-        """Rate-limit, look up, check rights and arguments, then run one command."""
+        """Rate-limit, look up, check rights and arguments, then run one command with its options bound."""
         limiter = self.services.rate_limiter
         if not limiter.allow(f"{ctx.platform}:{command.author.id}"):
             await ctx.tell_privately("You are sending commands faster than this community allows; try in a minute.")
             return
+        written = ctx.adapter.command_text
         spec = self.registry.get(command.name)
         if spec is None or spec.handler is None:
             suggestion = self.registry.closest(command.name)
-            hint = f" Did you mean /{suggestion}?" if suggestion else ""
-            await ctx.tell_privately(f"I don't know the command /{command.name}.{hint} Type /help to see them all.")
+            hint = f" Did you mean {written(suggestion)}?" if suggestion else ""
+            unknown = f"I don't know the command {written(command.name)}.{hint}"
+            await ctx.tell_privately(f"{unknown} Type {written('help')} to see them all.")
             return
+        usage = spec.usage(ctx.adapter.command_prefix)
         has_input = bool(command.args.strip() or command.options or command.target_message_id)
         if spec.needs_args and not has_input:
-            await ctx.tell_privately(f"/{spec.name} needs more. Usage: {spec.usage}")
+            await ctx.tell_privately(f"{written(spec.name)} needs more. Usage: {usage}")
             return
-        if spec.role > Role.MEMBER and not await ctx.require(command.author, spec.role, spec.action):
+        if spec.role > Role.MEMBER and not await ctx.require(
+            command.author, spec.role, spec.action or f"use {written(spec.name)}"
+        ):
             return
         try:
-            await spec.handler(ctx, command)
+            bound = bind(spec, command, ctx.adapter.command_prefix)
+            subcommand = bound.options.get(SUBCOMMAND, "")
+            role, action = spec.role_for(subcommand)
+            used = written(spec.name, subcommand)
+            if role > spec.role and not await ctx.require(command.author, role, action or f"use {used}"):
+                return
+            await spec.handler(ctx, bound)
         except UsageError as error:
-            await ctx.tell_privately(f"{error}\nUsage: {spec.usage}")
+            await ctx.tell_privately(f"{error}\nUsage: {usage}")
         except Exception:
             log.exception("command /%s failed; carrying on", spec.name)
-            await ctx.tell_privately(f"Sorry, /{spec.name} failed on my side; the error is logged. Please try again.")
+            name = written(spec.name)
+            await ctx.tell_privately(f"Sorry, {name} failed on my side; the error is logged. Please try again.")

@@ -35,12 +35,16 @@ SHARE_WORTHY = frozenset({Activity.DOCUMENTING_PROJECTS, Activity.REUSING_ASSETS
 EXPERTS_SHOWN = 3
 EXPERT_KEYWORDS = 5
 """The first few topical words of a seeking_experience message are looked up for people who answered on them."""
-SHARE_OFFER = "Sounds like something worth keeping: /share DESCRIPTION #tags puts it in the repository."
 
 
-def thread_offer(solved_emoji: str, with_entries: bool) -> str:
+def share_offer(share: str) -> str:
+    """The offer to keep a shared resource, naming the share command as written here."""
+    return f"Sounds like something worth keeping: {share} DESCRIPTION #tags puts it in the repository."
+
+
+def thread_offer(solved_emoji: str, with_entries: bool, solved: str = "/solved") -> str:
     """The words that go with a help request's thread, with or without suggested entries."""
-    mark = f"when one helps, mark it with /solved or react {solved_emoji}"
+    mark = f"when one helps, mark it with {solved} or react {solved_emoji}"
     if with_entries:
         return f"I opened a thread so answers stay together. These saved answers look close to your question; {mark}."
     return f"I opened a thread so answers stay together; {mark}."
@@ -111,7 +115,7 @@ class ActivityBehaviour:
             await self._help(ctx, event, behaviour, labelled)
         elif activity in SHARE_WORTHY and top_level and behaviour.offer_share:
             if self.cooldown.try_take(self._key(event)):
-                await ctx.reply(SHARE_OFFER)
+                await ctx.reply(share_offer(ctx.adapter.command_text("share")))
         elif activity is Activity.SEEKING_EXPERIENCE and behaviour.suggest_experts:
             await self._experts(ctx, event)
 
@@ -178,7 +182,7 @@ class ActivityBehaviour:
         self.cooldown.mark(key)
         place = await self._thread_place(ctx, event)
         emoji = next(iter(self.settings.knowledge.solved_emojis), "✅")
-        content = Outgoing.of(thread_offer(emoji, bool(cards)), cards)
+        content = Outgoing.of(thread_offer(emoji, bool(cards), ctx.adapter.command_text("solved")), cards)
         if place.thread is None:
             await ctx.adapter.send(place, content, reply_to=event.id)
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from copbot.conversations.ingest import Ingested
 from copbot.conversations.threads import Tracked
@@ -13,8 +13,13 @@ from copbot.core.events import AnyEvent, CommandInvoked, Event, Member, Place
 from copbot.core.roles import Role, Standing, refusal
 from copbot.core.services import Services
 
-if TYPE_CHECKING:
-    from copbot.commands.registry import CommandRegistry
+
+class CommandBook(Protocol):
+    """The commands of this bot as /help describes them: the dispatcher's registry, of which core knows no more."""
+
+    def help_text(self, prefix: str, name: str = "") -> str:
+        """Every command, or the one called ``name`` in detail, written with ``prefix``."""
+        ...
 
 
 @dataclass
@@ -24,7 +29,7 @@ class Context:
     adapter: Adapter
     services: Services
     event: AnyEvent
-    registry: CommandRegistry | None = None
+    registry: CommandBook | None = None
     tracked: Tracked | None = None
     """The stored message and thread this event is about, once tracking (or a command that posts one) stored it."""
     ingested: Ingested | None = None

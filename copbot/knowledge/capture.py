@@ -169,7 +169,8 @@ async def announce(ctx: Context, thread: Thread, result: CaptureResult) -> None:
             log.exception("could not mark thread %s solved", place.key)
     if result.created:
         text = (
-            f"Saved to the knowledge base as {entry.public_id}: {entry.title}. Find it with /kb show {entry.public_id}."
+            f"Saved to the knowledge base as {entry.public_id}: {entry.title}. "
+            f"Find it with {ctx.adapter.command_text('kb', f'show {entry.public_id}')}."
         )
     elif result.new_answers:
         text = f"Added the answer to knowledge base entry {entry.public_id}: {entry.title}."
