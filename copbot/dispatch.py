@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Sequence
 
 from copbot.commands.parse import bind
@@ -161,9 +162,13 @@ class Dispatcher:
 
     async def run_command(self, ctx: Context, command: CommandInvoked) -> None:
         """Rate-limit, look up, check rights and arguments, then run one command with its options bound."""
-        limiter = self.services.rate_limiter
-        if not limiter.allow(f"{ctx.platform}:{command.author.id}"):
-            await ctx.tell_privately("You are sending commands faster than this community allows; try in a minute.")
+        limiter, key = self.services.rate_limiter, f"{ctx.platform}:{command.author.id}"
+        if not limiter.allow(key):
+            wait = max(1, math.ceil(limiter.retry_after(key)))
+            unit = "second" if wait == 1 else "seconds"
+            await ctx.tell_privately(
+                f"You are sending commands faster than this community allows; try again in {wait} {unit}."
+            )
             return
         written = ctx.adapter.command_text
         spec = self.registry.get(command.name)

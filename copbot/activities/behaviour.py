@@ -169,10 +169,12 @@ class ActivityBehaviour:
         return f"{event.place.platform}:{event.author.id}"
 
     async def _help(self, ctx: Context, event: MessagePosted, behaviour: ChannelBehaviour, labelled: Labelled) -> None:
-        """Offer a thread with the best matching entries; without a thread offer, show good matches only."""
+        """Offer a thread with the best matching entries; without a thread offer, show good matches only.
+
+        The cool-down never withholds this: a member who asks for help gets their thread however recently the bot
+        spoke to them (it still counts, so no unasked-for offer follows at once).
+        """
         key = self._key(event)
-        if not self.cooldown.ready(key):
-            return
         cards = await self._entry_cards(event.text) if behaviour.suggest_entries else []
         if not behaviour.offer_thread:
             if cards:

@@ -227,20 +227,24 @@ async def test_channel_table_disables_recognition_and_thread_offers(
         assert len(mem.said()) == 1 and len(mem.opened) == 1
 
 
-async def test_cooldown_per_member(make_settings: SettingsFactory, clock: ManualClock) -> None:
+async def test_cooldown_limits_unasked_offers_never_a_help_thread(
+    make_settings: SettingsFactory, clock: ManualClock
+) -> None:
     async with bot(make_settings, clock, "[activity]\ncooldown_minutes = 30\n") as (app, mem):
         await mem.post(ALICE, HELP)
         assert len(mem.said()) == 1
         clock.advance(timedelta(minutes=10))
         second = await mem.post(ALICE, BACKUP)
-        assert len(mem.said()) == 1, "same member within 30 minutes: no reply"
-        thread = await thread_of(app, second.id)
-        assert thread is not None and thread.is_help_request, "still labelled and listed for digests"
-        await mem.post(BOB, BACKUP)
-        assert len(mem.said()) == 2, "another member is unaffected"
-        clock.advance(timedelta(minutes=21))
-        await mem.post(ALICE, EXAMPLES["request_for_information"])
-        assert len(mem.said()) == 3
+        assert len(mem.said()) == 2, "a member who asks for help gets a thread, however recently the bot spoke"
+        thread = await thread_of(app, f"th-{second.id}")
+        assert thread is not None and thread.is_help_request
+        await mem.post(ALICE, EXAMPLES["reusing_assets"])
+        assert len(mem.said()) == 2, "an offer nobody asked for waits for the cool-down"
+        await mem.post(BOB, EXAMPLES["reusing_assets"])
+        assert len(mem.said()) == 3, "another member is unaffected"
+        clock.advance(timedelta(minutes=31))
+        await mem.post(ALICE, EXAMPLES["documenting_projects"])
+        assert len(mem.said()) == 4
 
 
 async def test_bots_commands_and_repeats_get_no_reply(make_settings: SettingsFactory, clock: ManualClock) -> None:

@@ -23,6 +23,9 @@ async def test_thirteenth_command_in_a_minute_is_refused_privately(tmp_path: Pat
 
         assert len(bot.mem.private(ALICE)) == 1
         assert RATE_LIMIT_REFUSAL in bot.mem.private(ALICE)[0]
+        assert "try again in 48 seconds" in bot.mem.private(ALICE)[0], (
+            "the first command of the minute frees up at 60 s"
+        )
         assert bot.mem.said() == []
 
 
