@@ -66,6 +66,8 @@ class LocalAdapter(Adapter):
         self.bot_member = self.me
         self.clock = clock or SystemClock()
         self.log: list[Posted] = []
+        self.private_rooms: set[str] = set()
+        """Rooms tests declare private; the local room is public to everyone on the local platform."""
         self._ids = itertools.count(1)
         self._sink: EventSink | None = None
 
@@ -123,6 +125,10 @@ class LocalAdapter(Adapter):
         level = self.power_levels.get(member.id)
         moderator = member.id in self.moderators or member.name in self.moderators or (level or 0) >= 50
         return MemberInfo(roles=self.roles.get(member.id, frozenset()), power_level=level, platform_moderator=moderator)
+
+    async def place_is_public(self, place: Place) -> bool:
+        """Every local room is public unless a test declared it private."""
+        return place.room not in self.private_rooms
 
     def message_url(self, place: Place, message_id: str) -> str | None:
         """A pseudo-link that names the local message."""
@@ -239,13 +245,14 @@ class LocalAdapter(Adapter):
             MessageEdited(place=target.place, created_at=self.now(), message_id=message_id, text=text, author=member)
         )
 
-    async def delete(self, message_id: str) -> None:
-        """A message is deleted."""
+    async def delete(self, message_id: str, *, by: Member | None = None) -> None:
+        """A message is deleted (by ``by``, when given)."""
         target = self.find(message_id)
         if target is None:
             raise KeyError(message_id)
         self.log.remove(target)
-        await self.deliver(MessageDeleted(place=target.place, created_at=self.now(), message_id=message_id))
+        event = MessageDeleted(place=target.place, created_at=self.now(), message_id=message_id, member=by)
+        await self.deliver(event)
 
     async def pin_as(self, member: Member, message_id: str, *, unpin: bool = False) -> None:
         """``member`` uses the platform's own pin (or unpin) action."""

@@ -27,8 +27,9 @@ from copbot.core.events import MessagePosted, Place
 from copbot.core.labels import Activity, Label
 from copbot.core.services import Services
 from copbot.knowledge.experts import experts_for
-from copbot.knowledge.search.backend import SearchHit, suggest
+from copbot.knowledge.search.backend import SearchFilters, SearchHit, suggest
 from copbot.knowledge.search.query import query_tokens
+from copbot.members.visibility import Audience
 from copbot.store.models import Message, Thread
 
 log = logging.getLogger(__name__)
@@ -176,7 +177,7 @@ class ActivityBehaviour:
         key = self._key(event)
         if not self.cooldown.ready(key):
             return
-        cards = await self._entry_cards(event.text) if behaviour.suggest_entries else []
+        cards = await self._entry_cards(event.text, event.place) if behaviour.suggest_entries else []
         if not behaviour.offer_thread:
             if cards:
                 self.cooldown.mark(key)
@@ -203,11 +204,14 @@ class ActivityBehaviour:
             return event.place.in_thread(event.id)
         return event.place
 
-    async def _entry_cards(self, text: str) -> list[Card]:
-        """Entries that match well enough for /ask to suggest them, as cards."""
+    async def _entry_cards(self, text: str, place: Place) -> list[Card]:
+        """Entries that match well enough for /ask to suggest them, as cards, that members in ``place`` may see."""
         knowledge = self.settings.knowledge
+        filters = SearchFilters(solved_only=True, audience=Audience.of(place, knowledge.share))
         async with self.services.sessions() as session:
-            found = await suggest(session, text, limit=knowledge.suggest_limit, min_score=knowledge.suggest_min_score)
+            found = await suggest(
+                session, text, limit=knowledge.suggest_limit, min_score=knowledge.suggest_min_score, filters=filters
+            )
         return [entry_card(hit) for hit, _ in found]
 
     async def _experts(self, ctx: Context, event: MessagePosted) -> None:
@@ -231,9 +235,13 @@ class ActivityBehaviour:
             if len(word) >= 4 and word not in GENERIC_WORDS and word not in EXPERIENCE_WORDS
         ][:EXPERT_KEYWORDS]
         ranked: dict[str, tuple[int, int, str]] = {}
+        seen_from = Audience.of(event.place, self.services.settings.knowledge.share)
         async with self.services.sessions() as session:
             for word in words:
-                for expert in await experts_for(session, word, EXPERTS_SHOWN * 2, platform=event.place.platform):
+                found = await experts_for(
+                    session, word, EXPERTS_SHOWN * 2, platform=event.place.platform, audience=seen_from
+                )
+                for expert in found:
                     if expert.external_id == event.author.id:
                         continue
                     hits, answers, name = ranked.get(expert.external_id, (0, 0, expert.name))

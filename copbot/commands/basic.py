@@ -9,7 +9,8 @@ from copbot.core.context import Context
 from copbot.core.events import CommandInvoked, MessagePosted, Place
 from copbot.core.roles import Role
 from copbot.knowledge.render import hit_card
-from copbot.knowledge.search.backend import suggest
+from copbot.knowledge.search.backend import SearchFilters, suggest
+from copbot.members.visibility import audience
 
 HELP_HEADER = "Commands (moderator-only ones are marked):"
 
@@ -85,6 +86,10 @@ async def suggestions(ctx: Context, question: str) -> list[Card]:
         return []
     async with ctx.services.sessions() as session:
         found = await suggest(
-            session, question, limit=settings.knowledge.suggest_limit, min_score=settings.knowledge.suggest_min_score
+            session,
+            question,
+            limit=settings.knowledge.suggest_limit,
+            min_score=settings.knowledge.suggest_min_score,
+            filters=SearchFilters(solved_only=True, audience=audience(ctx)),
         )
     return [hit_card(hit) for hit, _ in found]

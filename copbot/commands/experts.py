@@ -6,6 +6,7 @@ from copbot.commands.registry import UsageError, command
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked
 from copbot.knowledge.experts import Answerers, answerers_for
+from copbot.members.visibility import audience
 
 EXPERTS_LIMIT = 5
 
@@ -47,5 +48,5 @@ async def experts_command(ctx: Context, cmd: CommandInvoked) -> None:
     if not topic:
         raise UsageError("Which topic?")
     async with ctx.services.sessions() as session:
-        found = await answerers_for(session, topic, EXPERTS_LIMIT)
+        found = await answerers_for(session, topic, EXPERTS_LIMIT, audience=audience(ctx))
     await ctx.tell_privately(describe(topic, found, ctx.platform))

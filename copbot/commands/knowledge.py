@@ -16,15 +16,17 @@ from copbot.knowledge.capture import (
     announce,
     capture_thread,
     hashtags,
+    place_is_public,
     sync_thread,
     thread_for_message,
     thread_place,
 )
-from copbot.knowledge.entries import EntryDraft, delete_entry, edit_entry, entry_tags, get_entry, save_entry
+from copbot.knowledge.entries import EntryDraft, delete_entry, edit_entry, entry_tags, save_entry, shown_entry
 from copbot.knowledge.pins import pin, unpin
 from copbot.knowledge.render import entry_text, hit_card
 from copbot.knowledge.search.backend import SearchFilters, search
 from copbot.members import audit
+from copbot.members.visibility import audience
 from copbot.store import chat
 from copbot.store.models import Member
 
@@ -41,7 +43,7 @@ async def search_command(ctx: Context, cmd: CommandInvoked) -> None:
     text = cmd.args.strip()
     tags = tuple(hashtags(text))
     async with ctx.services.sessions() as session:
-        hits = await search(session, text, SearchFilters(tags=tags), limit=SEARCH_LIMIT)
+        hits = await search(session, text, SearchFilters(tags=tags, audience=audience(ctx)), limit=SEARCH_LIMIT)
     if not hits:
         await ctx.reply(f"Nothing in the knowledge base matches “{title_from(text)}”. Try other words, or /ask it.")
         return
@@ -90,10 +92,10 @@ async def kb_command(ctx: Context, cmd: CommandInvoked) -> None:
         raise UsageError("Say what to do and with which entry, for example /kb show kb12.")
     if action == "show":
         async with ctx.services.sessions() as session:
-            entry = await get_entry(session, public_id)
-            if entry is None:
+            shown = await shown_entry(session, public_id, audience(ctx))
+            if shown is None:
                 raise UsageError(f"There is no entry {public_id!r}.")
-            await ctx.reply(entry_text(entry, await entry_tags(session, entry.id)))
+            await ctx.reply(entry_text(shown[0], shown[1], await entry_tags(session, shown[0].id)))
         return
     if not await ctx.require(cmd.author, Role.EDITOR, f"{action} knowledge base entries"):
         return
@@ -179,6 +181,7 @@ async def share_command(ctx: Context, cmd: CommandInvoked) -> None:
             EntryDraft(
                 title=title_from(description), question=text, tags=tags, kind="resource", solved=True,
                 captured_via="share", source_platform=ctx.platform, source_room=ctx.place.room,
+                source_public=await place_is_public(ctx, ctx.place),
                 source_url=ctx.adapter.message_url(ctx.place, cmd.id), resource_url=url, created_at=cmd.created_at,
                 created_by_id=member.id, question_author_id=member.id, question_external_id=cmd.id,
                 question_author_name=cmd.author.name,

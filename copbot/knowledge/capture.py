@@ -52,6 +52,15 @@ def is_command_text(text: str, prefix: str) -> bool:
     return any(stripped.startswith(mark) and stripped[len(mark) : len(mark) + 1].isalpha() for mark in ("/", prefix))
 
 
+async def place_is_public(ctx: Context, place: Place) -> bool:
+    """What the platform says of ``place``'s room; when it cannot say, the room is treated as private."""
+    try:
+        return await ctx.adapter.place_is_public(place.room_only())
+    except Exception:
+        log.warning("could not tell whether %s is public; treating it as private", place.key, exc_info=True)
+        return False
+
+
 async def sync_thread(ctx: Context, session: AsyncSession, place: Place) -> Thread | None:
     """Store what the platform has for the thread at ``place`` (so nothing is lost) and return the thread."""
     prefix = ctx.services.settings.bot.command_prefix
@@ -143,6 +152,7 @@ async def capture_thread(
         captured_via=via,
         source_platform=thread.platform,
         source_room=thread.room,
+        source_public=await place_is_public(ctx, place),
         source_url=ctx.adapter.message_url(place, question.external_id),
         thread_id=thread.id,
         created_at=question.created_at,

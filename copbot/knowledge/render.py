@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from copbot.core.adapter import Card
 from copbot.knowledge.search.backend import SearchHit
-from copbot.store.models import KnowledgeEntry
+from copbot.store.models import EntryMessage, KnowledgeEntry
 
 SNIPPET_LENGTH = 240
 MESSAGE_LENGTH = 400
@@ -26,18 +28,24 @@ def hit_card(hit: SearchHit) -> Card:
     )
 
 
-def entry_text(entry: KnowledgeEntry, tags: list[str]) -> str:
-    """An entry in full: title, question, answers, tags and source."""
+def entry_text(entry: KnowledgeEntry, messages: Sequence[EntryMessage], tags: list[str]) -> str:
+    """An entry in full: title, question, answers, the other useful messages, tags and source.
+
+    ``messages`` are the ones the reader may see (``entries.shown_entry``); nothing else of the entry is shown.
+    """
     lines = [f"[{entry.public_id}] {entry.title}"]
     if entry.summary:
         lines.append(f"Summary: {_cut(entry.summary, MESSAGE_LENGTH)}")
-    question = next((m for m in entry.messages if m.role == "question"), None)
+    question = next((m for m in messages if m.role == "question"), None)
     asked_by = f" (asked by {question.author_name})" if question is not None and question.author_name else ""
-    lines.append(f"Question{asked_by}: {_cut(entry.question, MESSAGE_LENGTH) or '(deleted)'}")
-    for message in entry.messages:
-        if message.role == "answer" and message.text.strip():
-            by = f" by {message.author_name}" if message.author_name else ""
-            lines.append(f"Answer{by}: {_cut(message.text, MESSAGE_LENGTH)}")
+    text = _cut(question.text, MESSAGE_LENGTH) if question is not None else ""
+    lines.append(f"Question{asked_by}: {text or '(deleted)'}")
+    for role, label in (("answer", "Answer"), ("message", "Also useful")):
+        for message in messages:
+            if message.role == role:
+                by = f" by {message.author_name}" if message.author_name else ""
+                ident = f" [{message.external_id}]" if message.external_id else ""
+                lines.append(f"{label}{by}{ident}: {_cut(message.text, MESSAGE_LENGTH)}")
     if entry.resource_url:
         lines.append(f"Link: {entry.resource_url}")
     if tags:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -164,6 +165,8 @@ class KnowledgeEntry(Base):
     captured_via: Mapped[str] = mapped_column(String(16), default="import")
     source_platform: Mapped[str] = mapped_column(String(16), default="")
     source_room: Mapped[str | None] = mapped_column(String(255), index=True)
+    source_public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    """Whether the place it came from was public when it was captured; a private place's entries stay there."""
     source_url: Mapped[str | None] = mapped_column(Text)
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
@@ -172,6 +175,14 @@ class KnowledgeEntry(Base):
     messages: Mapped[list[EntryMessage]] = relationship(
         back_populates="entry", cascade="all, delete-orphan", order_by="EntryMessage.position"
     )
+
+
+class EntryNumber(Base):
+    """The numbers of ``kbN`` entry ids: a counter that never goes back, so a deleted entry's id is never reused."""
+
+    __tablename__ = "entry_numbers"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(primary_key=True)
 
 
 class EntryMessage(Base):
