@@ -216,3 +216,60 @@ async def test_suggest_needs_on_or_off(tmp_path: Path, database_url: str) -> Non
         [answer] = bot.mem.private(ALICE)
         assert "/privacy suggest on" in answer
         assert "Usage:" in answer
+
+
+WORD = "quokkafernbrew"
+
+
+async def rows_containing(bot: Bot, word: str) -> list[str]:
+    """Every table.column holding ``word`` in some row (text columns), and the PostgreSQL index's matches."""
+    from sqlalchemy import String, Text, func
+
+    from copbot.store.models import Base
+
+    found: list[str] = []
+    async with bot.services.sessions() as session:
+        for table in Base.metadata.sorted_tables:
+            for column in table.columns:
+                if isinstance(column.type, String | Text):
+                    query = select(func.count()).select_from(table).where(func.lower(column).contains(word))
+                    if await session.scalar(query):
+                        found.append(f"{table.name}.{column.name}")
+        if session.get_bind().dialect.name == "postgresql":
+            indexed = text("SELECT count(*) FROM search_documents WHERE search_vector @@ plainto_tsquery(:q)")
+            if await session.scalar(indexed, {"q": word}):
+                found.append("search_documents.search_vector")
+    return found
+
+
+async def test_delete_leaves_no_copy_of_the_words_in_the_database_files(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
+        asked = await bot.mem.post(ALICE, f"how do I keep a {WORD} culture alive?")
+        reply = await bot.mem.post(BOB, "keep it cool and feed it weekly", thread=asked.id)
+        await bot.mem.command(ALICE, f"/solved {reply.id}", thread=asked.id)
+        other = await bot.mem.post(BOB, "what flour suits rye bread?")
+        tip = await bot.mem.post(ALICE, f"my {WORD} trick: use a light rye", thread=other.id)
+        await bot.mem.command(BOB, f"/solved {tip.id}", thread=other.id)
+        for number in range(30):
+            await bot.mem.post(ALICE, f"note {number} about {WORD}")
+        assert await searchable(bot, WORD)
+        assert await rows_containing(bot, WORD)
+
+        await bot.mem.command(ALICE, "/privacy delete")
+
+        assert "Deleted: your content in 2 knowledge entries" in bot.mem.last()
+        assert await rows_containing(bot, WORD) == [], "no row or index entry keeps the words"
+        assert not await searchable(bot, WORD)
+        assert_not_in_files(database_url, WORD)
+    assert_not_in_files(database_url, WORD)
+
+
+def assert_not_in_files(database_url: str, word: str) -> None:
+    """SQLite: neither the database file nor its write-ahead log holds ``word`` anywhere in their bytes."""
+    if not database_url.startswith("sqlite"):
+        return
+    database = Path(database_url.split("///", 1)[1])
+    assert database.exists()
+    for path in (database, database.with_name(database.name + "-wal")):
+        if path.exists():
+            assert word.encode() not in path.read_bytes(), f"{path.name} still holds the words"
