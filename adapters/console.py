@@ -15,7 +15,7 @@ from copbot.core.adapter import EventSink
 from copbot.core.clock import Clock
 from copbot.core.events import Member, Place
 
-from .local import LocalAdapter, Posted
+from .local import IdLedger, LocalAdapter, Posted
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,9 @@ class ConsoleAdapter(LocalAdapter):
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         clock: Clock | None = None,
+        ledger: IdLedger | None = None,
     ) -> None:
-        super().__init__(platform="console", room=room, moderators=moderators, clock=clock)
+        super().__init__(platform="console", room=room, moderators=moderators, clock=clock, ledger=ledger)
         self._stdin = stdin
         self._out = stdout or sys.stdout
         self.speaker = Member(id=user, name=user)
@@ -153,7 +154,7 @@ class ConsoleAdapter(LocalAdapter):
                 case "edit" if first and tail:
                     await self.edit_as(self.speaker, first, tail)
                 case "delete" if first:
-                    await self.delete(first)
+                    await self.delete(first, by=self.speaker)
                 case "pin" | "unpin" if first:
                     await self.pin_as(self.speaker, first, unpin=verb.lower() == "unpin")
                 case "close" if self.thread:
@@ -162,6 +163,8 @@ class ConsoleAdapter(LocalAdapter):
                     self._write(f"(unknown or incomplete console command {text!r}; type :help)")
         except KeyError as missing:
             self._write(f"(no message {missing} here)")
+        except PermissionError as refused:
+            self._write(f"({refused})")
         return True
 
 

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Sequence
 
 from copbot.commands.registry import CommandRegistry, UsageError
+from copbot.conversations.authorship import change_allowed
 from copbot.conversations.ingest import IngestBatcher, Prelabeller
 from copbot.conversations.tracking import track_deletion, track_edit, track_thread_closed
 from copbot.core.adapter import Adapter, EventSink
@@ -74,6 +75,10 @@ class Dispatcher:
         if self._from_bot(adapter, event):
             return
         ctx = Context(adapter=adapter, services=self.services, event=event, registry=self.registry)
+        if isinstance(event, MessageEdited | MessageDeleted):
+            await self.ingest.drain()  # the message may still be waiting in a batch
+            if not await change_allowed(ctx):
+                return
         try:
             await self._track(ctx)
         except Exception:

@@ -30,6 +30,7 @@ from copbot.knowledge.capture import (
 )
 from copbot.knowledge.pins import pin, unpin
 from copbot.knowledge.sync import apply_deletion, apply_edit
+from copbot.members import audit
 from copbot.store import chat
 from copbot.store.models import CaptureProposal, KnowledgeEntry, Member, Thread
 
@@ -109,6 +110,7 @@ async def _on_native_pin(ctx: Context, event: MessagePinned | MessageUnpinned) -
     async with ctx.services.sessions.begin() as session:
         if isinstance(event, MessageUnpinned):
             said = await unpin(ctx, session, event.message_id)
+            audit.record(session, ctx.platform, event.member, "kb.unpin", event.message_id, f"native: {said}")
             log.info("native unpin of %s: %s", event.message_id, said)
             return
         try:
@@ -116,6 +118,9 @@ async def _on_native_pin(ctx: Context, event: MessagePinned | MessageUnpinned) -
         except CaptureRefused as refusal:
             log.info("native pin capture refused: %s", refusal)
             return
+        audit.record(
+            session, ctx.platform, event.member, "kb.pin", result.entry.public_id, f"native: {event.message_id}"
+        )
     await announce(ctx, thread, result)
 
 
