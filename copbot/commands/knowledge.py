@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import re
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from copbot.commands.registry import UsageError, command
 from copbot.conversations.tracking import title_from
 from copbot.core.adapter import Outgoing
@@ -12,6 +15,7 @@ from copbot.core.context import Context
 from copbot.core.events import CommandInvoked
 from copbot.core.roles import Role
 from copbot.knowledge.capture import (
+    AnswerUnclear,
     CaptureRefused,
     announce,
     capture_thread,
@@ -28,11 +32,13 @@ from copbot.knowledge.search.backend import SearchFilters, search
 from copbot.members import audit
 from copbot.members.visibility import audience
 from copbot.store import chat
-from copbot.store.models import Member
+from copbot.store.models import EntryMessage, KnowledgeEntry, Member, Thread
 
 log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 5
+PICK_SHOWN = 5
+"""When unsure which reply answered, the newest this many are listed for the asker to pick from."""
 URL = re.compile(r"https?://\S+")
 EDIT_FIELD = re.compile(r"(?:^|\s)(title|tags|summary)=")
 
@@ -51,7 +57,9 @@ async def search_command(ctx: Context, cmd: CommandInvoked) -> None:
 
 
 @command(
-    "solved", "/solved [MESSAGE_ID]", "Mark your question answered and save the thread (optionally naming the answer)."
+    "solved",
+    "/solved [MESSAGE_ID]",
+    "Mark your question answered and save the thread; naming an accepted answer again takes it back.",
 )
 async def solved_command(ctx: Context, cmd: CommandInvoked) -> None:
     """The asker (or a moderator) marks the thread answered; it becomes (or extends) an entry."""
@@ -75,12 +83,29 @@ async def solved_command(ctx: Context, cmd: CommandInvoked) -> None:
                 return
         if answer is not None and await thread_for_message(session, ctx.platform, answer) is None:
             raise UsageError(f"I don't know a message {answer!r} in this thread.")
+        toggle = answer is not None and answer in await accepted_answers(session, thread)
         try:
-            result = await capture_thread(ctx, session, thread, answer_ids=[answer] if answer else [], via="solved")
+            result = await capture_thread(
+                ctx, session, thread, via="solved", ask_when_unsure=True,
+                answer_ids=[answer] if answer and not toggle else [], remove_ids=[answer] if toggle and answer else [],
+            )  # fmt: skip
         except CaptureRefused as refusal:
             await ctx.tell_privately(str(refusal))
             return
+        except AnswerUnclear as unclear:
+            await ask_to_pick(ctx, asker, unclear)
+            return
     await announce(ctx, thread, result)
+
+
+async def ask_to_pick(ctx: Context, asker: Member | None, unclear: AnswerUnclear) -> None:
+    """Several replies could be the answer: ask the asker to mark theirs with one reaction."""
+    emoji = ctx.services.settings.knowledge.solved_emojis[0] if ctx.services.settings.knowledge.solved_emojis else "✅"
+    who = asker.display_name if asker is not None and asker.display_name else "The asker"
+    lines = [f"{who}, which reply answered the question? React {emoji} to it and I will save the thread with it."]
+    lines += [f"  {row.external_id}: {title_from(row.text)}" for row in unclear.candidates[-PICK_SHOWN:]]
+    lines.append("Or say /solved MESSAGE_ID.")
+    await ctx.reply("\n".join(lines))
 
 
 @command("kb", "/kb show ID | edit ID title=... tags=a,b summary=... | delete ID", "Show, edit or delete an entry.")
@@ -120,6 +145,16 @@ async def kb_command(ctx: Context, cmd: CommandInvoked) -> None:
             audit.record(session, ctx.platform, cmd.author, "kb.edit", public_id, fields)
             said = f"Updated entry {public_id}: {', '.join(sorted(changes))}."
     await ctx.reply(said)
+
+
+async def accepted_answers(session: AsyncSession, thread: Thread) -> set[str]:
+    """The message ids the thread's entry already holds as accepted answers."""
+    rows = await session.scalars(
+        select(EntryMessage.external_id)
+        .join(KnowledgeEntry, KnowledgeEntry.id == EntryMessage.entry_id)
+        .where(KnowledgeEntry.thread_id == thread.id, EntryMessage.role == "answer")
+    )
+    return {ident for ident in rows if ident}
 
 
 def parse_edit(fields: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from copbot.conversations.tracking import title_from, track_message
 from copbot.core.adapter import Outgoing
 from copbot.core.context import Context
 from copbot.core.events import MessagePosted, Place
+from copbot.knowledge.answers import choose_answer
 from copbot.knowledge.entries import DraftMessage, EntryDraft, entry_tags, save_entry
 from copbot.store import chat
 from copbot.store.models import KnowledgeEntry, Member, Message, Thread
@@ -27,6 +28,14 @@ class CaptureRefused(Exception):
     """The thread cannot be captured; the message says why, for the member who asked."""
 
 
+class AnswerUnclear(Exception):
+    """Several replies could be the answer; the asker should pick one."""
+
+    def __init__(self, candidates: list[Message]) -> None:
+        super().__init__(f"{len(candidates)} replies could be the answer")
+        self.candidates = candidates
+
+
 @dataclass(slots=True)
 class CaptureResult:
     """What a capture did."""
@@ -34,6 +43,7 @@ class CaptureResult:
     entry: KnowledgeEntry
     created: bool
     new_answers: int
+    removed_answers: int = 0
 
 
 def hashtags(text: str) -> list[str]:
@@ -96,9 +106,20 @@ async def _messages(session: AsyncSession, thread: Thread) -> list[Message]:
 
 
 async def capture_thread(
-    ctx: Context, session: AsyncSession, thread: Thread, *, answer_ids: Sequence[str] = (), via: str
+    ctx: Context,
+    session: AsyncSession,
+    thread: Thread,
+    *,
+    answer_ids: Sequence[str] = (),
+    via: str,
+    remove_ids: Sequence[str] = (),
+    ask_when_unsure: bool = False,
 ) -> CaptureResult:
-    """Save the thread as an entry (or add answers to its entry); the default answer is the last other reply."""
+    """Save the thread as an entry (or add answers to its entry, or take ``remove_ids`` back from its answers).
+
+    Without named answers the answer is chosen as a person would (``answers.choose_answer``); when that is
+    unclear, ``ask_when_unsure`` raises AnswerUnclear, and otherwise the entry is saved without an answer.
+    """
     prefix = ctx.services.settings.bot.command_prefix
     rows = [row for row in await _messages(session, thread) if not is_command_text(row.text, prefix)]
     if not rows:
@@ -124,11 +145,14 @@ async def capture_thread(
         title, summary = existing.title, existing.summary
     by_id = {row.external_id: row for row in rows}
     wanted = [answer for answer in answer_ids if answer in by_id and answer != question.external_id]
-    if not wanted and not known_answers:
-        others = [row for row in rows if row.author_id != asker_id and row is not question]
-        wanted = [others[-1].external_id] if others else []
-    answers = list(dict.fromkeys([*known_answers, *wanted]))
+    if not wanted and not known_answers and not remove_ids:
+        choice = choose_answer(rows, question, asker_id, ctx.services.settings.activity.language)
+        if choice.answer is None and choice.candidates and ask_when_unsure:
+            raise AnswerUnclear(choice.candidates)
+        wanted = [choice.answer] if choice.answer else []
+    answers = [answer for answer in dict.fromkeys([*known_answers, *wanted]) if answer not in remove_ids]
     new_answers = len([answer for answer in wanted if answer not in known_answers])
+    removed = len([answer for answer in known_answers if answer in remove_ids])
 
     def draft_of(row: Message) -> DraftMessage:
         author = members.get(row.author_id) if row.author_id is not None else None
@@ -164,7 +188,9 @@ async def capture_thread(
     if answers:
         thread.status = "answered"
         thread.answered_at = thread.answered_at or ctx.services.clock.now()
-    return CaptureResult(entry, created, new_answers)
+    elif removed:
+        thread.status, thread.answered_at = "open", None
+    return CaptureResult(entry, created, new_answers, removed)
 
 
 async def announce(ctx: Context, thread: Thread, result: CaptureResult) -> None:
@@ -180,6 +206,9 @@ async def announce(ctx: Context, thread: Thread, result: CaptureResult) -> None:
         text = (
             f"Saved to the knowledge base as {entry.public_id}: {entry.title}. Find it with /kb show {entry.public_id}."
         )
+    elif result.removed_answers:
+        left = "" if entry.solved else " It has no accepted answer now; /solved MESSAGE_ID accepts one."
+        text = f"Took the answer back from knowledge base entry {entry.public_id}: {entry.title}.{left}"
     elif result.new_answers:
         text = f"Added the answer to knowledge base entry {entry.public_id}: {entry.title}."
     else:

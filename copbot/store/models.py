@@ -126,6 +126,8 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    asker_reaction: Mapped[str | None] = mapped_column(String(64))
+    """The reaction the thread's asker gave this message, if any: a sign it answered them."""
 
 
 entry_tags_table_name = "entry_tags"
@@ -232,7 +234,8 @@ class CaptureProposal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
     prompt_message_id: Mapped[str] = mapped_column(String(255), index=True)
-    answer_message_id: Mapped[str | None] = mapped_column(String(255))
+    answer_message_ids: Mapped[str] = mapped_column(Text, default="")
+    """The answers the asker's thanks points at, space-separated message ids."""
     asker_external_id: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)

@@ -1,4 +1,4 @@
-"""place visibility of entries, and entry numbers that are never reused
+"""place visibility of entries, entry numbers that are never reused, and what tells an accepted answer
 
 Revision ID: 0004_h5_privacy
 Revises: 0003
@@ -22,6 +22,19 @@ def upgrade() -> None:
     """Entries remember whether their place was public; kbN numbers come from a counter that never goes back."""
     with op.batch_alter_table("knowledge_entries", schema=None) as batch_op:
         batch_op.add_column(sa.Column("source_public", sa.Boolean(), server_default=sa.true(), nullable=False))
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("asker_reaction", sa.String(length=64), nullable=True))
+    with op.batch_alter_table("capture_proposals", schema=None) as batch_op:
+        batch_op.alter_column(
+            "answer_message_id",
+            new_column_name="answer_message_ids",
+            type_=sa.Text(),
+            existing_type=sa.String(length=255),
+            existing_nullable=True,
+        )
+    op.execute("UPDATE capture_proposals SET answer_message_ids = '' WHERE answer_message_ids IS NULL")
+    with op.batch_alter_table("capture_proposals", schema=None) as batch_op:
+        batch_op.alter_column("answer_message_ids", existing_type=sa.Text(), nullable=False)
     op.create_table(
         "entry_numbers",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -40,7 +53,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop the counter and the visibility column."""
+    """Drop the counter, the answer signals and the visibility column."""
     op.drop_table("entry_numbers")
+    with op.batch_alter_table("capture_proposals", schema=None) as batch_op:
+        batch_op.alter_column(
+            "answer_message_ids",
+            new_column_name="answer_message_id",
+            type_=sa.String(length=255),
+            existing_type=sa.Text(),
+            nullable=True,
+        )
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.drop_column("asker_reaction")
     with op.batch_alter_table("knowledge_entries", schema=None) as batch_op:
         batch_op.drop_column("source_public")
