@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
 
 from copbot.core.events import MessageDeleted, MessageEdited
 from copbot.knowledge.entries import EntryDraft, delete_entry, get_entry, save_entry
 from copbot.knowledge.interchange.jsonl import export_lines, import_lines
 from copbot.knowledge.sync import DELETED_TITLE
 from copbot.store.engine import create_engine, session_factory
-from copbot.store.migrate import upgrade
+from copbot.store.migrate import downgrade, upgrade
 from copbot.store.models import AuditLog, Message, Thread
+from copbot.store.types import AwareDateTime
 from tests.community_harness import ALICE, BOB, CAROL, MOD, Bot, running_bot
 
 FAST = "[permissions]\nrate_limit_per_minute = 1000\n"
@@ -118,5 +120,32 @@ async def test_export_import_round_trip_keeps_answer_authors(tmp_path: Path, dat
         async with sessions() as session:
             found = await answerers_for(session, "banneton")
         assert found.not_opted_in == 1, "Bob's answer still counts for /experts after the import"
+    finally:
+        await engine.dispose()
+
+
+async def test_upgrading_a_database_with_entries_keeps_new_ids_above_the_old_ones(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        await downgrade(engine, "base")  # the PostgreSQL test database may come at head
+        await upgrade(engine, "0003")
+        async with engine.begin() as connection:
+            for number in (3, 7):
+                await connection.execute(
+                    text(
+                        "INSERT INTO knowledge_entries (id, public_id, kind, title, question, summary, solved,"
+                        " captured_via, source_platform, created_at, updated_at) VALUES (:id, :public_id, 'question',"
+                        " 'Old', 'Old?', '', true, 'import', '', :now, :now)"
+                    ).bindparams(bindparam("now", type_=AwareDateTime())),
+                    {"id": number, "public_id": f"kb{number}", "now": datetime(2026, 1, 1, tzinfo=UTC)},
+                )
+            await connection.execute(text("DELETE FROM knowledge_entries WHERE id = 7"))
+        await upgrade(engine)
+        sessions = session_factory(engine)
+        async with sessions.begin() as session:
+            old = await get_entry(session, "kb3")
+            assert old is not None and old.source_public is True
+            entry, _ = await save_entry(session, EntryDraft(title="New", question="New?"))
+        assert int(entry.public_id.removeprefix("kb")) > 3
     finally:
         await engine.dispose()
