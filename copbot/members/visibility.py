@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from copbot.core.context import Context
 from copbot.core.events import Place
-from copbot.store.models import EntryMessage, KnowledgeEntry, Member, Message, Thread
+from copbot.store.models import EntryMessage, KnowledgeEntry, Member, Message, SearchDocument, Thread
 
 EVERY_ROOM = "*"
 """In ``[knowledge] share``: the room's entries are shared with every room."""
@@ -94,6 +94,15 @@ def place_visible(audience: Audience) -> ColumnElement[bool]:
 def entry_visible(audience: Audience) -> ColumnElement[bool]:
     """THE rule for entries: visible content from a place the audience may see."""
     return and_(content_visible(), place_visible(audience))
+
+
+def searchable_entry_visible(audience: Audience) -> ColumnElement[bool]:
+    """``entry_visible`` for search: an entry has a search document exactly when its content is visible
+    (``entries.refresh_search_document`` builds documents by ``content_visible`` and ``message_visible``), so
+    that one primary-key lookup replaces the content subqueries on every candidate."""
+    document = aliased(SearchDocument)
+    indexed = exists(select(document.entry_id).where(document.entry_id == KnowledgeEntry.id))
+    return and_(indexed, place_visible(audience))
 
 
 def thread_visible(audience: Audience, public_rooms: Collection[str]) -> ColumnElement[bool]:

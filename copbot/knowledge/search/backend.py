@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.knowledge import hooks
 from copbot.knowledge.entries import normalise_tag
-from copbot.members.visibility import Audience, entry_visible
+from copbot.members.visibility import Audience, searchable_entry_visible
 from copbot.store.models import EntryTag, KnowledgeEntry, Tag
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     if filters.public_ids is not None:
         conditions.append(entry.public_id.in_(list(filters.public_ids)))
     if filters.audience is not None:
-        conditions.append(entry_visible(filters.audience))
+        conditions.append(searchable_entry_visible(filters.audience))
     return conditions
 
 
