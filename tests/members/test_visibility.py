@@ -30,7 +30,9 @@ class Seeded:
     private: str
     """Solved in the private organisers room."""
     control: str
-    """Visible to all; Dave's answer in it is hidden because Dave opted out."""
+    """Visible to all; Dave's answer in it is hidden because Dave opted out, and Bob deleted his second one."""
+    shared: str
+    """Dave's /share, hidden since Dave opted out."""
 
 
 async def solved(bot: Bot, asker: Member, question: str, answerer: Member, answer: str, room: str) -> tuple[str, str]:
@@ -61,11 +63,18 @@ async def seed(bot: Bot) -> Seeded:
     control, root = await solved(bot, CAROL, "how do I cook tempeh well", BOB, "steam the tempeh first", PUBLIC)
     tip = await bot.mem.post(DAVE, "marinate it with tamari overnight", thread=root)
     await bot.mem.command(CAROL, f"/solved {tip.id}", thread=root)
+    regret = await bot.mem.post(BOB, "or fry it in ghee with fenugreek", thread=root)
+    await bot.mem.command(CAROL, f"/solved {regret.id}", thread=root)
+    await bot.mem.delete(regret.id, by=BOB)
+    await bot.mem.command(DAVE, "/share my rye starter guide https://example.org/rye #baking")
+    found = re.search(r"Shared as (kb\d+)", bot.mem.last())
+    assert found, bot.mem.last()
+    shared = found.group(1)
     await bot.mem.command(ALICE, "/privacy stop")
     await bot.mem.command(DAVE, "/privacy stop")
     await bot.mem.delete(question, by=CAROL)
     bot.mem.clear()
-    return Seeded(opted_out, deleted, private, control)
+    return Seeded(opted_out, deleted, private, control, shared)
 
 
 async def ask(bot: Bot, member: Member, line: str, room: str = PUBLIC) -> str:
@@ -82,14 +91,14 @@ async def test_every_read_path_hides_opted_out_deleted_and_private_content(tmp_p
         ids = await seed(bot)
 
         # show
-        for hidden in (ids.opted_out, ids.deleted, ids.private):
+        for hidden in (ids.opted_out, ids.deleted, ids.private, ids.shared):
             assert "There is no entry" in await ask(bot, CAROL, f"/kb show {hidden}"), hidden
         shown = await ask(bot, CAROL, f"/kb show {ids.control}")
-        assert "steam the tempeh first" in shown and "tamari" not in shown
+        assert "steam the tempeh first" in shown and "tamari" not in shown and "fenugreek" not in shown
         assert "volunteer rota is in the drive" in await ask(bot, MOD, f"/kb show {ids.private}", PRIVATE)
 
         # search
-        for words in ("sourdough starter", "kombucha scoby", "volunteer rota", "tamari"):
+        for words in ("sourdough starter", "kombucha scoby", "volunteer rota", "tamari", "fenugreek", "rye guide"):
             assert "Nothing in the knowledge base matches" in await ask(bot, CAROL, f"/search {words}"), words
         assert ids.private in await ask(bot, MOD, "/search volunteer rota", PRIVATE)
         found = await ask(bot, CAROL, "/search tempeh")
@@ -116,14 +125,15 @@ async def test_every_read_path_hides_opted_out_deleted_and_private_content(tmp_p
             digest = await kinds.build_content(session, prompt("repository_digest"), bot.clock.now(), bot.mem, None)
         text = digest.as_plain_text()
         assert "tempeh" in text
-        for title in ("sourdough", "kombucha", "rota"):
+        for title in ("sourdough", "kombucha", "rota", "rye starter guide"):
             assert title not in text, title
 
         # export (the operator's): no opted-out or deleted content; the private entry keeps its privacy
         records = [json.loads(line) async for line in export_lines(bot.services.sessions)]
         exported = json.dumps(records)
         assert {record["id"] for record in records} == {ids.private, ids.control}
-        assert "sourdough" not in exported and "kombucha" not in exported and "tamari" not in exported
+        for word in ("sourdough", "kombucha", "tamari", "fenugreek", "rye starter"):
+            assert word not in exported, word
         [private] = [record for record in records if record["id"] == ids.private]
         assert private["source"]["public"] is False and private["source"]["room"] == PRIVATE
 
