@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
 
 from copbot.commands.registry import CommandRegistry, UsageError
-from copbot.conversations.authorship import change_allowed
 from copbot.conversations.ingest import IngestBatcher, Prelabeller
 from copbot.conversations.tracking import track_deletion, track_edit, track_thread_closed
 from copbot.core.adapter import Adapter, EventSink
@@ -25,6 +25,7 @@ from copbot.core.events import (
 from copbot.core.labels import Label
 from copbot.core.roles import Role
 from copbot.core.services import Services
+from copbot.members.authorship import change_allowed
 
 log = logging.getLogger(__name__)
 
@@ -39,21 +40,48 @@ def _actor(event: AnyEvent) -> Member | None:
     return None
 
 
+STOP_GRACE_SECONDS = 10.0
+"""How long stopping waits for events already being handled."""
+
+
+class DispatcherStopped(RuntimeError):
+    """The event arrived after stop began; the adapter must not count it as handled."""
+
+
 class Dispatcher:
     """Hands each event to tracking, commands and listeners; a failing handler is logged, not fatal."""
 
-    def __init__(self, services: Services, registry: CommandRegistry, listeners: Sequence[Listener] = ()) -> None:
+    def __init__(
+        self,
+        services: Services,
+        registry: CommandRegistry,
+        listeners: Sequence[Listener] = (),
+        *,
+        prelabeller: Prelabeller | None = None,
+    ) -> None:
         self.services = services
         self.registry = registry
         self.listeners = list(listeners)
-        self.prelabeller: Prelabeller | None = None
-        for listener in self.listeners:
-            if isinstance(listener, Prelabeller):
-                self.prelabeller = listener
-                break
+        self.prelabeller = prelabeller
+        """Labels a new message before it is stored, so ingest writes message and label in one statement."""
         labeller = self.prelabeller.label_thread if self.prelabeller is not None else None
         self.ingest = IngestBatcher(services.sessions, labeller=labeller)
         """New messages are tracked in batches of concurrent events, one transaction each."""
+        self._in_flight: set[asyncio.Task[object]] = set()
+        self._closed = False
+
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Refuse new events, let the ones being handled finish (up to ``grace`` s) and commit pending writes.
+
+        Call it before the adapters stop and the store closes: a batch still being written never outlives shutdown.
+        """
+        self._closed = True
+        pending = {task for task in self._in_flight if task is not asyncio.current_task() and not task.done()}
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=grace)
+            if late:
+                log.warning("%d events were still being handled %.0f s after stop was asked", len(late), grace)
+        await self.ingest.drain()
 
     def sink_for(self, adapter: Adapter) -> EventSink:
         """The callback ``adapter`` delivers its events to."""
@@ -71,9 +99,21 @@ class Dispatcher:
         return actor.is_bot or (own is not None and actor.id == own.id)
 
     async def handle(self, adapter: Adapter, event: AnyEvent) -> None:
-        """Process one event to the end."""
+        """Process one event to the end; after ``stop`` an event is refused with ``DispatcherStopped``."""
+        if self._closed:
+            raise DispatcherStopped(f"copbot is stopping; {type(event).__name__} was not handled")
         if self._from_bot(adapter, event):
             return
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            await self._handle(adapter, event)
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
+
+    async def _handle(self, adapter: Adapter, event: AnyEvent) -> None:
         ctx = Context(adapter=adapter, services=self.services, event=event, registry=self.registry)
         if isinstance(event, MessageEdited | MessageDeleted):
             await self.ingest.drain()  # the message may still be waiting in a batch
@@ -86,7 +126,8 @@ class Dispatcher:
         if isinstance(event, CommandInvoked):
             await self._guarded(self.run_command(ctx, event), f"command /{event.name}")
         for listener in self.listeners:
-            await self._guarded(listener(ctx), getattr(listener, "__qualname__", repr(listener)))
+            if listener.wants(event):
+                await self._guarded(listener.handle(ctx, event), listener.name)
 
     async def _guarded(self, work: Awaitable[None], what: str) -> None:
         try:
@@ -98,8 +139,8 @@ class Dispatcher:
         event = ctx.event
         if isinstance(event, MessagePosted):
             ingested = await self.ingest.track(event, self._prelabel(event))
-            ctx.notes["tracked"] = ingested.tracked
-            ctx.notes["ingested"] = ingested
+            ctx.tracked = ingested.tracked
+            ctx.ingested = ingested
             return
         if not isinstance(event, MessageEdited | MessageDeleted | ThreadClosed):
             return

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from copbot.commands.registry import command
-from copbot.conversations.tracking import title_from, track_message
+from copbot.conversations.threads import title_from
+from copbot.conversations.tracking import track_message
 from copbot.core.adapter import Card, Outgoing
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked, MessagePosted, Place
 from copbot.core.roles import Role
-from copbot.knowledge.render import hit_card
-from copbot.knowledge.search.backend import SearchFilters, suggest
-from copbot.members.visibility import audience
+from copbot.knowledge.render import suggestion_cards
 
 HELP_HEADER = "Commands (moderator-only ones are marked):"
 
@@ -48,7 +47,7 @@ async def open_question_thread(ctx: Context, cmd: CommandInvoked, question: str)
             tracked.thread.activity = tracked.thread.activity or "problem_solving"
             if tracked.thread.asker_id is None:
                 tracked.thread.asker_id = tracked.author.id
-    ctx.notes["tracked"] = tracked
+    ctx.tracked = tracked
     return place
 
 
@@ -84,12 +83,4 @@ async def suggestions(ctx: Context, question: str) -> list[Card]:
     settings = ctx.services.settings
     if not settings.activity.behaviour_for(ctx.place.room).suggest_entries:
         return []
-    async with ctx.services.sessions() as session:
-        found = await suggest(
-            session,
-            question,
-            limit=settings.knowledge.suggest_limit,
-            min_score=settings.knowledge.suggest_min_score,
-            filters=SearchFilters(solved_only=True, audience=audience(ctx)),
-        )
-    return [hit_card(hit) for hit, _ in found]
+    return await suggestion_cards(ctx.services.sessions, settings.knowledge, question, ctx.place)

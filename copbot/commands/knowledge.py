@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.commands.registry import UsageError, command
-from copbot.conversations.tracking import title_from
+from copbot.conversations.threads import title_from
 from copbot.core.adapter import Outgoing
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked
@@ -28,7 +28,8 @@ from copbot.knowledge.capture import (
 from copbot.knowledge.entries import EntryDraft, delete_entry, edit_entry, entry_tags, save_entry, shown_entry
 from copbot.knowledge.pins import pin, unpin
 from copbot.knowledge.render import entry_text, hit_card
-from copbot.knowledge.search.backend import SearchFilters, search
+from copbot.knowledge.search.backend import search
+from copbot.knowledge.search.filters import SearchFilters
 from copbot.members import audit
 from copbot.members.visibility import audience
 from copbot.store import chat

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.conversations.tracking import title_from, track_message
+from copbot.conversations.threads import title_from
+from copbot.conversations.tracking import track_message
 from copbot.core.adapter import Outgoing
 from copbot.core.context import Context
 from copbot.core.events import MessagePosted, Place

@@ -7,7 +7,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.conversations.tracking import title_from
+from copbot.conversations.threads import title_from
 from copbot.core.context import Context
 from copbot.core.events import Place
 from copbot.knowledge.capture import CaptureRefused, CaptureResult, capture_thread, sync_thread, thread_place

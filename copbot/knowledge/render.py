@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from copbot.config.settings import KnowledgeSection
 from copbot.core.adapter import Card
-from copbot.knowledge.search.backend import SearchHit
+from copbot.core.events import Place
+from copbot.knowledge.search.backend import suggest
+from copbot.knowledge.search.filters import SearchFilters, SearchHit
+from copbot.members.visibility import Audience
 from copbot.store.models import EntryMessage, KnowledgeEntry
 
 SNIPPET_LENGTH = 240
@@ -26,6 +32,18 @@ def hit_card(hit: SearchHit) -> Card:
         description=_cut(hit.snippet, SNIPPET_LENGTH),
         footer=footer,
     )
+
+
+async def suggestion_cards(
+    sessions: async_sessionmaker[AsyncSession], settings: KnowledgeSection, question: str, place: Place
+) -> list[Card]:
+    """Answered entries members in ``place`` may see that match ``question`` well enough to suggest, as cards."""
+    filters = SearchFilters(solved_only=True, audience=Audience.of(place, settings.share))
+    async with sessions() as session:
+        found = await suggest(
+            session, question, limit=settings.suggest_limit, min_score=settings.suggest_min_score, filters=filters
+        )
+    return [hit_card(hit) for hit, _ in found]
 
 
 def entry_text(entry: KnowledgeEntry, messages: Sequence[EntryMessage], tags: list[str]) -> str:

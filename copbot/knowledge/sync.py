@@ -7,7 +7,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.conversations.tracking import title_from
+from copbot.conversations.threads import title_from
 from copbot.knowledge.entries import refresh_search_document
 from copbot.store.models import EntryMessage, KnowledgeEntry
 

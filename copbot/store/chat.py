@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.core.events import Member as EventMember
 from copbot.core.events import Place
+from copbot.store import scope
 from copbot.store.models import (
     CaptureProposal,
     EntryMessage,
@@ -19,7 +20,6 @@ from copbot.store.models import (
     PromptRun,
     Thread,
 )
-from copbot.store.types import utcnow
 
 
 async def get_or_create_member(session: AsyncSession, platform: str, member: EventMember) -> Member:
@@ -111,10 +111,10 @@ async def set_state(sessions: async_sessionmaker[AsyncSession], key: str, value:
     async with sessions.begin() as session:
         row = await session.get(KeyValue, key)
         if row is None:
-            session.add(KeyValue(key=key, value=value, updated_at=utcnow()))
+            session.add(KeyValue(key=key, value=value, updated_at=scope.now(session)))
         else:
             row.value = value
-            row.updated_at = utcnow()
+            row.updated_at = scope.now(session)
 
 
 async def used_message_ids(session: AsyncSession, platform: str) -> list[str]:

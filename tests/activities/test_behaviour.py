@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from copbot.activities.behaviour import ActivityBehaviour
 from copbot.activities.labelling import OPTED_OUT_REASON
 from copbot.adapters.local import LOCAL_CAPABILITIES
 from copbot.adapters.memory import MemoryAdapter
@@ -286,4 +285,5 @@ async def test_recognition_off_means_no_labels(make_settings: SettingsFactory, c
         row = await stored(app, message.id)
         assert row is not None and row.activity is None and mem.said() == []
         assert app.dispatcher is not None
-        assert not any(isinstance(listener, ActivityBehaviour) for listener in app.dispatcher.listeners)
+        assert app.dispatcher.prelabeller is None
+        assert [listener.name for listener in app.dispatcher.listeners if listener.name == "activities"] == []

@@ -8,24 +8,25 @@ import pytest
 from sqlalchemy import select
 
 from copbot.activities.cooldown import Cooldown
-from copbot.activities.topics import open_topics, topic_names
+from copbot.activities.topics import open_topics
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
 from copbot.core.clock import ManualClock
+from copbot.core.words import topics_of
 from copbot.knowledge.entries import EntryDraft, save_entry
 from copbot.store.models import Thread
 from tests.conftest import ALICE, BOB, CAROL, SettingsFactory
 
 
-def test_topic_names_prefer_known_tags_then_keywords() -> None:
+def test_topics_of_prefer_known_tags_then_keywords() -> None:
     tags = frozenset({"irrigation", "python"})
-    assert topic_names("Stuck with drip irrigation timers, any ideas?", tags) == ["irrigation"]
-    assert topic_names("I'm stuck: the greenhouse heater keeps tripping the fuse", tags) == [
+    assert topics_of("Stuck with drip irrigation timers, any ideas?", tags) == ["irrigation"]
+    assert topics_of("I'm stuck: the greenhouse heater keeps tripping the fuse", tags) == [
         "greenhouse",
         "heater",
         "tripping",
     ]
-    assert topic_names("help?", tags) == []
+    assert topics_of("help?", tags) == []
 
 
 async def test_open_topics_groups_unanswered_help_requests_and_gaps(

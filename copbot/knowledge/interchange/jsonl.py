@@ -20,8 +20,8 @@ from copbot.knowledge.interchange.records import (
     parse_line,
     record_json,
 )
+from copbot.store import scope
 from copbot.store.models import Base, KnowledgeEntry, SearchDocument, Tag
-from copbot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ async def _index_batch(session: AsyncSession, ids: list[int], trigger: str) -> N
 
 
 async def _insert_batch(session: AsyncSession, records: list[EntryRecord]) -> list[int]:
-    now = utcnow()
+    now = scope.now(session)
     entry_rows = [
         {
             "public_id": r.id, "kind": r.kind, "title": r.title, "question": r.question, "summary": r.summary,

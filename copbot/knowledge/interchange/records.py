@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.core.events import Member as EventMember
-from copbot.knowledge.entries import normalise_tags
+from copbot.core.words import normalise_tags
 from copbot.members.visibility import content_visible, message_visible
 from copbot.store import chat
 from copbot.store.models import EntryMessage, EntryTag, KnowledgeEntry, Member, Tag
