@@ -16,7 +16,7 @@ from copbot.core.adapter import EventSink
 from copbot.core.clock import Clock
 from copbot.core.events import Member, Place
 
-from .local import LocalAdapter, Posted
+from .local import IdLedger, LocalAdapter, Posted
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +49,15 @@ class ConsoleAdapter(LocalAdapter):
         stdout: TextIO | None = None,
         clock: Clock | None = None,
         command_prefix: str = "/",
+        ledger: IdLedger | None = None,
     ) -> None:
         super().__init__(
-            platform="console", room=room, moderators=moderators, clock=clock, command_prefix=command_prefix
+            platform="console",
+            room=room,
+            moderators=moderators,
+            clock=clock,
+            command_prefix=command_prefix,
+            ledger=ledger,
         )
         self._stdin = stdin
         self._out = stdout or sys.stdout
@@ -188,7 +194,7 @@ class ConsoleAdapter(LocalAdapter):
                     await self.edit_as(self.speaker, first, tail)
                     self._write(f"(edited {first})")
                 case "delete" if first:
-                    await self.delete(first)
+                    await self.delete(first, by=self.speaker)
                     self._write(f"(deleted {first})")
                 case "pin" | "unpin" if first:
                     await self.pin_as(self.speaker, first, unpin=verb.lower() == "unpin")
@@ -198,6 +204,8 @@ class ConsoleAdapter(LocalAdapter):
                     self._write(f"(unknown or incomplete console command {text!r}; type :help)")
         except KeyError as missing:
             self._write(f"(no message {missing} here)")
+        except PermissionError as refused:
+            self._write(f"({refused})")
         return True
 
 

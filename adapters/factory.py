@@ -6,10 +6,12 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 
+from copbot.adapters.local import IdLedger
 from copbot.commands.registry import CommandRegistry
 from copbot.config.settings import Settings
 from copbot.core.adapter import Adapter
 from copbot.core.services import Services
+from copbot.store import chat
 from copbot.store.models import Tag
 
 TAG_SUGGESTIONS = 25
@@ -29,6 +31,22 @@ def tag_source(services: Services) -> Callable[[str], Awaitable[list[str]]]:
     return tags
 
 
+def id_ledger(services: Services, platform: str) -> IdLedger:
+    """The message ids earlier runs gave out on a local ``platform``, from the database, so none repeats."""
+    key = f"{platform}.last_message_id"
+
+    async def used() -> list[str]:
+        async with services.sessions() as session:
+            stored = await chat.used_message_ids(session, platform)
+        last = await chat.get_state(services.sessions, key)
+        return [*stored, *([last] if last else [])]
+
+    async def remember(last: str) -> None:
+        await chat.set_state(services.sessions, key, last)
+
+    return IdLedger(used, remember)
+
+
 def build_platform_adapters(settings: Settings, services: Services, registry: CommandRegistry) -> list[Adapter]:
     """The adapters the settings ask for; the console when no platform is enabled."""
     adapters: list[Adapter] = []
@@ -42,6 +60,7 @@ def build_platform_adapters(settings: Settings, services: Services, registry: Co
                 room=console.room,
                 moderators=console.moderators,
                 command_prefix=console.command_prefix,
+                ledger=id_ledger(services, "console"),
             )
         )
     if settings.discord.enabled and settings.discord.token is not None:

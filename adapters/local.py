@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -27,6 +27,16 @@ from copbot.core.events import (
 LOCAL_CAPABILITIES = Capabilities(
     threads=True, create_threads=True, ephemeral=True, native_pins=True, reactions=True, slash_commands=False
 )
+
+
+@dataclass(frozen=True, slots=True)
+class IdLedger:
+    """What earlier runs on the same database used, so a local adapter's message ids never repeat."""
+
+    used: Callable[[], Awaitable[Iterable[str]]]
+    """Every id the database mentions, and the last one a run gave out."""
+    remember: Callable[[str], Awaitable[None]]
+    """Keep the last id given out, at stop (bot messages and commands are not stored themselves)."""
 
 
 @dataclass
@@ -57,6 +67,7 @@ class LocalAdapter(Adapter):
         clock: Clock | None = None,
         capabilities: Capabilities = LOCAL_CAPABILITIES,
         command_prefix: str = "/",
+        ledger: IdLedger | None = None,
     ) -> None:
         self.platform = platform
         self.command_prefix = command_prefix
@@ -71,17 +82,31 @@ class LocalAdapter(Adapter):
         self.bot_member = self.me
         self.clock = clock or SystemClock()
         self.log: list[Posted] = []
+        self.private_rooms: set[str] = set()
+        """Rooms tests declare private; the local room is public to everyone on the local platform."""
         self._ids = itertools.count(1)
+        self._ledger = ledger
+        self._last_id: str | None = None
         self._sink: EventSink | None = None
 
     # ----- the Adapter interface -----
     async def start(self, sink: EventSink) -> None:
-        """Remember where events go."""
+        """Remember where events go; continue numbering after every id an earlier run used."""
+        if self._ledger is not None:
+            self.continue_after(await self._ledger.used())
         self._sink = sink
 
+    def continue_after(self, used: Iterable[str]) -> None:
+        """Number new messages after the highest of ``used`` ids of this platform's form, so no id repeats."""
+        prefix = self.platform[0]
+        numbers = [int(ident[len(prefix) :]) for ident in used if ident[:1] == prefix and ident[1:].isdigit()]
+        self._ids = itertools.count(max(numbers, default=0) + 1)
+
     async def stop(self) -> None:
-        """Nothing runs in the background."""
+        """Nothing runs in the background; the ledger learns the last id given out."""
         self._sink = None
+        if self._ledger is not None and self._last_id is not None:
+            await self._ledger.remember(self._last_id)
 
     async def send(self, place: Place, content: Outgoing, *, reply_to: str | None = None) -> SentMessage:
         """Append the bot's message to the log and show it."""
@@ -129,6 +154,10 @@ class LocalAdapter(Adapter):
         moderator = member.id in self.moderators or member.name in self.moderators or (level or 0) >= 50
         return MemberInfo(roles=self.roles.get(member.id, frozenset()), power_level=level, platform_moderator=moderator)
 
+    async def place_is_public(self, place: Place) -> bool:
+        """Every local room is public unless a test declared it private."""
+        return place.room not in self.private_rooms
+
     def message_url(self, place: Place, message_id: str) -> str | None:
         """A pseudo-link that names the local message."""
         return f"{self.platform}://{place.room}/{message_id}"
@@ -155,8 +184,9 @@ class LocalAdapter(Adapter):
         content: Outgoing | None = None,
         private_to: str | None = None,
     ) -> Posted:
+        self._last_id = f"{self.platform[0]}{next(self._ids)}"
         posted = Posted(
-            id=f"{self.platform[0]}{next(self._ids)}",
+            id=self._last_id,
             place=place,
             author=author,
             text=text,
@@ -238,22 +268,31 @@ class LocalAdapter(Adapter):
         )
 
     async def edit_as(self, member: Member, message_id: str, text: str) -> None:
-        """``member`` edits one of their messages."""
+        """``member`` edits one of their messages; like every platform, nobody may edit someone else's."""
         target = self.find(message_id)
         if target is None:
             raise KeyError(message_id)
+        if target.author.id != member.id:
+            raise PermissionError(f"only {target.author.name} can edit {message_id}")
         target.text = text
         await self.deliver(
             MessageEdited(place=target.place, created_at=self.now(), message_id=message_id, text=text, author=member)
         )
 
-    async def delete(self, message_id: str) -> None:
-        """A message is deleted."""
+    async def delete(self, message_id: str, *, by: Member | None = None) -> None:
+        """A message is deleted (by ``by``, when given)."""
         target = self.find(message_id)
         if target is None:
             raise KeyError(message_id)
+        if (
+            by is not None
+            and by.id != target.author.id
+            and not (await self.member_info(target.place, by)).platform_moderator
+        ):
+            raise PermissionError(f"only {target.author.name} or a moderator can delete {message_id}")
         self.log.remove(target)
-        await self.deliver(MessageDeleted(place=target.place, created_at=self.now(), message_id=message_id))
+        event = MessageDeleted(place=target.place, created_at=self.now(), message_id=message_id, member=by)
+        await self.deliver(event)
 
     async def pin_as(self, member: Member, message_id: str, *, unpin: bool = False) -> None:
         """``member`` uses the platform's own pin (or unpin) action."""

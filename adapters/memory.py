@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from copbot.core.adapter import Capabilities
+from copbot.core.adapter import Capabilities, OutgoingFile
 from copbot.core.clock import Clock
 from copbot.core.events import Member
 
@@ -40,6 +40,15 @@ class MemoryAdapter(LocalAdapter):
             p.content.as_plain_text() if p.content else p.text
             for p in self.bot_messages()
             if p.private_to is not None and (member is None or p.private_to == member.id)
+        ]
+
+    def files(self, member: Member | None = None) -> list[OutgoingFile]:
+        """Files the bot attached to private answers (to ``member`` if given), oldest first."""
+        return [
+            file
+            for p in self.bot_messages()
+            if p.content is not None and p.private_to is not None and (member is None or p.private_to == member.id)
+            for file in p.content.files
         ]
 
     def last(self) -> str:

@@ -28,6 +28,7 @@ from copbot.core.events import (
 from copbot.core.labels import Label
 from copbot.core.roles import Role
 from copbot.core.services import Services
+from copbot.members.authorship import change_allowed
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,10 @@ class Dispatcher:
 
     async def _handle(self, adapter: Adapter, event: AnyEvent) -> None:
         ctx = Context(adapter=adapter, services=self.services, event=event, registry=self.registry)
+        if isinstance(event, MessageEdited | MessageDeleted):
+            await self.ingest.drain()  # the message may still be waiting in a batch
+            if not await change_allowed(ctx):
+                return
         try:
             await self._track(ctx)
         except Exception:

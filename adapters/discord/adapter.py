@@ -255,6 +255,17 @@ class DiscordAdapter(Adapter):
     async def member_info(self, place: Place, member: Member) -> MemberInfo:
         return await self.channels.member_info(place, member)
 
+    async def place_is_public(self, place: Place) -> bool:
+        """Public when @everyone may view the channel (a thread follows its parent); unknown places are private."""
+        try:
+            channel = await self.channels.channel(int(place.room))
+        except (ValueError, discord.HTTPException):
+            return False
+        guild: discord.Guild | None = getattr(channel, "guild", None)
+        if guild is None or not hasattr(channel, "permissions_for"):
+            return False
+        return bool(channel.permissions_for(guild.default_role).view_channel)
+
     def message_url(self, place: Place, message_id: str) -> str | None:
         guild_id = self.channels.guild_id_of(place)
         if guild_id is None:

@@ -238,5 +238,20 @@ class MatrixAdapter(Adapter):
         level = power_level(response.events, member.id)
         return MemberInfo(power_level=level, platform_moderator=level >= MODERATOR_LEVEL)
 
+    async def place_is_public(self, place: Place) -> bool:
+        """Public when anyone may join (join rule "public") or read it ("world_readable" history)."""
+        response = await self.client.room_get_state(place.room)
+        if not isinstance(response, RoomGetStateResponse):
+            log.warning("cannot read the state of %s; treating it as private", place.room)
+            return False
+        join_rule, history = "invite", "shared"
+        for event in response.events:
+            content = event.get("content") or {}
+            if event.get("type") == "m.room.join_rules" and event.get("state_key") == "":
+                join_rule = str(content.get("join_rule", join_rule))
+            elif event.get("type") == "m.room.history_visibility" and event.get("state_key") == "":
+                history = str(content.get("history_visibility", history))
+        return join_rule == "public" or history == "world_readable"
+
     def message_url(self, place: Place, message_id: str) -> str | None:
         return f"https://matrix.to/#/{place.room}/{message_id}"

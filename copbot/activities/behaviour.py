@@ -27,6 +27,7 @@ from copbot.core.services import Services
 from copbot.core.words import keywords
 from copbot.knowledge.experts import experts_for
 from copbot.knowledge.render import suggestion_cards
+from copbot.members.visibility import Audience
 from copbot.store.models import Message, Thread
 
 log = logging.getLogger(__name__)
@@ -175,7 +176,7 @@ class ActivityBehaviour:
         spoke to them (it still counts, so no unasked-for offer follows at once).
         """
         key = self._key(event)
-        cards = await self._entry_cards(event.text) if behaviour.suggest_entries else []
+        cards = await self._entry_cards(event.text, event.place) if behaviour.suggest_entries else []
         if not behaviour.offer_thread:
             if cards:
                 self.cooldown.mark(key)
@@ -202,9 +203,9 @@ class ActivityBehaviour:
             return event.place.in_thread(event.id)
         return event.place
 
-    async def _entry_cards(self, text: str) -> list[Card]:
-        """Entries that match well enough for /ask to suggest them, as cards."""
-        return await suggestion_cards(self.services.sessions, self.settings.knowledge, text)
+    async def _entry_cards(self, text: str, place: Place) -> list[Card]:
+        """Entries that match well enough for /ask to suggest them, as cards, that members in ``place`` may see."""
+        return await suggestion_cards(self.services.sessions, self.settings.knowledge, text, place)
 
     async def _experts(self, ctx: Context, event: MessagePosted) -> None:
         """Name opted-in members who gave accepted answers on the message's topics; say nothing if none did."""
@@ -223,9 +224,13 @@ class ActivityBehaviour:
         """Display names of opted-in answerers on the message's keywords, best first, never the author."""
         words = keywords(event.text, EXPERT_KEYWORDS)
         ranked: dict[str, tuple[int, int, str]] = {}
+        seen_from = Audience.of(event.place, self.services.settings.knowledge.share)
         async with self.services.sessions() as session:
             for word in words:
-                for expert in await experts_for(session, word, EXPERTS_SHOWN * 2, platform=event.place.platform):
+                found = await experts_for(
+                    session, word, EXPERTS_SHOWN * 2, platform=event.place.platform, audience=seen_from
+                )
+                for expert in found:
                     if expert.external_id == event.author.id:
                         continue
                     hits, answers, name = ranked.get(expert.external_id, (0, 0, expert.name))

@@ -95,4 +95,4 @@ async def suggestions(ctx: Context, question: str) -> list[Card]:
     settings = ctx.services.settings
     if not settings.activity.behaviour_for(ctx.place.room).suggest_entries:
         return []
-    return await suggestion_cards(ctx.services.sessions, settings.knowledge, question)
+    return await suggestion_cards(ctx.services.sessions, settings.knowledge, question, ctx.place)

@@ -9,6 +9,7 @@ from copbot.commands.spec import text
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked
 from copbot.knowledge.experts import Answerers, answerers_for
+from copbot.members.visibility import audience
 
 EXPERTS_LIMIT = 5
 
@@ -52,5 +53,5 @@ async def experts_command(ctx: Context, cmd: CommandInvoked) -> None:
     """Look up the members who answered on the topic and tell the asker privately."""
     topic = cmd.options["topic"]
     async with ctx.services.sessions() as session:
-        found = await answerers_for(session, topic, EXPERTS_LIMIT)
+        found = await answerers_for(session, topic, EXPERTS_LIMIT, audience=audience(ctx))
     await ctx.tell_privately(describe(topic, found, ctx.platform, ctx.adapter.command_text))

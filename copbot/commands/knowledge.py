@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import re
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from copbot.commands.parse import tag_list
 from copbot.commands.registry import UsageError, command
 from copbot.commands.spec import SUBCOMMAND, Subcommand, entry, message, tags
@@ -15,26 +18,31 @@ from copbot.core.context import Context
 from copbot.core.events import CommandInvoked
 from copbot.core.roles import Role
 from copbot.knowledge.capture import (
+    AnswerUnclear,
     CaptureRefused,
     announce,
     capture_thread,
     hashtags,
+    place_is_public,
     sync_thread,
     thread_for_message,
     thread_place,
 )
-from copbot.knowledge.entries import EntryDraft, delete_entry, edit_entry, entry_tags, get_entry, save_entry
+from copbot.knowledge.entries import EntryDraft, delete_entry, edit_entry, entry_tags, save_entry, shown_entry
 from copbot.knowledge.pins import pin, unpin
 from copbot.knowledge.render import entry_text, hit_card
 from copbot.knowledge.search.backend import search
 from copbot.knowledge.search.filters import SearchFilters
 from copbot.members import audit
+from copbot.members.visibility import audience
 from copbot.store import chat
-from copbot.store.models import Member
+from copbot.store.models import EntryMessage, KnowledgeEntry, Member, Thread
 
 log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 5
+PICK_SHOWN = 5
+"""When unsure which reply answered, the newest this many are listed for the asker to pick from."""
 URL = re.compile(r"https?://\S+")
 
 
@@ -52,7 +60,7 @@ async def search_command(ctx: Context, cmd: CommandInvoked) -> None:
     text = cmd.options["query"]
     wanted = tuple(dict.fromkeys([*hashtags(text), *tag_list(cmd.options.get("tags"))]))
     async with ctx.services.sessions() as session:
-        hits = await search(session, text, SearchFilters(tags=wanted), limit=SEARCH_LIMIT)
+        hits = await search(session, text, SearchFilters(tags=wanted, audience=audience(ctx)), limit=SEARCH_LIMIT)
     if not hits:
         ask = ctx.adapter.command_text("ask")
         await ctx.reply(f"Nothing in the knowledge base matches “{title_from(text)}”. Try other words, or {ask} it.")
@@ -62,8 +70,8 @@ async def search_command(ctx: Context, cmd: CommandInvoked) -> None:
 
 @command(
     "solved",
-    description="Mark your question answered and save the thread (optionally naming the answer).",
-    options=[message("answer", "Link or id of the answer (default: the last reply by someone else)")],
+    description="Mark your question answered and save the thread; naming an accepted answer again takes it back.",
+    options=[message("answer", "Link or id of the answer (default: the reply that answered, as a person picks it)")],
     examples=["", "https://discord.com/channels/1/2/3"],
 )
 async def solved_command(ctx: Context, cmd: CommandInvoked) -> None:
@@ -87,12 +95,29 @@ async def solved_command(ctx: Context, cmd: CommandInvoked) -> None:
                 return
         if answer is not None and await thread_for_message(session, ctx.platform, answer) is None:
             raise UsageError(f"I don't know a message {answer!r} in this thread.")
+        toggle = answer is not None and answer in await accepted_answers(session, thread)
         try:
-            result = await capture_thread(ctx, session, thread, answer_ids=[answer] if answer else [], via="solved")
+            result = await capture_thread(
+                ctx, session, thread, via="solved", ask_when_unsure=True,
+                answer_ids=[answer] if answer and not toggle else [], remove_ids=[answer] if toggle and answer else [],
+            )  # fmt: skip
         except CaptureRefused as refusal:
             await ctx.tell_privately(str(refusal))
             return
+        except AnswerUnclear as unclear:
+            await ask_to_pick(ctx, asker, unclear)
+            return
     await announce(ctx, thread, result)
+
+
+async def ask_to_pick(ctx: Context, asker: Member | None, unclear: AnswerUnclear) -> None:
+    """Several replies could be the answer: ask the asker to mark theirs with one reaction."""
+    emoji = ctx.services.settings.knowledge.solved_emojis[0] if ctx.services.settings.knowledge.solved_emojis else "✅"
+    who = asker.display_name if asker is not None and asker.display_name else "The asker"
+    lines = [f"{who}, which reply answered the question? React {emoji} to it and I will save the thread with it."]
+    lines += [f"  {row.external_id}: {title_from(row.text)}" for row in unclear.candidates[-PICK_SHOWN:]]
+    lines.append(f"Or say {ctx.adapter.command_text('solved')} MESSAGE.")
+    await ctx.reply("\n".join(lines))
 
 
 KB_EDIT_FIELDS = ("title", "tags", "summary")
@@ -124,10 +149,10 @@ async def kb_command(ctx: Context, cmd: CommandInvoked) -> None:
     action, public_id = cmd.options[SUBCOMMAND], cmd.options["entry"]
     if action == "show":
         async with ctx.services.sessions() as session:
-            found = await get_entry(session, public_id)
-            if found is None:
+            shown = await shown_entry(session, public_id, audience(ctx))
+            if shown is None:
                 raise UsageError(f"There is no entry {public_id!r}.")
-            await ctx.reply(entry_text(found, await entry_tags(session, found.id)))
+            await ctx.reply(entry_text(shown[0], shown[1], await entry_tags(session, shown[0].id)))
         return
     async with ctx.services.sessions.begin() as session:
         if action == "delete":
@@ -152,6 +177,16 @@ async def kb_command(ctx: Context, cmd: CommandInvoked) -> None:
             audit.record(session, ctx.platform, cmd.author, "kb.edit", public_id, fields)
             said = f"Updated entry {public_id}: {', '.join(sorted(changes))}."
     await ctx.reply(said)
+
+
+async def accepted_answers(session: AsyncSession, thread: Thread) -> set[str]:
+    """The message ids the thread's entry already holds as accepted answers."""
+    rows = await session.scalars(
+        select(EntryMessage.external_id)
+        .join(KnowledgeEntry, KnowledgeEntry.id == EntryMessage.entry_id)
+        .where(KnowledgeEntry.thread_id == thread.id, EntryMessage.role == "answer")
+    )
+    return {ident for ident in rows if ident}
 
 
 @command(
@@ -219,6 +254,7 @@ async def share_command(ctx: Context, cmd: CommandInvoked) -> None:
             EntryDraft(
                 title=title_from(description), question=text, tags=tags, kind="resource", solved=True,
                 captured_via="share", source_platform=ctx.platform, source_room=ctx.place.room,
+                source_public=await place_is_public(ctx, ctx.place),
                 source_url=ctx.adapter.message_url(ctx.place, cmd.id), resource_url=url, created_at=cmd.created_at,
                 created_by_id=member.id, question_author_id=member.id, question_external_id=cmd.id,
                 question_author_name=cmd.author.name,

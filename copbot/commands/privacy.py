@@ -6,12 +6,13 @@ import json
 
 from copbot.commands.registry import command
 from copbot.commands.spec import Choice, choice
+from copbot.core.adapter import Outgoing, OutgoingFile
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked
+from copbot.knowledge import member_data
 from copbot.members import privacy
 
-EXPORT_PART_LENGTH = 1900
-"""Export messages are cut into parts this long, so every platform delivers them whole (Discord allows 2000)."""
+EXPORT_FILENAME = "copbot-my-data.json"
 ACTION = choice(
     "action",
     "What to do with your data (nothing: show your settings)",
@@ -19,7 +20,7 @@ ACTION = choice(
         ("stop", "Stop capturing my messages into the knowledge base (and hide what was captured from search)"),
         ("resume", "Capture my messages again"),
         ("delete", "Delete everything of mine that was captured"),
-        ("export", "Send me my data as JSON"),
+        ("export", "Send me my data as one JSON file"),
         ("suggest on", "Let me be suggested as someone who knows a topic"),
         ("suggest off", "Stop suggesting me as someone who knows a topic"),
     ],
@@ -40,14 +41,9 @@ def _on_off(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def export_parts(text: str, length: int = EXPORT_PART_LENGTH) -> list[str]:
-    """``text`` cut into consecutive parts of at most ``length`` characters; joined they give ``text`` back."""
-    return [text[start : start + length] for start in range(0, len(text), length)] or [""]
-
-
 async def _show(ctx: Context, cmd: CommandInvoked) -> None:
     async with ctx.services.sessions() as session:
-        choices = await privacy.current_choices(session, ctx.platform, cmd.author)
+        choices = await member_data.current_choices(session, ctx.platform, cmd.author)
     text = (
         "Your privacy settings:\n"
         f"  capturing your messages: {_on_off(not choices.capture_opt_out)}\n"
@@ -60,7 +56,7 @@ async def _show(ctx: Context, cmd: CommandInvoked) -> None:
 
 async def _capture(ctx: Context, cmd: CommandInvoked, *, stop: bool) -> None:
     async with ctx.services.sessions.begin() as session:
-        touched = await privacy.set_capture(session, ctx.platform, cmd.author, stop=stop)
+        touched = await member_data.set_capture(session, ctx.platform, cmd.author, stop=stop)
     if stop:
         text = (
             "Done: I will not capture your messages into the knowledge base any more, and what was captured "
@@ -74,8 +70,7 @@ async def _capture(ctx: Context, cmd: CommandInvoked, *, stop: bool) -> None:
 
 
 async def _delete(ctx: Context, cmd: CommandInvoked) -> None:
-    async with ctx.services.sessions.begin() as session:
-        deletion = await privacy.delete_everything(session, ctx.platform, cmd.author)
+    deletion = await member_data.forget(ctx.services.sessions, ctx.platform, cmd.author)
     text = (
         f"Deleted: your content in {deletion.entries} knowledge entries (entries you asked are gone entirely) "
         f"and the text of {deletion.messages} stored messages. "
@@ -86,13 +81,11 @@ async def _delete(ctx: Context, cmd: CommandInvoked) -> None:
 
 async def _export(ctx: Context, cmd: CommandInvoked) -> None:
     async with ctx.services.sessions() as session:
-        data = await privacy.export_data(session, ctx.platform, cmd.author, ctx.services.clock.now())
-    parts = export_parts(json.dumps(data, ensure_ascii=False, indent=1))
-    intro = "Your data as JSON follows"
-    intro += "." if len(parts) == 1 else f", in {len(parts)} messages: join them in order."
-    await ctx.tell_privately(intro)
-    for part in parts:
-        await ctx.tell_privately(part)
+        data = await member_data.export_data(session, ctx.platform, cmd.author, ctx.services.clock.now())
+    body = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+    attached = OutgoingFile(EXPORT_FILENAME, body, "application/json")
+    text = f"Your data, everything I keep about you, is in the attached file {EXPORT_FILENAME} (JSON)."
+    await ctx.tell_privately(Outgoing(text=text, files=(attached,)))
 
 
 async def _suggest(ctx: Context, cmd: CommandInvoked, *, opt_in: bool) -> None:

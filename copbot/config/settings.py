@@ -162,6 +162,8 @@ class KnowledgeSection(Section):
     """How well an entry must match (0..1, relative) before /ask suggests it."""
     solved_emojis: list[str] = Field(default_factory=lambda: ["✅", "✔️", "☑️", "white_check_mark"])
     guess_from_thanks: bool = True
+    share: dict[str, list[str]] = Field(default_factory=dict)
+    """Private rooms whose entries other rooms may see too: room id -> room ids ("*": every room)."""
 
 
 class ChannelBehaviour(Section):

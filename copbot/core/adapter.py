@@ -39,12 +39,28 @@ class Card:
 
 
 @dataclass(frozen=True, slots=True)
+class OutgoingFile:
+    """A file the bot attaches to a message (a member's data export, say)."""
+
+    filename: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+
+    def as_plain_text(self) -> str:
+        """The file inline, whole, for platforms that cannot attach files."""
+        body = self.data.decode("utf-8", errors="replace")
+        return f"--- {self.filename} ---\n{body}\n--- end of {self.filename} ---"
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
-    """A message the bot sends: plain text (light Markdown), optional HTML, optional cards."""
+    """A message the bot sends: plain text (light Markdown), optional HTML, optional cards and files."""
 
     text: str
     html: str | None = None
     cards: tuple[Card, ...] = ()
+    files: tuple[OutgoingFile, ...] = ()
+    """Attached where the platform allows it; ``as_plain_text`` shows them inline otherwise."""
 
     @classmethod
     def of(cls, text: str, cards: Sequence[Card] = ()) -> Outgoing:
@@ -63,6 +79,7 @@ class Outgoing:
                 lines.append(f"     {card.description}")
             if card.footer:
                 lines.append(f"     {card.footer}")
+        lines.extend(file.as_plain_text() for file in self.files)
         return "\n".join(lines)
 
 
@@ -144,3 +161,10 @@ class Adapter(abc.ABC):
     async def mark_thread_solved(self, place: Place) -> None:
         """Show on the platform that the thread at ``place`` is solved (a forum tag, say); optional."""
         return None
+
+    @abc.abstractmethod
+    async def place_is_public(self, place: Place) -> bool:
+        """Whether everyone in the space can read ``place``'s room, so what is learnt there is shared with all.
+
+        Entries remember the answer when they are captured; a private room's entries are seen only there.
+        """

@@ -121,9 +121,10 @@ class MessageEdited(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MessageDeleted(Event):
-    """A message was deleted or redacted."""
+    """A message was deleted or redacted; ``member`` is who did it, where the platform says."""
 
     message_id: str
+    member: Member | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

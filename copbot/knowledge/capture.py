@@ -15,6 +15,7 @@ from copbot.conversations.tracking import track_message
 from copbot.core.adapter import Outgoing
 from copbot.core.context import Context
 from copbot.core.events import MessagePosted, Place
+from copbot.knowledge.answers import choose_answer
 from copbot.knowledge.entries import DraftMessage, EntryDraft, entry_tags, save_entry
 from copbot.store import chat
 from copbot.store.models import KnowledgeEntry, Member, Message, Thread
@@ -28,6 +29,14 @@ class CaptureRefused(Exception):
     """The thread cannot be captured; the message says why, for the member who asked."""
 
 
+class AnswerUnclear(Exception):
+    """Several replies could be the answer; the asker should pick one."""
+
+    def __init__(self, candidates: list[Message]) -> None:
+        super().__init__(f"{len(candidates)} replies could be the answer")
+        self.candidates = candidates
+
+
 @dataclass(slots=True)
 class CaptureResult:
     """What a capture did."""
@@ -35,6 +44,7 @@ class CaptureResult:
     entry: KnowledgeEntry
     created: bool
     new_answers: int
+    removed_answers: int = 0
 
 
 def hashtags(text: str) -> list[str]:
@@ -51,6 +61,15 @@ def is_command_text(text: str, prefix: str) -> bool:
     """Whether a message is a typed bot command rather than conversation."""
     stripped = text.lstrip()
     return any(stripped.startswith(mark) and stripped[len(mark) : len(mark) + 1].isalpha() for mark in ("/", prefix))
+
+
+async def place_is_public(ctx: Context, place: Place) -> bool:
+    """What the platform says of ``place``'s room; when it cannot say, the room is treated as private."""
+    try:
+        return await ctx.adapter.place_is_public(place.room_only())
+    except Exception:
+        log.warning("could not tell whether %s is public; treating it as private", place.key, exc_info=True)
+        return False
 
 
 async def sync_thread(ctx: Context, session: AsyncSession, place: Place) -> Thread | None:
@@ -88,9 +107,20 @@ async def _messages(session: AsyncSession, thread: Thread) -> list[Message]:
 
 
 async def capture_thread(
-    ctx: Context, session: AsyncSession, thread: Thread, *, answer_ids: Sequence[str] = (), via: str
+    ctx: Context,
+    session: AsyncSession,
+    thread: Thread,
+    *,
+    answer_ids: Sequence[str] = (),
+    via: str,
+    remove_ids: Sequence[str] = (),
+    ask_when_unsure: bool = False,
 ) -> CaptureResult:
-    """Save the thread as an entry (or add answers to its entry); the default answer is the last other reply."""
+    """Save the thread as an entry (or add answers to its entry, or take ``remove_ids`` back from its answers).
+
+    Without named answers the answer is chosen as a person would (``answers.choose_answer``); when that is
+    unclear, ``ask_when_unsure`` raises AnswerUnclear, and otherwise the entry is saved without an answer.
+    """
     prefix = ctx.services.settings.bot.command_prefix
     rows = [row for row in await _messages(session, thread) if not is_command_text(row.text, prefix)]
     if not rows:
@@ -116,11 +146,14 @@ async def capture_thread(
         title, summary = existing.title, existing.summary
     by_id = {row.external_id: row for row in rows}
     wanted = [answer for answer in answer_ids if answer in by_id and answer != question.external_id]
-    if not wanted and not known_answers:
-        others = [row for row in rows if row.author_id != asker_id and row is not question]
-        wanted = [others[-1].external_id] if others else []
-    answers = list(dict.fromkeys([*known_answers, *wanted]))
+    if not wanted and not known_answers and not remove_ids:
+        choice = choose_answer(rows, question, asker_id, ctx.services.settings.activity.language)
+        if choice.answer is None and choice.candidates and ask_when_unsure:
+            raise AnswerUnclear(choice.candidates)
+        wanted = [choice.answer] if choice.answer else []
+    answers = [answer for answer in dict.fromkeys([*known_answers, *wanted]) if answer not in remove_ids]
     new_answers = len([answer for answer in wanted if answer not in known_answers])
+    removed = len([answer for answer in known_answers if answer in remove_ids])
 
     def draft_of(row: Message) -> DraftMessage:
         author = members.get(row.author_id) if row.author_id is not None else None
@@ -144,6 +177,7 @@ async def capture_thread(
         captured_via=via,
         source_platform=thread.platform,
         source_room=thread.room,
+        source_public=await place_is_public(ctx, place),
         source_url=ctx.adapter.message_url(place, question.external_id),
         thread_id=thread.id,
         created_at=question.created_at,
@@ -155,7 +189,9 @@ async def capture_thread(
     if answers:
         thread.status = "answered"
         thread.answered_at = thread.answered_at or ctx.services.clock.now()
-    return CaptureResult(entry, created, new_answers)
+    elif removed:
+        thread.status, thread.answered_at = "open", None
+    return CaptureResult(entry, created, new_answers, removed)
 
 
 async def announce(ctx: Context, thread: Thread, result: CaptureResult) -> None:
@@ -172,6 +208,9 @@ async def announce(ctx: Context, thread: Thread, result: CaptureResult) -> None:
             f"Saved to the knowledge base as {entry.public_id}: {entry.title}. "
             f"Find it with {ctx.adapter.command_text('kb', f'show {entry.public_id}')}."
         )
+    elif result.removed_answers:
+        left = "" if entry.solved else " It has no accepted answer now; /solved MESSAGE_ID accepts one."
+        text = f"Took the answer back from knowledge base entry {entry.public_id}: {entry.title}.{left}"
     elif result.new_answers:
         text = f"Added the answer to knowledge base entry {entry.public_id}: {entry.title}."
     else:

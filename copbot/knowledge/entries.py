@@ -7,14 +7,15 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from copbot.core.words import normalise_tags
 from copbot.knowledge import hooks
+from copbot.members.visibility import Audience, content_visible, entry_visible, message_visible
 from copbot.store import scope
-from copbot.store.models import EntryMessage, EntryTag, KnowledgeEntry, Member, SearchDocument, Tag
+from copbot.store.models import EntryMessage, EntryNumber, EntryTag, KnowledgeEntry, SearchDocument, Tag
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ class EntryDraft:
     captured_via: str = "import"
     source_platform: str = ""
     source_room: str | None = None
+    source_public: bool = True
+    """Whether the place it came from is public (the adapter says); a private place's entry stays there."""
     source_url: str | None = None
     thread_id: int | None = None
     public_id: str | None = None
@@ -131,6 +134,7 @@ async def save_entry(session: AsyncSession, draft: EntryDraft) -> tuple[Knowledg
     entry.captured_via = draft.captured_via
     entry.source_platform = draft.source_platform
     entry.source_room = draft.source_room
+    entry.source_public = draft.source_public
     entry.source_url = draft.source_url
     entry.thread_id = draft.thread_id if draft.thread_id is not None else entry.thread_id
     entry.created_by_id = draft.created_by_id if draft.created_by_id is not None else entry.created_by_id
@@ -142,7 +146,7 @@ async def save_entry(session: AsyncSession, draft: EntryDraft) -> tuple[Knowledg
     entry.messages.extend(_message_rows(draft))
     await session.flush()
     if created and not draft.public_id:
-        entry.public_id = await _fresh_public_id(session, entry.id)
+        entry.public_id = await _fresh_public_id(session)
     await _set_tags(session, entry.id, draft.tags)
     await session.flush()
     await refresh_search_document(session, entry.id)
@@ -150,10 +154,15 @@ async def save_entry(session: AsyncSession, draft: EntryDraft) -> tuple[Knowledg
     return entry, created
 
 
-async def _fresh_public_id(session: AsyncSession, entry_id: int) -> str:
-    candidate = f"kb{entry_id}"
+async def _fresh_public_id(session: AsyncSession) -> str:
+    """``kbN`` from a counter that never goes back (AUTOINCREMENT, a sequence), so no id is ever given twice."""
+    number = EntryNumber()
+    session.add(number)
+    await session.flush()
+    await session.execute(delete(EntryNumber).where(EntryNumber.id < number.id))
+    candidate = f"kb{number.id}"
     taken = await session.scalar(select(KnowledgeEntry.id).where(KnowledgeEntry.public_id == candidate))
-    return candidate if taken is None else f"kb{entry_id}-{secrets.token_hex(2)}"
+    return candidate if taken is None else f"kb{number.id}-{secrets.token_hex(2)}"
 
 
 async def get_entry(session: AsyncSession, public_id: str) -> KnowledgeEntry | None:
@@ -164,6 +173,22 @@ async def get_entry(session: AsyncSession, public_id: str) -> KnowledgeEntry | N
         .options(selectinload(KnowledgeEntry.messages))
     )
     return (await session.scalars(query)).first()
+
+
+async def shown_entry(
+    session: AsyncSession, public_id: str, audience: Audience
+) -> tuple[KnowledgeEntry, list[EntryMessage]] | None:
+    """The entry as ``audience`` may see it, with only its visible messages; None if it may not see it at all."""
+    query = select(KnowledgeEntry).where(KnowledgeEntry.public_id == public_id, entry_visible(audience))
+    entry = await session.scalar(query)
+    if entry is None:
+        return None
+    messages = await session.scalars(
+        select(EntryMessage)
+        .where(EntryMessage.entry_id == entry.id, message_visible())
+        .order_by(EntryMessage.position, EntryMessage.id)
+    )
+    return entry, list(messages)
 
 
 async def entry_tags(session: AsyncSession, entry_id: int) -> list[str]:
@@ -210,25 +235,20 @@ async def edit_entry(
 
 
 async def refresh_search_document(session: AsyncSession, entry_id: int) -> None:
-    """Rebuild the entry's searchable text, leaving out deleted text and members who opted out."""
+    """Rebuild the entry's searchable text from what the visibility rule lets anyone see."""
     entry = await session.get(KnowledgeEntry, entry_id)
     if entry is None:
         return
-    rows = (
-        await session.execute(
-            select(EntryMessage, Member.capture_opt_out)
-            .outerjoin(Member, Member.id == EntryMessage.author_id)
-            .where(EntryMessage.entry_id == entry_id)
-            .order_by(EntryMessage.position, EntryMessage.id)
-        )
-    ).all()
+    shown = await session.scalars(
+        select(EntryMessage)
+        .where(EntryMessage.entry_id == entry_id, message_visible())
+        .order_by(EntryMessage.position, EntryMessage.id)
+    )
     parts: dict[str, list[str]] = {"question": [], "answer": [], "message": []}
-    hidden = False
-    for message, opted_out in rows:
-        if message.role == "question" and (opted_out or (message.external_id and not message.text.strip())):
-            hidden = True
-        if not opted_out and message.text.strip():
-            parts.setdefault(message.role, []).append(message.text)
+    for message in shown:
+        parts.setdefault(message.role, []).append(message.text)
+    hidden_entry = select(KnowledgeEntry.id).where(KnowledgeEntry.id == entry_id, not_(content_visible()))
+    hidden = await session.scalar(hidden_entry) is not None
     document = await session.get(SearchDocument, entry_id)
     hooks.note_changed(session, [entry_id])
     if hidden:
@@ -249,53 +269,3 @@ async def refresh_search_document(session: AsyncSession, entry_id: int) -> None:
         for name, value in values.items():
             setattr(document, name, value)
     await session.flush()
-
-
-async def _entry_ids_touched_by(session: AsyncSession, member_id: int) -> list[int]:
-    rows = await session.scalars(select(EntryMessage.entry_id).where(EntryMessage.author_id == member_id).distinct())
-    return sorted(set(rows))
-
-
-async def refresh_for_member(session: AsyncSession, member_id: int) -> int:
-    """Refresh the search text of every entry the member wrote in (after an opt-out change); returns how many."""
-    ids = await _entry_ids_touched_by(session, member_id)
-    for entry_id in ids:
-        await refresh_search_document(session, entry_id)
-    return len(ids)
-
-
-async def delete_member_content(session: AsyncSession, member_id: int) -> int:
-    """Remove the member's messages from entries, deleting entries whose question they wrote; returns entries hit."""
-    ids = await _entry_ids_touched_by(session, member_id)
-    asked = set(
-        await session.scalars(
-            select(EntryMessage.entry_id).where(EntryMessage.author_id == member_id, EntryMessage.role == "question")
-        )
-    )
-    if asked:
-        await session.execute(delete(SearchDocument).where(SearchDocument.entry_id.in_(asked)))
-        query = (
-            select(KnowledgeEntry).where(KnowledgeEntry.id.in_(asked)).options(selectinload(KnowledgeEntry.messages))
-        )
-        for entry in await session.scalars(query):
-            await session.delete(entry)
-    await session.execute(delete(EntryMessage).where(EntryMessage.author_id == member_id))
-    await session.flush()
-    for loaded in list(session.identity_map.values()):
-        if isinstance(loaded, KnowledgeEntry) and loaded.id in ids:
-            session.expire(loaded, ["messages"])
-    for entry_id in ids:
-        if entry_id not in asked:
-            await refresh_search_document(session, entry_id)
-    return len(ids)
-
-
-async def entries_for_member(session: AsyncSession, member_id: int) -> list[KnowledgeEntry]:
-    """Entries the member asked, answered, wrote in or created, oldest first."""
-    touched = select(EntryMessage.entry_id).where(EntryMessage.author_id == member_id)
-    query = (
-        select(KnowledgeEntry)
-        .where(or_(KnowledgeEntry.id.in_(touched), KnowledgeEntry.created_by_id == member_id))
-        .order_by(KnowledgeEntry.created_at, KnowledgeEntry.id)
-    )
-    return list(await session.scalars(query))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, distinct, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from copbot.members.visibility import Audience, entry_visible, message_visible
 from copbot.store.models import EntryMessage, EntryTag, KnowledgeEntry, Member, Tag
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -63,8 +64,8 @@ async def _full_text_matches(session: AsyncSession, topic: str) -> set[int]:
     return set()
 
 
-async def matching_entry_ids(session: AsyncSession, topic: str) -> set[int]:
-    """Entries about ``topic``: tagged with it, titled with it, or found by the full-text index."""
+async def matching_entry_ids(session: AsyncSession, topic: str, audience: Audience | None = None) -> set[int]:
+    """Entries ``audience`` may see about ``topic``: tagged with it, titled with it, or found by the full-text index."""
     topic = topic.strip()
     if not topic:
         return set()
@@ -78,7 +79,11 @@ async def matching_entry_ids(session: AsyncSession, topic: str) -> set[int]:
         )
     )
     ids = set(await session.scalars(tagged)) | set(await session.scalars(titled))
-    return ids | await _full_text_matches(session, topic)
+    ids |= await _full_text_matches(session, topic)
+    if not ids:
+        return ids
+    seen = entry_visible(audience or Audience.operator())
+    return set(await session.scalars(select(KnowledgeEntry.id).where(KnowledgeEntry.id.in_(ids), seen)))
 
 
 def _answerers_query(entry_ids: set[int], platform: str | None) -> Select[Member, int]:
@@ -87,6 +92,7 @@ def _answerers_query(entry_ids: set[int], platform: str | None) -> Select[Member
         select(Member, answers)
         .join(EntryMessage, EntryMessage.author_id == Member.id)
         .where(EntryMessage.role == "answer", EntryMessage.entry_id.in_(entry_ids), Member.is_bot.is_(False))
+        .where(message_visible())
         .group_by(Member.id)
         .order_by(answers.desc(), func.lower(Member.display_name), Member.id)
     )
@@ -95,9 +101,16 @@ def _answerers_query(entry_ids: set[int], platform: str | None) -> Select[Member
     return query
 
 
-async def answerers_for(session: AsyncSession, topic: str, limit: int = 5, *, platform: str | None = None) -> Answerers:
+async def answerers_for(
+    session: AsyncSession,
+    topic: str,
+    limit: int = 5,
+    *,
+    platform: str | None = None,
+    audience: Audience | None = None,
+) -> Answerers:
     """Opted-in members with accepted answers on ``topic`` (best first, at most ``limit``), and the rest's count."""
-    entry_ids = await matching_entry_ids(session, topic)
+    entry_ids = await matching_entry_ids(session, topic, audience)
     if not entry_ids:
         return Answerers([], 0)
     experts: list[Expert] = []
@@ -111,7 +124,7 @@ async def answerers_for(session: AsyncSession, topic: str, limit: int = 5, *, pl
 
 
 async def experts_for(
-    session: AsyncSession, topic: str, limit: int = 5, *, platform: str | None = None
+    session: AsyncSession, topic: str, limit: int = 5, *, platform: str | None = None, audience: Audience | None = None
 ) -> list[Expert]:
     """Members who opted in to being suggested and gave accepted answers on ``topic``, most answers first."""
-    return (await answerers_for(session, topic, limit, platform=platform)).experts
+    return (await answerers_for(session, topic, limit, platform=platform, audience=audience)).experts

@@ -19,6 +19,7 @@ from copbot.core.events import (
     ReactionAdded,
 )
 from copbot.core.roles import Role
+from copbot.knowledge.answers import choose_answer, replies_to_consider, thanked
 from copbot.knowledge.capture import (
     CaptureRefused,
     announce,
@@ -29,6 +30,7 @@ from copbot.knowledge.capture import (
 )
 from copbot.knowledge.pins import pin, unpin
 from copbot.knowledge.sync import apply_deletion, apply_edit
+from copbot.members import audit
 from copbot.store import chat
 from copbot.store.models import CaptureProposal, KnowledgeEntry, Member, Thread
 
@@ -67,6 +69,7 @@ async def _on_deletion(ctx: Context, event: MessageDeleted) -> None:
 
 async def _on_reaction(ctx: Context, event: ReactionAdded) -> None:
     if not is_solved_emoji(event.emoji, ctx.services.settings.knowledge.solved_emojis):
+        await _note_asker_reaction(ctx, event)
         return
     async with ctx.services.sessions.begin() as session:
         proposal = await session.scalar(
@@ -78,7 +81,7 @@ async def _on_reaction(ctx: Context, event: ReactionAdded) -> None:
             if proposal.asker_external_id != event.member.id:
                 return
             thread = await session.get(Thread, proposal.thread_id)
-            answers = [proposal.answer_message_id] if proposal.answer_message_id else []
+            answers = proposal.answer_message_ids.split()
             proposal.status = "accepted"
             via = "guess"
         else:
@@ -101,12 +104,25 @@ async def _on_reaction(ctx: Context, event: ReactionAdded) -> None:
     await announce(ctx, thread, result)
 
 
+async def _note_asker_reaction(ctx: Context, event: ReactionAdded) -> None:
+    """Remember that the asker reacted to a reply in their thread: a sign it is the answer."""
+    async with ctx.services.sessions.begin() as session:
+        message = await chat.find_message(session, ctx.platform, event.message_id)
+        if message is None or message.thread_id is None:
+            return
+        thread = await session.get(Thread, message.thread_id)
+        asker = await session.get(Member, thread.asker_id) if thread is not None and thread.asker_id else None
+        if asker is not None and asker.external_id == event.member.id and message.author_id != asker.id:
+            message.asker_reaction = event.emoji[:64]
+
+
 async def _on_native_pin(ctx: Context, event: MessagePinned | MessageUnpinned) -> None:
     if event.member is None or (await ctx.standing(event.member)).role < Role.MODERATOR:
         return
     async with ctx.services.sessions.begin() as session:
         if isinstance(event, MessageUnpinned):
             said = await unpin(ctx, session, event.message_id)
+            audit.record(session, ctx.platform, event.member, "kb.unpin", event.message_id, f"native: {said}")
             log.info("native unpin of %s: %s", event.message_id, said)
             return
         try:
@@ -114,6 +130,9 @@ async def _on_native_pin(ctx: Context, event: MessagePinned | MessageUnpinned) -
         except CaptureRefused as refusal:
             log.info("native pin capture refused: %s", refusal)
             return
+        audit.record(
+            session, ctx.platform, event.member, "kb.pin", result.entry.public_id, f"native: {event.message_id}"
+        )
     await announce(ctx, thread, result)
 
 
@@ -135,10 +154,21 @@ async def _maybe_propose(ctx: Context, event: MessagePosted) -> None:
         captured = await session.scalar(select(KnowledgeEntry.id).where(KnowledgeEntry.thread_id == thread.id))
         if pending is not None or captured is not None:
             return
-        others = [m for m in await chat.thread_messages(session, thread.id) if m.author_id != thread.asker_id]
+        rows = await chat.thread_messages(session, thread.id)
+        language = settings.activity.language
+        question = next((m for m in rows if m.external_id == (thread.root_message_id or thread.thread_key)), None)
+        others = replies_to_consider(rows, question or rows[0], thread.asker_id, language) if rows else []
         if not others:
             return
-        answer = next((m for m in others if m.external_id == event.reply_to), others[-1])
+        names = {
+            member.id: member.display_name
+            for member in await session.scalars(select(Member).where(Member.id.in_({m.author_id for m in others})))
+        }
+        credited = thanked(event.text, others, names, event.reply_to)
+        if not credited:
+            replied = [m for m in others if m.external_id == event.reply_to]
+            choice = choose_answer(rows, question or rows[0], thread.asker_id, language)
+            credited = replied or [next((m for m in others if m.external_id == choice.answer), others[-1])]
         text = (
             f"{event.author.name}, it sounds like this helped. React ✅ to this message and I will save this "
             "thread to the knowledge base so others find it. Nothing is saved unless you do."
@@ -149,7 +179,7 @@ async def _maybe_propose(ctx: Context, event: MessagePosted) -> None:
             CaptureProposal(
                 thread_id=thread.id,
                 prompt_message_id=sent.id,
-                answer_message_id=answer.external_id,
+                answer_message_ids=" ".join(m.external_id for m in credited),
                 asker_external_id=event.author.id,
                 created_at=ctx.services.clock.now(),
             )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.config.settings import KnowledgeSection
 from copbot.core.adapter import Card
+from copbot.core.events import Place
 from copbot.knowledge.search.backend import suggest
-from copbot.knowledge.search.filters import SearchHit
-from copbot.store.models import KnowledgeEntry
+from copbot.knowledge.search.filters import SearchFilters, SearchHit
+from copbot.members.visibility import Audience
+from copbot.store.models import EntryMessage, KnowledgeEntry
 
 SNIPPET_LENGTH = 240
 MESSAGE_LENGTH = 400
@@ -31,26 +35,35 @@ def hit_card(hit: SearchHit) -> Card:
 
 
 async def suggestion_cards(
-    sessions: async_sessionmaker[AsyncSession], settings: KnowledgeSection, question: str
+    sessions: async_sessionmaker[AsyncSession], settings: KnowledgeSection, question: str, place: Place
 ) -> list[Card]:
-    """Answered entries that match ``question`` well enough to suggest (a coverage threshold), as cards."""
+    """Answered entries members in ``place`` may see that match ``question`` well enough to suggest, as cards."""
+    filters = SearchFilters(solved_only=True, audience=Audience.of(place, settings.share))
     async with sessions() as session:
-        found = await suggest(session, question, limit=settings.suggest_limit, min_score=settings.suggest_min_score)
+        found = await suggest(
+            session, question, limit=settings.suggest_limit, min_score=settings.suggest_min_score, filters=filters
+        )
     return [hit_card(hit) for hit, _ in found]
 
 
-def entry_text(entry: KnowledgeEntry, tags: list[str]) -> str:
-    """An entry in full: title, question, answers, tags and source."""
+def entry_text(entry: KnowledgeEntry, messages: Sequence[EntryMessage], tags: list[str]) -> str:
+    """An entry in full: title, question, answers, the other useful messages, tags and source.
+
+    ``messages`` are the ones the reader may see (``entries.shown_entry``); nothing else of the entry is shown.
+    """
     lines = [f"[{entry.public_id}] {entry.title}"]
     if entry.summary:
         lines.append(f"Summary: {_cut(entry.summary, MESSAGE_LENGTH)}")
-    question = next((m for m in entry.messages if m.role == "question"), None)
+    question = next((m for m in messages if m.role == "question"), None)
     asked_by = f" (asked by {question.author_name})" if question is not None and question.author_name else ""
-    lines.append(f"Question{asked_by}: {_cut(entry.question, MESSAGE_LENGTH) or '(deleted)'}")
-    for message in entry.messages:
-        if message.role == "answer" and message.text.strip():
-            by = f" by {message.author_name}" if message.author_name else ""
-            lines.append(f"Answer{by}: {_cut(message.text, MESSAGE_LENGTH)}")
+    text = _cut(question.text, MESSAGE_LENGTH) if question is not None else ""
+    lines.append(f"Question{asked_by}: {text or '(deleted)'}")
+    for role, label in (("answer", "Answer"), ("message", "Also useful")):
+        for message in messages:
+            if message.role == role:
+                by = f" by {message.author_name}" if message.author_name else ""
+                ident = f" [{message.external_id}]" if message.external_id else ""
+                lines.append(f"{label}{by}{ident}: {_cut(message.text, MESSAGE_LENGTH)}")
     if entry.resource_url:
         lines.append(f"Link: {entry.resource_url}")
     if tags:

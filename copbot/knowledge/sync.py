@@ -7,10 +7,14 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from copbot.conversations.threads import title_from
 from copbot.knowledge.entries import refresh_search_document
 from copbot.store.models import EntryMessage, KnowledgeEntry
 
 log = logging.getLogger(__name__)
+
+DELETED_TITLE = "(question deleted)"
+"""An entry's title once its question is deleted: the title was made from the question's words."""
 
 
 async def _captured(session: AsyncSession, platform: str, external_id: str) -> list[EntryMessage]:
@@ -35,11 +39,15 @@ async def apply_deletion(session: AsyncSession, platform: str, external_id: str)
 async def _rewrite(session: AsyncSession, platform: str, external_id: str, text: str) -> int:
     rows = await _captured(session, platform, external_id)
     for row in rows:
-        row.text = text
+        before, row.text = row.text, text
         if row.role == "question":
             entry = await session.get(KnowledgeEntry, row.entry_id)
             if entry is not None:
                 entry.question = text
+                if not text:
+                    entry.title = DELETED_TITLE
+                elif entry.title == title_from(before):
+                    entry.title = title_from(text)
     await session.flush()
     for entry_id in {row.entry_id for row in rows}:
         await refresh_search_document(session, entry_id)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,9 +16,13 @@ from copbot.config.settings import PromptSection
 from copbot.core.adapter import Adapter, Card, Outgoing
 from copbot.core.events import Place
 from copbot.core.words import topics_of
+from copbot.members.visibility import Audience, author_visible, entry_visible, thread_visible
 from copbot.store.models import KnowledgeEntry, Message, Tag, Thread
 
 log = logging.getLogger(__name__)
+
+Share = Mapping[str, Sequence[str]]
+"""``[knowledge] share``: which rooms may see a private room's content."""
 
 TEXT_KINDS = ("question_of_the_week", "learned_this_week")
 DEFAULT_TEXTS = {
@@ -53,23 +59,38 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
+def _audience(prompt: PromptSection, share: Share | None) -> Audience:
+    """The members of the channel a prompt posts in."""
+    return Audience.of(Place(prompt.platform, prompt.channel), share)
+
+
+async def _public_rooms(adapter: Adapter | None, platform: str, rooms: set[str]) -> set[str]:
+    """The rooms the platform says everyone may read (none when no adapter can say)."""
+    if adapter is None:
+        return set()
+    return {room for room in sorted(rooms) if await adapter.place_is_public(Place(platform, room))}
+
+
+async def _open_threads(
+    session: AsyncSession, prompt: PromptSection, adapter: Adapter | None, share: Share | None, *conditions: Any
+) -> list[Thread]:
+    """Open help threads of the prompt's platform that members of its channel may see, oldest first."""
+    where = (Thread.platform == prompt.platform, Thread.is_help_request.is_(True), Thread.status == "open", *conditions)
+    rooms = set(await session.scalars(select(Thread.room).where(*where).distinct()))
+    seen = thread_visible(_audience(prompt, share), await _public_rooms(adapter, prompt.platform, rooms))
+    return list(await session.scalars(select(Thread).where(*where, seen).order_by(Thread.created_at, Thread.id)))
+
+
 async def unanswered_digest(
-    session: AsyncSession, prompt: PromptSection, now: datetime, adapter: Adapter | None
+    session: AsyncSession,
+    prompt: PromptSection,
+    now: datetime,
+    adapter: Adapter | None,
+    share: Share | None = None,
 ) -> Outgoing:
     """Help requests still open after ``older_than_days``, oldest first, with links and a count."""
     cutoff = now - timedelta(days=prompt.older_than_days)
-    threads = list(
-        await session.scalars(
-            select(Thread)
-            .where(
-                Thread.platform == prompt.platform,
-                Thread.is_help_request.is_(True),
-                Thread.status == "open",
-                Thread.created_at <= cutoff,
-            )
-            .order_by(Thread.created_at, Thread.id)
-        )
-    )
+    threads = await _open_threads(session, prompt, adapter, share, Thread.created_at <= cutoff)
     age = f"{prompt.older_than_days:g} days"
     if not threads:
         return Outgoing.of(f"No questions have been waiting for an answer for more than {age}. Thank you, everyone!")
@@ -86,12 +107,15 @@ async def unanswered_digest(
     return Outgoing.of(f"{count} still waiting for an answer after more than {age}, oldest first.{more}", cards)
 
 
-async def repository_digest(session: AsyncSession, prompt: PromptSection, now: datetime) -> Outgoing:
-    """Entries added to the repository in the last 7 days: titles, ids and links."""
+async def repository_digest(
+    session: AsyncSession, prompt: PromptSection, now: datetime, share: Share | None = None
+) -> Outgoing:
+    """Entries added to the repository in the last 7 days that the channel may see: titles, ids and links."""
     entries = list(
         await session.scalars(
             select(KnowledgeEntry)
             .where(KnowledgeEntry.created_at > now - REPOSITORY_WINDOW, KnowledgeEntry.created_at <= now)
+            .where(entry_visible(_audience(prompt, share)))
             .order_by(KnowledgeEntry.created_at, KnowledgeEntry.id)
         )
     )
@@ -120,19 +144,20 @@ class Topic:
         return self.questions / (len(self.answerers) + 1)
 
 
-async def gap_topics(session: AsyncSession, platform: str, now: datetime) -> list[Topic]:
+async def gap_topics(
+    session: AsyncSession,
+    prompt: PromptSection,
+    now: datetime,
+    adapter: Adapter | None = None,
+    share: Share | None = None,
+) -> list[Topic]:
     """Topics with at least two unanswered questions and fewer answerers than questions, best first."""
+    platform = prompt.platform
     since = now - GAP_WINDOW
     tags = frozenset(name.lower() for name in await session.scalars(select(Tag.name)))
     topics: dict[str, Topic] = defaultdict(lambda: Topic(name=""))
-    open_threads = list(
-        await session.scalars(
-            select(Thread)
-            .where(Thread.platform == platform, Thread.status == "open", Thread.is_help_request.is_(True))
-            .where(Thread.created_at >= since, Thread.created_at <= now)
-            .order_by(Thread.created_at, Thread.id)
-        )
-    )
+    window = (Thread.created_at >= since, Thread.created_at <= now)
+    open_threads = await _open_threads(session, prompt, adapter, share, *window)
     counted_threads = {thread.id for thread in open_threads}
     for thread in open_threads:
         authors = await session.scalars(
@@ -140,16 +165,23 @@ async def gap_topics(session: AsyncSession, platform: str, now: datetime) -> lis
         )
         helpers = {author for author in authors if author is not None and author != thread.asker_id}
         _count(topics, set(topics_of(thread.title, tags)), helpers, thread)
-    gaps = await session.scalars(
-        select(Message).where(
-            Message.platform == platform,
-            Message.activity == "identifying_gaps",
-            Message.deleted_at.is_(None),
-            Message.created_at >= since,
-            Message.created_at <= now,
+    gaps = list(
+        await session.scalars(
+            select(Message).where(
+                Message.platform == platform,
+                Message.activity == "identifying_gaps",
+                Message.deleted_at.is_(None),
+                author_visible(Message.author_id),
+                Message.created_at >= since,
+                Message.created_at <= now,
+            )
         )
     )
-    for message in list(gaps):
+    audience = _audience(prompt, share)
+    public = await _public_rooms(adapter, platform, {message.room for message in gaps})
+    for message in gaps:
+        if not audience.sees_room(platform, message.room, message.room in public):
+            continue
         if message.thread_id in counted_threads:
             continue
         if message.thread_id is not None:
@@ -175,9 +207,11 @@ def _count(topics: dict[str, Topic], names: set[str], helpers: set[int], thread:
             topic.oldest = thread
 
 
-async def gap_prompt(session: AsyncSession, prompt: PromptSection, now: datetime, adapter: Adapter | None) -> Outgoing:
+async def gap_prompt(
+    session: AsyncSession, prompt: PromptSection, now: datetime, adapter: Adapter | None, share: Share | None = None
+) -> Outgoing:
     """Name the topics where questions pile up and few people answer, or say plainly there are none."""
-    topics = (await gap_topics(session, prompt.platform, now))[:GAP_TOPICS_SHOWN]
+    topics = (await gap_topics(session, prompt, now, adapter, share))[:GAP_TOPICS_SHOWN]
     if not topics:
         return Outgoing.of(
             "No gaps stand out this month: no topic has several open questions with few people answering them."
@@ -202,15 +236,17 @@ async def build_content(
     now: datetime,
     adapter: Adapter | None,
     text_index: int | None,
+    *,
+    share: Share | None = None,
 ) -> Outgoing:
-    """The message ``prompt`` posts at ``now``; text kinds need ``text_index``."""
+    """The message ``prompt`` posts at ``now``; text kinds need ``text_index``; ``share`` is ``[knowledge] share``."""
     if prompt.kind in TEXT_KINDS:
         texts = texts_for(prompt)
         if text_index is None or not 0 <= text_index < len(texts):
             raise ValueError(f"prompt {prompt.name!r} needs a text index below {len(texts)}")
         return Outgoing.of(texts[text_index])
     if prompt.kind == "unanswered_digest":
-        return await unanswered_digest(session, prompt, now, adapter)
+        return await unanswered_digest(session, prompt, now, adapter, share)
     if prompt.kind == "repository_digest":
-        return await repository_digest(session, prompt, now)
-    return await gap_prompt(session, prompt, now, adapter)
+        return await repository_digest(session, prompt, now, share)
+    return await gap_prompt(session, prompt, now, adapter, share)

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.core.events import Member as EventMember
 from copbot.core.events import Place
 from copbot.store import scope
-from copbot.store.models import KeyValue, Member, Message, Thread
+from copbot.store.models import (
+    CaptureProposal,
+    EntryMessage,
+    KeyValue,
+    KnowledgeEntry,
+    Member,
+    Message,
+    PromptRun,
+    Thread,
+)
 
 
 async def get_or_create_member(session: AsyncSession, platform: str, member: EventMember) -> Member:
@@ -108,11 +117,31 @@ async def set_state(sessions: async_sessionmaker[AsyncSession], key: str, value:
             row.updated_at = scope.now(session)
 
 
+async def used_message_ids(session: AsyncSession, platform: str) -> list[str]:
+    """Every message id of ``platform`` the database mentions: members', the bot's prompts and proposals, captures."""
+    queries = [
+        select(Message.external_id).where(Message.platform == platform),
+        select(PromptRun.message_id).where(PromptRun.platform == platform, PromptRun.message_id.is_not(None)),
+        select(CaptureProposal.prompt_message_id)
+        .join(Thread, Thread.id == CaptureProposal.thread_id)
+        .where(Thread.platform == platform),
+        select(EntryMessage.external_id)
+        .join(KnowledgeEntry, KnowledgeEntry.id == EntryMessage.entry_id)
+        .where(KnowledgeEntry.source_platform == platform, EntryMessage.external_id.is_not(None)),
+    ]
+    found: list[str] = []
+    for query in queries:
+        found.extend(ident for ident in await session.scalars(query) if ident is not None)
+    return found
+
+
 async def mark_message_deleted(session: AsyncSession, platform: str, external_id: str, when: datetime) -> bool:
-    """Flag a stored message as deleted and blank its text; returns whether it was known."""
+    """Flag a stored message as deleted, blank its text and the title of a thread it opened; returns if known."""
     result = await session.execute(
         update(Message)
         .where(Message.platform == platform, Message.external_id == external_id)
-        .values(deleted_at=when, text="")
+        .values(deleted_at=when, text="", activity_reason=None)
     )
+    opened = or_(Thread.root_message_id == external_id, Thread.thread_key == external_id)
+    await session.execute(update(Thread).where(Thread.platform == platform, opened).values(title=""))
     return bool(getattr(result, "rowcount", 0))

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -125,6 +126,8 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now)
     edited_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    asker_reaction: Mapped[str | None] = mapped_column(String(64))
+    """The reaction the thread's asker gave this message, if any: a sign it answered them."""
 
 
 entry_tags_table_name = "entry_tags"
@@ -164,6 +167,8 @@ class KnowledgeEntry(Base):
     captured_via: Mapped[str] = mapped_column(String(16), default="import")
     source_platform: Mapped[str] = mapped_column(String(16), default="")
     source_room: Mapped[str | None] = mapped_column(String(255), index=True)
+    source_public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    """Whether the place it came from was public when it was captured; a private place's entries stay there."""
     source_url: Mapped[str | None] = mapped_column(Text)
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
@@ -172,6 +177,14 @@ class KnowledgeEntry(Base):
     messages: Mapped[list[EntryMessage]] = relationship(
         back_populates="entry", cascade="all, delete-orphan", order_by="EntryMessage.position"
     )
+
+
+class EntryNumber(Base):
+    """The numbers of ``kbN`` entry ids: a counter that never goes back, so a deleted entry's id is never reused."""
+
+    __tablename__ = "entry_numbers"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(primary_key=True)
 
 
 class EntryMessage(Base):
@@ -221,7 +234,8 @@ class CaptureProposal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
     prompt_message_id: Mapped[str] = mapped_column(String(255), index=True)
-    answer_message_id: Mapped[str | None] = mapped_column(String(255))
+    answer_message_ids: Mapped[str] = mapped_column(Text, default="")
+    """The answers the asker's thanks points at, space-separated message ids."""
     asker_external_id: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now)

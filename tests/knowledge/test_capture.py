@@ -59,16 +59,21 @@ async def test_solved_command_captures_last_other_reply(running: tuple[Applicati
     await assert_findable(app, mem, entry.public_id)
 
 
-async def test_solved_twice_is_one_entry_with_both_answers(running: tuple[Application, MemoryAdapter]) -> None:
+async def test_solved_twice_is_one_entry_with_both_answers_and_a_third_time_takes_one_back(
+    running: tuple[Application, MemoryAdapter],
+) -> None:
     app, mem = running
     thread, first = await asked_and_answered(mem)
     second = await mem.post(CAROL, "Or put proxy = ... into pip.conf", thread=thread)
     await mem.command(ALICE, f"/solved {first}", thread=thread)
     await mem.command(ALICE, f"/solved {second.id}", thread=thread)
-    await mem.command(ALICE, f"/solved {second.id}", thread=thread)
     [entry] = await entries(app)
     assert sorted(await answers_of(app, entry.id)) == sorted([ANSWER, "Or put proxy = ... into pip.conf"])
     assert entry.title.startswith("How do I configure the proxy")
+    await mem.command(ALICE, f"/solved {second.id}", thread=thread)
+    assert "Took the answer back" in mem.last()
+    [entry] = await entries(app)
+    assert await answers_of(app, entry.id) == [ANSWER] and entry.solved
 
 
 async def test_solved_by_someone_else_is_refused_privately(running: tuple[Application, MemoryAdapter]) -> None:

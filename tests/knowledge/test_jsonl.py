@@ -49,7 +49,10 @@ def test_import_twice_changes_nothing_and_export_round_trips(
     first = export(config, capsys)
     assert [record["id"] for record in first] == ["q1", "q2", "q3"]
     assert first[0]["tags"] == ["network", "python"]
-    assert first[0]["messages"] == [{"author": "bob", "text": "works for me", "created_at": "2024-03-01T08:00:00Z"}]
+    assert first[0]["messages"] == [
+        {"author": "bob", "author_id": None, "text": "works for me", "created_at": "2024-03-01T08:00:00Z"}
+    ]
+    assert first[0]["answers"] == [{"author": "", "author_id": None, "text": "Set HTTPS_PROXY", "created_at": None}]
     assert main(["kb", "import", str(source), "--config", str(config)]) == 0
     assert "0 new, 0 updated, 3 unchanged" in capsys.readouterr().out
     assert export(config, capsys) == first

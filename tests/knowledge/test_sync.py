@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
-from copbot.knowledge.entries import refresh_for_member
+from copbot.knowledge.member_data import refresh_for_member
 from copbot.knowledge.search.backend import search
 from copbot.store.models import AuditLog, KnowledgeEntry, Member
 from tests.cast import ALICE, BOB, CAROL, MOD

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from copbot.commands.privacy import EXPORT_PART_LENGTH, export_parts
+from copbot.adapters.console import ConsoleAdapter
+from copbot.commands.privacy import EXPORT_FILENAME
 from copbot.core.events import Member
 from copbot.knowledge.entries import DraftMessage, EntryDraft, get_entry, save_entry
 from copbot.store import chat
@@ -126,10 +127,12 @@ async def test_delete_removes_captured_content_and_blanks_messages(tmp_path: Pat
 
 
 def export_of(bot: Bot, member: Member) -> dict[str, Any]:
-    """The JSON a member's /privacy export produced (after the introduction)."""
-    answers = bot.mem.private(member)
-    assert answers[0].startswith("Your data as JSON follows")
-    data = json.loads("".join(answers[1:]))
+    """The JSON file attached to the one private message a member's /privacy export produced."""
+    [sent] = [posted for posted in bot.mem.bot_messages() if posted.private_to == member.id]
+    assert sent.content is not None
+    [attached] = sent.content.files
+    assert attached.filename == EXPORT_FILENAME and attached.content_type == "application/json"
+    data = json.loads(attached.data.decode("utf-8"))
     assert isinstance(data, dict)
     return data
 
@@ -171,7 +174,9 @@ async def test_export_of_a_member_never_seen(tmp_path: Path, database_url: str) 
         assert data["entries_asked"] == []
 
 
-async def test_a_long_export_comes_in_parts_that_join_into_json(tmp_path: Path, database_url: str) -> None:
+async def test_a_long_export_is_one_private_message_with_the_whole_json_attached(
+    tmp_path: Path, database_url: str
+) -> None:
     async with running_bot(tmp_path, database_url=database_url) as bot:
         for number in range(40):
             await bot.mem.post(ALICE, f"message {number}: " + "lorem ipsum " * 8)
@@ -179,17 +184,31 @@ async def test_a_long_export_comes_in_parts_that_join_into_json(tmp_path: Path, 
 
         await bot.mem.command(ALICE, "/privacy export")
 
-        answers = bot.mem.private(ALICE)
-        assert len(answers) > 2
-        assert f"in {len(answers) - 1} messages" in answers[0]
-        assert all(len(part) <= EXPORT_PART_LENGTH for part in answers[1:])
-        assert len((export_of(bot, ALICE))["messages"]) == 40
+        assert bot.mem.said() == [], "nothing of the export is posted where others read"
+        assert len(bot.mem.private(ALICE)) == 1
+        assert len(export_of(bot, ALICE)["messages"]) == 40
 
 
-def test_export_parts_round_trip() -> None:
-    assert export_parts("") == [""]
-    assert export_parts("abcdefg", 3) == ["abc", "def", "g"]
-    assert "".join(export_parts("x" * 5000)) == "x" * 5000
+async def test_the_console_shows_the_attached_export_whole(tmp_path: Path) -> None:
+    import io
+
+    from copbot.app import Application
+    from copbot.config.settings import parse_settings
+
+    out = io.StringIO()
+    console = ConsoleAdapter(user="alice", stdin=io.StringIO(""), stdout=out)
+    settings = parse_settings(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path}/c.sqlite3"\n', base_dir=tmp_path)
+    app = Application(settings, adapters=[console])
+    await app.start()
+    try:
+        await console.handle_line("hello, my name is alice and I like rye")
+        await console.handle_line("/privacy export")
+    finally:
+        await app.stop()
+    shown = out.getvalue()
+    assert "(only to alice)" in shown and f"--- {EXPORT_FILENAME} ---" in shown
+    body = shown.split(f"--- {EXPORT_FILENAME} ---\n", 1)[1].split(f"\n--- end of {EXPORT_FILENAME} ---", 1)[0]
+    assert json.loads(body)["messages"][0]["text"] == "hello, my name is alice and I like rye"
 
 
 async def test_suggest_needs_on_or_off(tmp_path: Path, database_url: str) -> None:
@@ -198,3 +217,60 @@ async def test_suggest_needs_on_or_off(tmp_path: Path, database_url: str) -> Non
         [answer] = bot.mem.private(ALICE)
         assert "/privacy suggest on" in answer
         assert "Usage:" in answer
+
+
+WORD = "quokkafernbrew"
+
+
+async def rows_containing(bot: Bot, word: str) -> list[str]:
+    """Every table.column holding ``word`` in some row (text columns), and the PostgreSQL index's matches."""
+    from sqlalchemy import String, Text, func
+
+    from copbot.store.models import Base
+
+    found: list[str] = []
+    async with bot.services.sessions() as session:
+        for table in Base.metadata.sorted_tables:
+            for column in table.columns:
+                if isinstance(column.type, String | Text):
+                    query = select(func.count()).select_from(table).where(func.lower(column).contains(word))
+                    if await session.scalar(query):
+                        found.append(f"{table.name}.{column.name}")
+        if session.get_bind().dialect.name == "postgresql":
+            indexed = text("SELECT count(*) FROM search_documents WHERE search_vector @@ plainto_tsquery(:q)")
+            if await session.scalar(indexed, {"q": word}):
+                found.append("search_documents.search_vector")
+    return found
+
+
+async def test_delete_leaves_no_copy_of_the_words_in_the_database_files(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
+        asked = await bot.mem.post(ALICE, f"how do I keep a {WORD} culture alive?")
+        reply = await bot.mem.post(BOB, "keep it cool and feed it weekly", thread=asked.id)
+        await bot.mem.command(ALICE, f"/solved {reply.id}", thread=asked.id)
+        other = await bot.mem.post(BOB, "what flour suits rye bread?")
+        tip = await bot.mem.post(ALICE, f"my {WORD} trick: use a light rye", thread=other.id)
+        await bot.mem.command(BOB, f"/solved {tip.id}", thread=other.id)
+        for number in range(30):
+            await bot.mem.post(ALICE, f"note {number} about {WORD}")
+        assert await searchable(bot, WORD)
+        assert await rows_containing(bot, WORD)
+
+        await bot.mem.command(ALICE, "/privacy delete")
+
+        assert "Deleted: your content in 2 knowledge entries" in bot.mem.last()
+        assert await rows_containing(bot, WORD) == [], "no row or index entry keeps the words"
+        assert not await searchable(bot, WORD)
+        assert_not_in_files(database_url, WORD)
+    assert_not_in_files(database_url, WORD)
+
+
+def assert_not_in_files(database_url: str, word: str) -> None:
+    """SQLite: neither the database file nor its write-ahead log holds ``word`` anywhere in their bytes."""
+    if not database_url.startswith("sqlite"):
+        return
+    database = Path(database_url.split("///", 1)[1])
+    assert database.exists()
+    for path in (database, database.with_name(database.name + "-wal")):
+        if path.exists():
+            assert word.encode() not in path.read_bytes(), f"{path.name} still holds the words"

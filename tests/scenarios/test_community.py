@@ -85,7 +85,8 @@ async def test_a_community_day(tmp_path: Path, database_url: str) -> None:
         bot.mem.clear()
         await bot.mem.command(ALICE, "/privacy export")
         assert bot.mem.said() == []
-        data = json.loads("".join(bot.mem.private(ALICE)[1:]))
+        [exported] = bot.mem.files(ALICE)
+        data = json.loads(exported.data)
         assert data["member"]["id"] == ALICE.id
         assert any(QUESTION in message["text"] for message in data["messages"])
         assert [entry["id"] for entry in data["entries_asked"]] == [solved_id]

@@ -12,7 +12,14 @@ from sqlalchemy import Table, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.knowledge import hooks
-from copbot.knowledge.interchange.records import EntryRecord, entry_records, parse_line, record_json
+from copbot.knowledge.interchange.records import (
+    EntryRecord,
+    MessageRecord,
+    entry_records,
+    member_ids,
+    parse_line,
+    record_json,
+)
 from copbot.store import scope
 from copbot.store.models import Base, KnowledgeEntry, SearchDocument, Tag
 
@@ -141,6 +148,7 @@ async def _insert_batch(session: AsyncSession, records: list[EntryRecord]) -> li
             "resource_url": r.resource_url, "activity": r.activity, "solved": r.solved, "captured_via": "import",
             "source_platform": r.source.platform if r.source else "",
             "source_room": r.source.room if r.source else None,
+            "source_public": r.source.public if r.source else True,
             "source_url": r.source.url if r.source else None,
             "thread_id": None, "created_by_id": None, "created_at": r.created_at or now, "updated_at": now,
         }
@@ -157,18 +165,25 @@ async def _insert_batch(session: AsyncSession, records: list[EntryRecord]) -> li
     tags = await _tag_ids(session, {name for r in records for name in r.tags})
     links = [{"entry_id": entry_id, "tag_id": tags[name]} for entry_id, r in zip(ids, records, strict=True)
              for name in r.tags]  # fmt: skip
+    people = await member_ids(session, records)
     for entry_id, r in zip(ids, records, strict=True):
-        texts = [("question", "", r.question, r.created_at)]
-        texts += [("answer", "", answer, None) for answer in r.answers]
-        texts += [("message", m.author, m.text, m.created_at) for m in r.messages]
+        platform = r.source.platform if r.source else ""
+        texts = [
+            (
+                "question",
+                MessageRecord(author=r.asked_by, author_id=r.asked_by_id, text=r.question, created_at=r.created_at),
+            )
+        ]
+        texts += [("answer", answer) for answer in r.answers] + [("message", m) for m in r.messages]
         messages.extend(
-            {"entry_id": entry_id, "role": role, "position": position, "author_id": None, "author_name": author,
-             "external_id": None, "text": body, "created_at": when}
-            for position, (role, author, body, when) in enumerate(texts)
+            {"entry_id": entry_id, "role": role, "position": position,
+             "author_id": people.get((platform, m.author_id or "")), "author_name": m.author,
+             "external_id": None, "text": m.text, "created_at": m.created_at}
+            for position, (role, m) in enumerate(texts)
         )  # fmt: skip
         documents.append(
             {"entry_id": entry_id, "title": r.title, "question": "\n".join(filter(None, [r.question, r.summary])),
-             "answers": "\n".join(r.answers), "discussion": "\n".join(m.text for m in r.messages),
+             "answers": "\n".join(a.text for a in r.answers), "discussion": "\n".join(m.text for m in r.messages),
              "tags": " ".join(r.tags)}
         )  # fmt: skip
     await _insert_rows(session, _MESSAGES, messages)

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.core.words import normalise_tag
+from copbot.members.visibility import Audience, searchable_entry_visible
 from copbot.store.models import EntryTag, KnowledgeEntry, Tag
 
 
@@ -31,6 +32,9 @@ class SearchFilters:
     """Only these entries (internal ids); an empty tuple matches nothing."""
     public_ids: tuple[str, ...] | None = None
     """Only these entries (public ids)."""
+    audience: Audience | None = None
+    """Who searches: only entries the visibility rule lets them see (None: the operator; the index itself never
+    holds opted-out or deleted text)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,4 +88,6 @@ def filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
         conditions.append(entry.id.in_(list(filters.entry_ids)))
     if filters.public_ids is not None:
         conditions.append(entry.public_id.in_(list(filters.public_ids)))
+    if filters.audience is not None:
+        conditions.append(searchable_entry_visible(filters.audience))
     return conditions
