@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from copbot.knowledge import hooks
+from copbot.knowledge.search.excerpt import searchable
 from copbot.store.models import EntryMessage, EntryTag, KnowledgeEntry, Member, SearchDocument, Tag
 from copbot.store.types import utcnow
 
@@ -247,13 +248,13 @@ async def refresh_search_document(session: AsyncSession, entry_id: int) -> None:
             await session.delete(document)
             await session.flush()
         return
-    values = {
-        "title": entry.title,
-        "question": "\n".join([*parts["question"], entry.summary]).strip(),
-        "answers": "\n".join(parts["answer"]),
-        "discussion": "\n".join(parts["message"]),
-        "tags": " ".join(await entry_tags(session, entry_id)),
-    }
+    values = searchable(
+        title=entry.title,
+        question="\n".join([*parts["question"], entry.summary]).strip(),
+        answers="\n".join(parts["answer"]),
+        discussion="\n".join(parts["message"]),
+        tags=" ".join(await entry_tags(session, entry_id)),
+    )
     if document is None:
         session.add(SearchDocument(entry_id=entry_id, **values))
     else:

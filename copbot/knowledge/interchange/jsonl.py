@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.knowledge import hooks
 from copbot.knowledge.interchange.records import EntryRecord, entry_records, parse_line, record_json
+from copbot.knowledge.search.excerpt import searchable
 from copbot.store.models import Base, KnowledgeEntry, SearchDocument, Tag
 from copbot.store.types import utcnow
 
@@ -167,9 +168,9 @@ async def _insert_batch(session: AsyncSession, records: list[EntryRecord]) -> li
             for position, (role, author, body, when) in enumerate(texts)
         )  # fmt: skip
         documents.append(
-            {"entry_id": entry_id, "title": r.title, "question": "\n".join(filter(None, [r.question, r.summary])),
-             "answers": "\n".join(r.answers), "discussion": "\n".join(m.text for m in r.messages),
-             "tags": " ".join(r.tags)}
+            {"entry_id": entry_id} | searchable(
+                title=r.title, question="\n".join(filter(None, [r.question, r.summary])),
+                answers="\n".join(r.answers), discussion="\n".join(m.text for m in r.messages), tags=" ".join(r.tags))
         )  # fmt: skip
     await _insert_rows(session, _MESSAGES, messages)
     if links:
