@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Sequence
+from dataclasses import replace
 
 from copbot.commands.registry import CommandRegistry, UsageError
 from copbot.conversations.ingest import IngestBatcher, Prelabeller
@@ -24,6 +25,7 @@ from copbot.core.events import (
 from copbot.core.labels import Label
 from copbot.core.roles import Role
 from copbot.core.services import Services
+from copbot.core.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +103,7 @@ class Dispatcher:
         await self.ingest.drain()  # an edit or deletion applies to messages handed in before it
         async with self.services.sessions.begin() as session:
             if isinstance(event, MessageEdited):
-                await track_edit(session, event)
+                await track_edit(session, replace(event, text=clean_text(event.text)))
             elif isinstance(event, MessageDeleted):
                 await track_deletion(session, event)
             else:
@@ -118,6 +120,8 @@ class Dispatcher:
 
     async def run_command(self, ctx: Context, command: CommandInvoked) -> None:
         """Rate-limit, look up, check rights and arguments, then run one command."""
+        command = replace(command, args=clean_text(command.args),
+                          options={name: clean_text(value) for name, value in command.options.items()})  # fmt: skip
         limiter = self.services.rate_limiter
         if not limiter.allow(f"{ctx.platform}:{command.author.id}"):
             await ctx.tell_privately("You are sending commands faster than this community allows; try in a minute.")

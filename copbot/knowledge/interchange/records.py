@@ -13,6 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from copbot.core.text import clean_text
 from copbot.knowledge.entries import normalise_tags
 from copbot.store.models import EntryMessage, EntryTag, KnowledgeEntry, Member, Tag
 
@@ -25,6 +26,16 @@ def _utc(value: datetime | None) -> datetime | None:
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        """Every text as both stores can hold it (a ``\\u0000`` escape decodes to NUL, which PostgreSQL refuses)."""
+        if isinstance(value, str):
+            return clean_text(value)
+        if isinstance(value, list):
+            return [clean_text(item) if isinstance(item, str) else item for item in value]
+        return value
 
 
 class MessageRecord(_Record):
