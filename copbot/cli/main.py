@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from copbot import __version__
 from copbot.config.errors import ConfigError
-from copbot.config.settings import Settings, load_settings
+from copbot.config.settings import Settings, load_settings, masked_url
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +43,12 @@ def _cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
     if settings.console_enabled:
         platforms.append("console")
     print(f"configuration OK: {args.path or args.config or '(defaults)'}")
-    print(f"  database: {settings.database_url()}")
+    print(f"  database: {masked_url(settings.database_url())}")
     print(f"  platforms: {', '.join(platforms) or 'none'}")
     print(f"  prompts: {len(settings.prompts)}")
     print(f"  {search_mode(settings)[1]}")
+    for warning in settings.warnings():
+        print(f"warning: {warning}")
     return 0
 
 
@@ -66,6 +68,25 @@ def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     revision = asyncio.run(run())
     print(f"database at revision {revision or 'none'} (newest: {migrate.head_revision()})")
     return 0
+
+
+def database_problem(error: BaseException, url: str) -> str | None:
+    """One sentence for an error that means the database cannot be reached or written, else None."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(error, DBAPIError):
+        reason = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else type(error.orig).__name__
+    elif isinstance(error, OSError):
+        database = make_url(url).database or ""
+        filename = str(error.filename or "")
+        if filename and not (database and database.startswith(filename)):
+            return None  # a file that is not the database (an import or export file, say)
+        reason = f"{error.strerror or error}" + (f": {filename}" if filename else "")
+    else:
+        return None
+    hint = "check database.url, and that the database is reachable and writable"
+    return f"cannot use the database {masked_url(url)} ({reason}); {hint}"
 
 
 def extra_registrars() -> list[Registrar]:
@@ -127,6 +148,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # only a database problem is answered here; anything else propagates
+        problem = database_problem(error, settings.database_url())
+        if problem is None:
+            raise
+        print(f"copbot: {problem}", file=sys.stderr)
+        return 1
     return code
 
 
