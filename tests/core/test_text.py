@@ -8,9 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from copbot.adapters.matrix.render import render_html
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
-from copbot.core.text import clean_text
+from copbot.core.adapter import Card, Outgoing
+from copbot.core.text import clean_text, safe_url
 from copbot.knowledge.interchange.jsonl import import_lines
 from copbot.store.models import EntryMessage, KnowledgeEntry, Message
 from tests.conftest import ALICE, BOB, CAROL, MOD
@@ -72,3 +74,18 @@ async def test_an_import_line_with_an_escaped_nul(running: tuple[Application, Me
         titles = list(await session.scalars(select(KnowledgeEntry.title).order_by(KnowledgeEntry.id)))
         texts = list(await session.scalars(select(EntryMessage.text).order_by(EntryMessage.id)))
     assert titles == ["nul title", "fine"] and texts == ["pip proxy", "xy", "ok"]
+
+
+def test_only_absolute_http_links_are_safe() -> None:
+    for bad in ("javascript:alert(1)", "JAVASCRIPT:x", "data:text/html,x", "/kb/1", "https://", "mailto:a@b",
+                "https://exa mple.org", "https://example.org/\nx", None, ""):  # fmt: skip
+        assert safe_url(bad) is None, bad
+    assert safe_url("https://discord.com/channels/1/2/3") == "https://discord.com/channels/1/2/3"
+    assert safe_url(" HTTP://example.org ") == "HTTP://example.org"
+
+
+def test_plain_text_and_matrix_cards_drop_unsafe_links() -> None:
+    content = Outgoing.of("Found:", [Card("bad", url="javascript:alert(1)"), Card("good", url="https://a.org/x")])
+    assert "javascript" not in content.as_plain_text() and "<https://a.org/x>" in content.as_plain_text()
+    html = render_html(content) or ""
+    assert "javascript" not in html and 'href="https://a.org/x"' in html
