@@ -67,13 +67,19 @@ async def test_an_import_line_with_an_escaped_nul(running: tuple[Application, Me
     assert app.services is not None
     lines = [json.dumps({"id": "n1", "title": "nul\u0000 title", "question": "pip\u0000 proxy",
                          "messages": [{"author": "a\u0000", "text": "x\u0000y"}]}),
-             json.dumps({"id": "n2", "title": "fine", "question": "ok"})]  # fmt: skip
+             json.dumps({"id": "n2", "title": "fine", "question": "ok"}),
+             json.dumps({"id": "n3", "title": "caf\udce9", "question": "lone \ud800 surrogate escapes"})]  # fmt: skip
     report = await import_lines(app.services.sessions, lines)
-    assert (report.created, report.errors) == (2, [])
+    assert (report.created, report.errors) == (3, [])
     async with app.services.sessions() as session:
         titles = list(await session.scalars(select(KnowledgeEntry.title).order_by(KnowledgeEntry.id)))
         texts = list(await session.scalars(select(EntryMessage.text).order_by(EntryMessage.id)))
-    assert titles == ["nul title", "fine"] and texts == ["pip proxy", "xy", "ok"]
+    assert titles == ["nul title", "fine", "caf\ufffd"] and texts == [
+        "pip proxy",
+        "xy",
+        "ok",
+        "lone \ufffd surrogate escapes",
+    ]
 
 
 def test_only_absolute_http_links_are_safe() -> None:

@@ -84,7 +84,18 @@ class EntryRecord(_Record):
 def parse_line(line: str) -> EntryRecord:
     """One JSON line as a record; raises ValueError naming the first problem."""
     try:
-        return EntryRecord.model_validate_json(line)
+        try:
+            return EntryRecord.model_validate_json(line)
+        except ValidationError as error:
+            if error.errors()[0]["type"] != "json_invalid":
+                raise
+            # Python's parser also takes what the fast one refuses but JSON allows (a lone surrogate escape, which
+            # ``clean_text`` then replaces); what it refuses too is reported as the fast parser's error
+            try:
+                data = json.loads(line)
+            except ValueError:
+                raise error from None
+            return EntryRecord.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
