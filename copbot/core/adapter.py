@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from copbot.core.events import AnyEvent, CommandInvoked, Member, MessagePosted, Place
-from copbot.core.text import safe_url
 
 EventSink = Callable[[AnyEvent], Awaitable[None]]
 """Where an adapter delivers incoming events; the dispatcher provides it."""
@@ -57,8 +56,8 @@ class Outgoing:
         lines = [self.text]
         for number, card in enumerate(self.cards, start=1):
             line = f"  {number}. {card.title}"
-            if url := safe_url(card.url):
-                line += f" <{url}>"
+            if card.url:
+                line += f" <{card.url}>"
             lines.append(line)
             if card.description:
                 lines.append(f"     {card.description}")
