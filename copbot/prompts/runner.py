@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -115,7 +115,7 @@ class PromptRunner:
         if run_id is None:
             log.info("prompt %s for %s was already claimed; not posting again", prompt.name, scheduled_for)
             return RunResult("duplicate", scheduled_for)
-        return await self._attempt(prompt, scheduled_for, now, run_id)
+        return await self._attempt(prompt, scheduled_for, now, run_id, now)
 
     async def recover(self, advanced: dict[str, datetime]) -> list[RunResult]:
         """At start: finish the runs a stopped process left unfinished, and run each fire time it lost.
@@ -155,9 +155,32 @@ class PromptRunner:
             log.warning("prompt %s for %s: %s", run.prompt_name, run.scheduled_for, detail)
             await self._finish(run.id, "failed", detail=detail)
             return RunResult("failed", run.scheduled_for, run.id, detail=detail)
+        taken = await self._set_status(run.id, "claimed", run.started_at, "claimed", started_at_now=now)
+        if not taken:
+            return RunResult("duplicate", run.scheduled_for, run.id, detail="another process took the run over")
         log.warning("prompt %s for %s was claimed but never posted (the bot stopped); posting it now",
                     run.prompt_name, run.scheduled_for)  # fmt: skip
-        return await self._attempt(prompt, run.scheduled_for, now, run.id)
+        return await self._attempt(prompt, run.scheduled_for, now, run.id, now)
+
+    async def _set_status(
+        self, run_id: int, status: str, started_at: datetime, new_status: str, *, started_at_now: datetime | None = None
+    ) -> bool:
+        """Compare and set: move the run from ``status`` claimed at ``started_at`` on; False if it is not so now.
+
+        A claim taken over at start gets a new ``started_at``, so a process still carrying out the old claim (two
+        PostgreSQL leaders overlapping for a moment) finds it changed before the send and does not post.
+        """
+        values: dict[str, object] = {"status": new_status}
+        if started_at_now is not None:
+            values["started_at"] = started_at_now
+        statement = (
+            update(PromptRun)
+            .where(PromptRun.id == run_id, PromptRun.status == status, PromptRun.started_at == started_at)
+            .values(**values)
+        )
+        async with self.sessions.begin() as session:
+            result = await session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
 
     async def _has_run(self, name: str, scheduled_for: datetime) -> bool:
         query = select(exists().where(PromptRun.prompt_name == name, PromptRun.scheduled_for == scheduled_for))
@@ -169,11 +192,13 @@ class PromptRunner:
             log.warning("test hook: killing this process at %r", point)
             os.kill(os.getpid(), signal.SIGKILL)
 
-    async def _attempt(self, prompt: PromptSection, scheduled_for: datetime, now: datetime, run_id: int) -> RunResult:
-        """Carry out a claimed run; any failure is recorded on the run."""
+    async def _attempt(
+        self, prompt: PromptSection, scheduled_for: datetime, now: datetime, run_id: int, claimed_at: datetime
+    ) -> RunResult:
+        """Carry out a run claimed at ``claimed_at``; any failure is recorded on the run."""
         self._checkpoint("post")
         try:
-            return await self._carry_out(prompt, scheduled_for, now, run_id)
+            return await self._carry_out(prompt, scheduled_for, now, run_id, claimed_at)
         except Exception as error:
             log.exception("prompt %s for %s failed", prompt.name, scheduled_for)
             await self._finish(run_id, "failed", detail=f"{type(error).__name__}: {error}")
@@ -196,7 +221,9 @@ class PromptRunner:
             return None
         return run.id
 
-    async def _carry_out(self, prompt: PromptSection, scheduled_for: datetime, now: datetime, run_id: int) -> RunResult:
+    async def _carry_out(
+        self, prompt: PromptSection, scheduled_for: datetime, now: datetime, run_id: int, claimed_at: datetime
+    ) -> RunResult:
         if prompt.quiet_days is not None and await self._recently_active(prompt, now):
             detail = f"the channel had messages in the last {prompt.quiet_days:g} days"
             await self._finish(run_id, "skipped", detail=detail)
@@ -216,7 +243,9 @@ class PromptRunner:
             run = await session.get(PromptRun, run_id)
             if run is not None:
                 run.text_index = index
-        await self._finish(run_id, "posting")
+        if not await self._set_status(run_id, "claimed", claimed_at, "posting"):
+            log.info("prompt %s for %s was taken over by another process; not posting", prompt.name, scheduled_for)
+            return RunResult("duplicate", scheduled_for, run_id, detail="another process took the run over")
         sent = await adapter.send(Place(prompt.platform, prompt.channel), content)
         self._checkpoint("record")
         await self._finish(run_id, "posted", message_id=sent.id)

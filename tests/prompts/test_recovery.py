@@ -35,3 +35,21 @@ async def test_a_stale_claim_beyond_the_grace_is_marked_failed_not_posted(tmp_pa
         assert bot.mem.said() == []
         [run] = await bot.runs()
         assert run.status == "failed" and "too late" in run.detail
+
+
+async def test_a_claim_taken_over_at_start_is_not_posted_by_its_first_claimant(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    due = (now - timedelta(minutes=10)).replace(second=0, microsecond=0)
+    settings = settings_for(tmp_path, _daily_at(due), grace_minutes=60)
+    async with running(settings, ManualClock(now)) as bot:
+        runner = bot.runner
+        [prompt] = settings.prompts
+        first_claim = now - timedelta(seconds=5)
+        run_id = await runner._claim(prompt, due, first_claim)  # an overlapping leader claimed it, then stalled
+        assert run_id is not None
+        [taken_over] = await runner.recover({})
+        assert taken_over.status == "posted" and len(bot.mem.said()) == 1
+        late = await runner._attempt(prompt, due, now, run_id, first_claim)  # the stalled leader carries on
+        assert late.status == "duplicate" and len(bot.mem.said()) == 1
+        [run] = await bot.runs()
+        assert run.status == "posted"
