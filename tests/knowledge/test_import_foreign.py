@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
+from copbot.cli.main import main
 from copbot.knowledge.interchange.jsonl import FOREIGN_PREFIX, import_lines
 from copbot.store.models import KnowledgeEntry
 from tests.conftest import ALICE, BOB
@@ -55,3 +59,19 @@ async def test_replace_overwrites_the_captured_entry_and_keeps_its_thread(
     report = await import_lines(app.services.sessions, [foreign], replace=True)
     assert report.renamed == [] and report.updated == 1
     assert await stored(app) == {entry.public_id: ("Replaced on purpose", entry.thread_id)}
+
+
+async def test_kb_import_says_which_ids_were_given_new_ones(
+    running: tuple[Application, MemoryAdapter], database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app, mem = running
+    entry = await captured_entry(app, mem)
+    config = tmp_path / "kb.toml"
+    config.write_text(f'[database]\nurl = "{database_url}"\n', encoding="utf-8")
+    foreign = tmp_path / "other.jsonl"
+    foreign.write_text(json.dumps({"id": entry.public_id, "title": "Theirs", "question": "gradle"}) + "\n")
+    code = await asyncio.to_thread(main, ["kb", "import", str(foreign), "--config", str(config)])
+    out = capsys.readouterr().out
+    assert code == 0 and "1 new, 0 updated" in out
+    assert f"({entry.public_id} -> {FOREIGN_PREFIX}{entry.public_id})" in out and "--replace" in out
+    assert (await stored(app))[entry.public_id] == (entry.title, entry.thread_id)
