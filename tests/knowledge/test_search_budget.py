@@ -74,3 +74,8 @@ def test_the_excerpt_is_cut_around_the_first_highlight_of_the_best_column() -> N
     assert cut.startswith("…w37 w38 w39 **pip** then **proxy**") and cut.endswith("…")
     assert excerpt(["plain words", ""], "**") == "plain words"
     assert excerpt([None, ""], "**") == ""
+
+
+def test_a_word_without_spaces_is_cut_in_the_excerpt() -> None:
+    cut = excerpt(["**" + "a" * 30_000 + "** tail"], "**")
+    assert len(cut) < 100 and cut.startswith("**aaa")

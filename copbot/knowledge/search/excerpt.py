@@ -16,6 +16,8 @@ Discord messages at their length limit, about 5,000 words. The entry itself keep
 looking past this. The figures in benchmarks/README.md ("Worst-case search") were measured with this value."""
 SNIPPET_WORDS = 16
 """Words in a snippet, as FTS5's ``snippet()`` was asked for."""
+WORD_CHARS = 40
+"""A longer "word" (a URL, a run without spaces) is cut to this many characters in a snippet."""
 LEAD_WORDS = 3
 """Words of context kept before the first highlighted word."""
 ELLIPSIS = "…"
@@ -49,7 +51,9 @@ def excerpt(highlighted: Sequence[str | None], marker: str, words: int = SNIPPET
     else:
         tokens = split[best[1]]
         start = max(0, _marked(tokens, marker)[0] - LEAD_WORDS)
-    shown = tokens[start : start + words]
+    shown = [
+        token if len(token) <= WORD_CHARS else token[:WORD_CHARS] + ELLIPSIS for token in tokens[start : start + words]
+    ]
     if not shown:
         return ""
     return "".join([ELLIPSIS if start > 0 else "", " ".join(shown), ELLIPSIS if start + words < len(tokens) else ""])
