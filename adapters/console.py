@@ -12,11 +12,12 @@ import sys
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, TextIO
 
+from copbot.adapters.ids import IdLedger
 from copbot.core.adapter import EventSink
 from copbot.core.clock import Clock
 from copbot.core.events import Member, Place
 
-from .local import IdLedger, LocalAdapter, Posted
+from .local import LocalAdapter, Posted
 
 log = logging.getLogger(__name__)
 

@@ -6,12 +6,11 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 
-from copbot.adapters.local import IdLedger
+from copbot.adapters.ids import id_ledger
 from copbot.commands.registry import CommandRegistry
 from copbot.config.settings import Settings
 from copbot.core.adapter import Adapter
 from copbot.core.services import Services
-from copbot.store import chat
 from copbot.store.models import Tag
 
 TAG_SUGGESTIONS = 25
@@ -29,22 +28,6 @@ def tag_source(services: Services) -> Callable[[str], Awaitable[list[str]]]:
             return list(rows)
 
     return tags
-
-
-def id_ledger(services: Services, platform: str) -> IdLedger:
-    """The message ids earlier runs gave out on a local ``platform``, from the database, so none repeats."""
-    key = f"{platform}.last_message_id"
-
-    async def used() -> list[str]:
-        async with services.sessions() as session:
-            stored = await chat.used_message_ids(session, platform)
-        last = await chat.get_state(services.sessions, key)
-        return [*stored, *([last] if last else [])]
-
-    async def remember(last: str) -> None:
-        await chat.set_state(services.sessions, key, last)
-
-    return IdLedger(used, remember)
 
 
 def build_platform_adapters(settings: Settings, services: Services, registry: CommandRegistry) -> list[Adapter]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from copbot.adapters.ids import IdLedger
 from copbot.commands.parse import TextCommands
 from copbot.core.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoing, SentMessage
 from copbot.core.clock import Clock, SystemClock
@@ -27,16 +28,6 @@ from copbot.core.events import (
 LOCAL_CAPABILITIES = Capabilities(
     threads=True, create_threads=True, ephemeral=True, native_pins=True, reactions=True, slash_commands=False
 )
-
-
-@dataclass(frozen=True, slots=True)
-class IdLedger:
-    """What earlier runs on the same database used, so a local adapter's message ids never repeat."""
-
-    used: Callable[[], Awaitable[Iterable[str]]]
-    """Every id the database mentions, and the last one a run gave out."""
-    remember: Callable[[str], Awaitable[None]]
-    """Keep the last id given out, at stop (bot messages and commands are not stored themselves)."""
 
 
 @dataclass

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import math
 from collections.abc import Awaitable, Sequence
+from dataclasses import replace
 
 from copbot.commands.parse import bind
 from copbot.commands.registry import CommandRegistry, UsageError
@@ -28,6 +29,7 @@ from copbot.core.events import (
 from copbot.core.labels import Label
 from copbot.core.roles import Role
 from copbot.core.services import Services
+from copbot.core.text import clean_text
 from copbot.members.authorship import change_allowed
 
 log = logging.getLogger(__name__)
@@ -150,7 +152,7 @@ class Dispatcher:
         await self.ingest.drain()  # an edit or deletion applies to messages handed in before it
         async with self.services.sessions.begin() as session:
             if isinstance(event, MessageEdited):
-                await track_edit(session, event)
+                await track_edit(session, replace(event, text=clean_text(event.text)))
             elif isinstance(event, MessageDeleted):
                 await track_deletion(session, event)
             else:
@@ -167,6 +169,8 @@ class Dispatcher:
 
     async def run_command(self, ctx: Context, command: CommandInvoked) -> None:
         """Rate-limit, look up, check rights and arguments, then run one command with its options bound."""
+        command = replace(command, args=clean_text(command.args),
+                          options={name: clean_text(value) for name, value in command.options.items()})  # fmt: skip
         limiter, key = self.services.rate_limiter, f"{ctx.platform}:{command.author.id}"
         if not limiter.allow(key):
             wait = max(1, math.ceil(limiter.retry_after(key)))

@@ -14,7 +14,7 @@ import discord
 from copbot.adapters.discord import convert
 from copbot.adapters.discord.channels import ChannelResolver
 from copbot.adapters.discord.interactions import DEFER_AFTER, InteractionReplies
-from copbot.adapters.discord.render import Rendered, clip, render
+from copbot.adapters.discord.render import NO_MENTIONS, REPLY_MENTIONS, Rendered, clip, render
 from copbot.adapters.discord.slash import CopbotTree, TagSource, build_tree, context_menus
 from copbot.commands.catalog import builtin_registry
 from copbot.commands.spec import CommandSpec
@@ -65,8 +65,7 @@ class DiscordAdapter(Adapter):
         self._token = token
         self._solved_tag = solved_tag
         self._guild_ids = tuple(guild_ids)
-        mentions = discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False)
-        options: dict[str, Any] = {"intents": intents(), "allowed_mentions": mentions}
+        options: dict[str, Any] = {"intents": intents(), "allowed_mentions": NO_MENTIONS}
         if sharded or shard_count is not None:
             self.client: discord.Client = discord.AutoShardedClient(shard_count=shard_count, **options)
         else:
@@ -210,12 +209,14 @@ class DiscordAdapter(Adapter):
     async def _post(self, channel_id: int, rendered: Rendered, reply_to: str | None) -> str:
         channel = self.channels.messageable(channel_id)
         if reply_to is None:
-            message = await channel.send(rendered.content, embeds=rendered.embeds)
+            message = await channel.send(rendered.content, embeds=rendered.embeds, allowed_mentions=NO_MENTIONS)
         else:
             reference = discord.MessageReference(
                 message_id=int(reply_to), channel_id=channel_id, fail_if_not_exists=False
             )
-            message = await channel.send(rendered.content, embeds=rendered.embeds, reference=reference)
+            message = await channel.send(
+                rendered.content, embeds=rendered.embeds, reference=reference, allowed_mentions=REPLY_MENTIONS
+            )
         return str(message.id)
 
     async def open_thread(self, message: MessagePosted, title: str) -> Place:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import discord
 
 from copbot.core.adapter import Card, Outgoing
+from copbot.core.text import safe_url
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +18,12 @@ _MAX_TITLE = 256
 _MAX_DESCRIPTION = 4096
 _MAX_FOOTER = 2048
 _ELLIPSIS = "…"
+
+
+NO_MENTIONS = discord.AllowedMentions.none()
+"""The bot's default: text it echoes (an ``/ask <@id>``, an ``@everyone`` in a title) never pings anyone."""
+REPLY_MENTIONS = discord.AllowedMentions(everyone=False, users=False, roles=False, replied_user=True)
+"""A reply pings only the member it answers (the asker, in their own thread)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +45,7 @@ def card_embed(card: Card) -> discord.Embed:
     """One card as an embed whose title links to the card's url."""
     embed = discord.Embed(
         title=clip(card.title, _MAX_TITLE),
-        url=card.url,
+        url=safe_url(card.url),
         description=clip(card.description, _MAX_DESCRIPTION) or None,
     )
     if card.footer:

@@ -5,21 +5,13 @@ from __future__ import annotations
 import html
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 from copbot.core.adapter import Card, Outgoing
+from copbot.core.text import safe_url
 
 log = logging.getLogger(__name__)
 
 HTML_FORMAT = "org.matrix.custom.html"
-_LINK_SCHEMES = frozenset({"http", "https", "matrix", "mxc", "mailto"})
-
-
-def _safe_url(url: str | None) -> str | None:
-    """The URL when its scheme is one a link may use, else None (no javascript: links)."""
-    if not url:
-        return None
-    return url if urlsplit(url).scheme.lower() in _LINK_SCHEMES else None
 
 
 def text_to_html(text: str) -> str:
@@ -30,7 +22,7 @@ def text_to_html(text: str) -> str:
 def card_html(card: Card) -> str:
     """One card as an HTML list item: a linked title, description and footer."""
     title = html.escape(card.title)
-    url = _safe_url(card.url)
+    url = safe_url(card.url)
     parts = [f'<a href="{html.escape(url, quote=True)}">{title}</a>' if url else f"<b>{title}</b>"]
     if card.description:
         parts.append(text_to_html(card.description))

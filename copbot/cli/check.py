@@ -31,6 +31,8 @@ def _cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
     print(f"  platforms: {', '.join(platforms) or 'none'}")
     print(f"  prompts: {len(settings.prompts)}")
     print(f"  {search_mode(settings)[1]}")
+    for warning in settings.warnings():
+        print(f"warning: {warning}")
     return 0
 
 

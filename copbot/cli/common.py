@@ -83,3 +83,24 @@ async def open_database(
         yield session_factory(engine, clock)
     finally:
         await engine.dispose()
+
+
+def database_problem(error: BaseException, url: str) -> str | None:
+    """One sentence for an error that means the database cannot be reached or written, else None."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    from copbot.store.engine import describe_url
+
+    if isinstance(error, DBAPIError):
+        reason = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else type(error.orig).__name__
+    elif isinstance(error, OSError):
+        database = make_url(url).database or ""
+        filename = str(error.filename or "")
+        if filename and not (database and database.startswith(filename)):
+            return None  # a file that is not the database (an import or export file, say)
+        reason = f"{error.strerror or error}" + (f": {filename}" if filename else "")
+    else:
+        return None
+    hint = "check database.url, and that the database is reachable and writable"
+    return f"cannot use the database {describe_url(url)} ({reason}); {hint}"

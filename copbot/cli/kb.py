@@ -44,7 +44,7 @@ def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _lines(handle: IO[str]) -> Iterator[str]:
+def _lines(handle: IO[bytes]) -> Iterator[bytes]:
     yield from handle
 
 
@@ -58,11 +58,11 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"copbot: no such file {path}", file=sys.stderr)
         return 2
 
-    async def run(handle: IO[str]) -> int:
+    async def run(handle: IO[bytes]) -> int:
         with tqdm(unit=" entries", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
             async with open_database(settings) as sessions:
                 report = await import_lines(
-                    sessions, _lines(handle), on_progress=lambda done: bar.update(done) and None
+                    sessions, _lines(handle), on_progress=lambda done: bar.update(done) and None, replace=args.replace
                 )
         for number, problem in report.errors:
             print(f"{path}:{number}: skipped: {problem}", file=sys.stderr)
@@ -70,9 +70,16 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             f"imported {path}: {report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
             f"{len(report.errors)} malformed lines skipped"
         )
+        if report.renamed:
+            shown = ", ".join(f"{old} -> {new}" for old, new in report.renamed[:5])
+            more = f" and {len(report.renamed) - 5} more" if len(report.renamed) > 5 else ""
+            print(
+                f"{len(report.renamed)} ids belong to entries captured here, so those lines were imported under new "
+                f"ids ({shown}{more}); use --replace to overwrite the captured entries instead"
+            )
         return 1 if report.errors else 0
 
-    with path.open(encoding="utf-8") as handle:
+    with path.open("rb") as handle:
         return asyncio.run(run(handle))
 
 
@@ -111,6 +118,9 @@ def register_kb(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     search.add_argument("--solved", action="store_true", help="only solved entries")
     importer = kb_sub.add_parser("import", help="import entries from a JSON Lines file")
     importer.add_argument("file", help="the .jsonl file")
+    importer.add_argument(
+        "--replace", action="store_true", help="let a line replace an entry captured here that has the same id"
+    )
     exporter = kb_sub.add_parser("export", help="export every entry as JSON Lines")
     exporter.add_argument("file", nargs="?", help="the output file (default: standard output)")
     handlers: dict[str, tuple[argparse.ArgumentParser, HandlerArgs]] = {

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from copbot import __version__
-from copbot.cli.common import CliError, SubParsers, config_path
+from copbot.cli.common import CliError, SubParsers, config_path, database_problem
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import DBAPIError
+
     from copbot.config.errors import ConfigError
     from copbot.config.settings import load_settings
 
@@ -88,6 +90,11 @@ def _run(args: argparse.Namespace) -> int:
         code: int = args.handler(args, settings)
     except ConfigError as error:
         raise CliError(str(error), 2) from None
+    except (OSError, DBAPIError) as error:
+        problem = database_problem(error, settings.database_url())
+        if problem is None:
+            raise
+        raise CliError(problem) from None
     return code
 
 

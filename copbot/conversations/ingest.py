@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, cast, runtime_checkable
 
 from sqlalchemy import Table, func, insert, select
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from copbot.conversations.threads import BatchState, Row, Tracked
 from copbot.core.events import MessagePosted
 from copbot.core.labels import Label
+from copbot.core.text import clean_text
 from copbot.store.models import Message, PromptRun, Thread
 
 log = logging.getLogger(__name__)
@@ -189,7 +190,7 @@ class IngestBatcher:
     async def track(self, event: MessagePosted, label: Label | None = None) -> Ingested:
         """Store ``event`` with ``label`` in the next batch and return what tracking made of it, once committed."""
         future: asyncio.Future[Ingested] = asyncio.get_running_loop().create_future()
-        self._waiting.append(_Waiting(event, label, future))
+        self._waiting.append(_Waiting(replace(event, text=clean_text(event.text)), label, future))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_all(), name="copbot-ingest")
         return await future

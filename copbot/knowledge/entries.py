@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from copbot.core.words import normalise_tags
 from copbot.knowledge import hooks
+from copbot.knowledge.search.excerpt import searchable
 from copbot.members.visibility import Audience, content_visible, entry_visible, message_visible
 from copbot.store import scope
 from copbot.store.models import EntryMessage, EntryNumber, EntryTag, KnowledgeEntry, SearchDocument, Tag
@@ -256,13 +257,13 @@ async def refresh_search_document(session: AsyncSession, entry_id: int) -> None:
             await session.delete(document)
             await session.flush()
         return
-    values = {
-        "title": entry.title,
-        "question": "\n".join([*parts["question"], entry.summary]).strip(),
-        "answers": "\n".join(parts["answer"]),
-        "discussion": "\n".join(parts["message"]),
-        "tags": " ".join(await entry_tags(session, entry_id)),
-    }
+    values = searchable(
+        title=entry.title,
+        question="\n".join([*parts["question"], entry.summary]).strip(),
+        answers="\n".join(parts["answer"]),
+        discussion="\n".join(parts["message"]),
+        tags=" ".join(await entry_tags(session, entry_id)),
+    )
     if document is None:
         session.add(SearchDocument(entry_id=entry_id, **values))
     else:

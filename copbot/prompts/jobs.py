@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
@@ -26,6 +27,8 @@ from copbot.store.models import SchedulerJob
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "prompt:"
+DIE_AT_VARIABLE = "COPBOT_TEST_DIE_AT"
+"""Test hook read at start: the point of a prompt run (claim, post, record) at which the process kills itself."""
 TABLE = "apscheduler_jobs"
 _running: list[PromptRunner] = []
 """The runners of the applications running in this process, newest last; jobs find theirs here."""
@@ -85,7 +88,15 @@ class PromptScheduler:
         self.scheduler = self.build()
         self.scheduler.start(paused=True)
         _running.append(self.runner)
+        advanced = {
+            job.id[len(JOB_PREFIX) :]: job.next_run_time
+            for job in self.scheduler.get_jobs()
+            if job.id.startswith(JOB_PREFIX) and job.next_run_time is not None
+        }
         self.sync_jobs()
+        for result in await self.runner.recover(advanced):
+            log.warning("prompt recovery at start: %s for %s: %s %s", result.run_id, result.scheduled_for,
+                        result.status, result.detail)  # fmt: skip
         self.scheduler.resume()
 
     def sync_jobs(self) -> None:
@@ -144,6 +155,8 @@ async def start_prompt_scheduler(
     if not any(prompt.enabled for prompt in settings.prompts):
         await forget_prompt_jobs(sessions)
         return None
-    scheduler = PromptScheduler(PromptRunner(settings, sessions, clock, adapters), settings.database_url())
+    die_at = os.environ.get(DIE_AT_VARIABLE)
+    runner = PromptRunner(settings, sessions, clock, adapters, die_at=die_at)
+    scheduler = PromptScheduler(runner, settings.database_url())
     await scheduler.start()
     return scheduler

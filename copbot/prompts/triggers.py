@@ -9,12 +9,14 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from copbot.config.crontab import parse_crontab, translate_crontab_weekdays
 from copbot.config.settings import PromptSection
+
+__all__ = ["WallClockCronTrigger", "build_trigger", "describe", "fire_times", "latest_fire_time", "next_fire_time",
+           "translate_crontab_weekdays"]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
-CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-"""Standard crontab day-of-week numbers (0 and 7 are Sunday) as names, which APScheduler 3 reads unambiguously."""
 LOOKBACK_WINDOWS = (timedelta(hours=2), timedelta(days=2), timedelta(days=9), timedelta(days=400))
 EARLY_TOLERANCE = timedelta(seconds=5)
 """A job may run a moment before the clock the run logic reads says the fire time has come."""
@@ -47,29 +49,6 @@ def _is_repeat(moment: datetime) -> bool:
     return moment.fold == 1 and moment.replace(fold=0).utcoffset() != moment.utcoffset()
 
 
-def _day_name(value: str) -> str:
-    if value.isdigit():
-        number = int(value)
-        if not 0 <= number <= 7:
-            raise ValueError(f"day of week {number} is out of range 0-7")
-        return CRON_DAYS[number]
-    return value
-
-
-def translate_crontab_weekdays(expression: str) -> str:
-    """Rewrite numeric day-of-week values (crontab: 0 = Sunday) as names; APScheduler 3 reads 0 as Monday."""
-    fields = expression.split()
-    if len(fields) != 5:
-        raise ValueError(f"a cron expression has 5 fields (minute hour day month weekday), got {len(fields)}")
-    items = []
-    for item in fields[4].split(","):
-        base, slash, step = item.partition("/")
-        first, dash, last = base.partition("-")
-        base = _day_name(first.strip().lower()) + (dash + _day_name(last.strip().lower()) if dash else "")
-        items.append(base + slash + step)
-    return " ".join([*fields[:4], ",".join(items)])
-
-
 def build_trigger(prompt: PromptSection) -> WallClockCronTrigger:
     """The trigger for ``prompt``: its weekly day and time or its cron expression, in its own timezone."""
     zone = ZoneInfo(prompt.timezone)
@@ -78,7 +57,7 @@ def build_trigger(prompt: PromptSection) -> WallClockCronTrigger:
         return WallClockCronTrigger(day_of_week=prompt.weekly.day, hour=int(hour), minute=int(minute), timezone=zone)
     if prompt.cron is None:
         raise ValueError(f"prompt {prompt.name!r} has no schedule")
-    parsed = CronTrigger.from_crontab(translate_crontab_weekdays(prompt.cron), timezone=zone)
+    parsed = parse_crontab(prompt.cron, prompt.timezone)
     trigger = WallClockCronTrigger.__new__(WallClockCronTrigger)
     trigger.__setstate__(parsed.__getstate__())
     return trigger

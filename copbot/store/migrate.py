@@ -9,8 +9,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,23 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await connection.run_sync(_current)
 
 
+MIGRATION_LOCK = 0x636F70626F74
+"""PostgreSQL advisory lock key held while a process checks and upgrades the schema ("copbot" in ASCII)."""
+
+
+async def _serialise(connection: AsyncConnection) -> None:
+    """Make this transaction the only one checking and upgrading the schema until it ends.
+
+    PostgreSQL: a transaction-scoped advisory lock, so concurrent starts wait and then find the schema at head.
+    SQLite: ``BEGIN IMMEDIATE`` takes the write lock before the revision is read (Python's sqlite3 would otherwise
+    run the first ``CREATE TABLE`` outside any transaction); the others wait up to the busy timeout.
+    """
+    if connection.dialect.name == "postgresql":
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    elif connection.dialect.name == "sqlite":
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> str | None:
     """Bring the database to ``revision`` (default: the newest); returns the revision it is at."""
 
@@ -63,6 +81,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> str | None:
         command.upgrade(alembic_config(connection), revision)
 
     async with engine.begin() as connection:
+        await _serialise(connection)
         before = await connection.run_sync(_current)
         await connection.run_sync(run)
         after = await connection.run_sync(_current)

@@ -94,3 +94,32 @@ def test_cli_search_json_shape_and_filters(config: Path, tmp_path: Path, capsys:
         assert [hit["id"] for hit in json.loads(capsys.readouterr().out)] == expected
     assert main(["kb", "search", '"NEAR( ^* :', "--json", "--config", str(config)]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_bad_bytes_bom_and_repeated_ids_skip_only_their_lines(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = [json.dumps(record).encode() for record in GOOD]
+    bad_byte = json.dumps({"id": "q8", "title": "caf?", "question": "x"}).encode().replace(b"?", b"\xe9")
+    repeated = json.dumps({**GOOD[1], "title": "second q2"}).encode()
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b"\n".join([b"\xef\xbb\xbf" + good[0], bad_byte, good[1], repeated, good[2]]) + b"\n")
+    assert main(["kb", "import", str(path), "--config", str(config)]) == 1
+    captured = capsys.readouterr()
+    assert "mixed.jsonl:2: skipped: not UTF-8: byte 0xe9" in captured.err
+    assert "mixed.jsonl:4: skipped: id 'q2' repeats line 3" in captured.err
+    assert "mixed.jsonl:1:" not in captured.err
+    assert "3 new, 0 updated, 0 unchanged, 2 malformed" in captured.out
+    assert {record["id"]: record["title"] for record in export(config, capsys)} == {
+        "q1": "Pip behind a proxy", "q2": "Rotate nginx logs", "q3": "Proxy for npm"}  # fmt: skip
+
+
+def test_many_good_lines_around_a_bad_byte_are_all_imported(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [json.dumps({"id": f"g{n}", "title": f"t{n}", "question": "q"}).encode() for n in range(6_000)]
+    lines.insert(3_000, b'{"id": "bad", "title": "\xff", "question": "q"}')
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    assert main(["kb", "import", str(path), "--config", str(config)]) == 1
+    assert "6000 new, 0 updated, 0 unchanged, 1 malformed" in capsys.readouterr().out

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
-from copbot.knowledge.interchange import jsonl
+from copbot.knowledge.interchange import bulk
 from copbot.knowledge.interchange.jsonl import import_lines
 from copbot.knowledge.search import words as search_terms
 from copbot.knowledge.search.backend import search
@@ -95,7 +95,7 @@ async def test_a_failed_batch_rolls_back_with_the_trigger_and_can_be_run_again(
         raise RuntimeError("disk full")
 
     with monkeypatch.context() as patch:
-        patch.setattr(jsonl, "_index_batch", broken)
+        patch.setattr(bulk, "_index_batch", broken)
         with pytest.raises(RuntimeError):
             await import_lines(sessions, lines(10), batch_size=10)
     assert await index_state(sessions) == (5, 5, 1)

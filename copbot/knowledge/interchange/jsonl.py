@@ -6,41 +6,17 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import Table, delete, select, text
+from sqlalchemy import delete, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.knowledge import hooks
-from copbot.knowledge.interchange.records import (
-    EntryRecord,
-    MessageRecord,
-    entry_records,
-    member_ids,
-    parse_line,
-    record_json,
-)
-from copbot.store import scope
-from copbot.store.models import Base, KnowledgeEntry, SearchDocument, Tag
+from copbot.knowledge.interchange.bulk import BATCH_SIZE, insert_batch
+from copbot.knowledge.interchange.reading import read_lines
+from copbot.knowledge.interchange.records import EntryRecord, entry_records, record_json
+from copbot.store.models import KnowledgeEntry, SearchDocument
 
 log = logging.getLogger(__name__)
-
-BATCH_SIZE = 5000
-"""Entries per transaction: bigger batches mean fewer FTS5 segments to merge."""
-_INDEX_TRIGGER = "search_fts_ai"
-_INDEX_BATCH = [
-    "INSERT INTO search_fts(rowid, title, question, answers, tags) SELECT entry_id, title, question, answers, tags"
-    " FROM search_documents WHERE entry_id IN (SELECT value FROM json_each(:ids))",
-    "INSERT INTO search_fts_discussion(rowid, discussion) SELECT entry_id, discussion"
-    " FROM search_documents WHERE entry_id IN (SELECT value FROM json_each(:ids))",
-]
-"""SQLite: index a whole batch with one INSERT ... SELECT per FTS5 table instead of a trigger call per row."""
-_ENTRIES = Base.metadata.tables["knowledge_entries"]
-_MESSAGES = Base.metadata.tables["entry_messages"]
-_TAGS = Base.metadata.tables["tags"]
-_ENTRY_TAGS = Base.metadata.tables["entry_tags"]
-_DOCUMENTS = Base.metadata.tables["search_documents"]
-"""Core tables: inserting through them is one executemany per batch, not the ORM's per-row path."""
 
 
 @dataclass
@@ -52,6 +28,20 @@ class ImportReport:
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     """(line number, problem) for every line that was skipped."""
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    """(id in the file, id given) for lines whose id a captured entry here already has, imported under a new id."""
+
+    def add(self, other: ImportReport) -> None:
+        """Count what a committed batch did."""
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.errors += other.errors
+        self.renamed += other.renamed
+
+
+FOREIGN_PREFIX = "import-"
+"""An imported line whose id a captured entry here has (another instance's ``kbN``) gets this prefix."""
 
 
 def _same(record: EntryRecord, stored: EntryRecord) -> bool:
@@ -60,181 +50,116 @@ def _same(record: EntryRecord, stored: EntryRecord) -> bool:
     return record_json(wanted) == record_json(stored)
 
 
-async def _replace_changed(session: AsyncSession, records: dict[str, EntryRecord], report: ImportReport) -> int:
-    """Drop records already stored unchanged; delete stored entries the batch changes; returns how many."""
-    known = dict(
-        (
-            await session.execute(
-                select(KnowledgeEntry.public_id, KnowledgeEntry.id).where(KnowledgeEntry.public_id.in_(list(records)))
-            )
-        ).all()
-    )
+async def _stored(session: AsyncSession, public_ids: list[str]) -> dict[str, tuple[int, str, int | None]]:
+    """public id -> (entry id, how it was captured, its thread) for the entries that already have these ids."""
+    rows = await session.execute(
+        select(KnowledgeEntry.public_id, KnowledgeEntry.id, KnowledgeEntry.captured_via, KnowledgeEntry.thread_id)
+        .where(KnowledgeEntry.public_id.in_(public_ids))
+    )  # fmt: skip
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+
+async def _unchanged(session: AsyncSession, records: dict[str, EntryRecord], ids: list[int]) -> set[str]:
+    return {stored.id async for stored in entry_records(session, ids) if _same(records[stored.id], stored)}
+
+
+async def _rename_foreign(
+    session: AsyncSession, records: dict[str, EntryRecord], report: ImportReport
+) -> dict[str, EntryRecord]:
+    """Give a new id to each record whose id a captured (not imported) entry has and whose content differs."""
+    known = await _stored(session, list(records))
+    captured = {public_id: found[0] for public_id, found in known.items() if found[1] != "import"}
+    if not captured:
+        return records
+    same = await _unchanged(session, records, list(captured.values()))
+    renamed: dict[str, EntryRecord] = {}
+    for public_id, record in records.items():
+        if public_id in captured and public_id not in same:
+            new_id = FOREIGN_PREFIX + public_id
+            report.renamed.append((public_id, new_id))
+            record = record.model_copy(update={"id": new_id})
+        renamed.setdefault(record.id, record)
+    return renamed
+
+
+async def _replace_changed(
+    session: AsyncSession, records: dict[str, EntryRecord], report: ImportReport
+) -> dict[str, int | None]:
+    """Drop records already stored unchanged; delete stored entries the batch changes; returns their thread links."""
+    known = await _stored(session, list(records))
     if not known:
-        return 0
-    stale: list[int] = []
-    async for stored in entry_records(session, list(known.values())):
-        if _same(records[stored.id], stored):
-            del records[stored.id]
-            report.unchanged += 1
-        else:
-            stale.append(known[stored.id])
-    for public_id in set(known) & set(records):
-        if known[public_id] not in stale:
-            stale.append(known[public_id])
+        return {}
+    same = await _unchanged(session, records, [found[0] for found in known.values()])
+    for public_id in same:
+        del records[public_id]
+        report.unchanged += 1
+    stale = {public_id: known[public_id] for public_id in set(known) & set(records)}
     report.updated += len(stale)
     if stale:
-        await session.execute(delete(SearchDocument).where(SearchDocument.entry_id.in_(stale)))
-        await session.execute(delete(KnowledgeEntry).where(KnowledgeEntry.id.in_(stale)))
-    return len(stale)
+        ids = [found[0] for found in stale.values()]
+        await session.execute(delete(SearchDocument).where(SearchDocument.entry_id.in_(ids)))
+        await session.execute(delete(KnowledgeEntry).where(KnowledgeEntry.id.in_(ids)))
+    return {public_id: found[2] for public_id, found in stale.items()}
 
 
-async def _tag_ids(session: AsyncSession, names: set[str]) -> dict[str, int]:
-    if not names:
-        return {}
-    known = dict((await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(names)))).all())
-    missing = sorted(names - set(known))
-    if missing:
-        await session.execute(_TAGS.insert(), [{"name": name} for name in missing])
-        known.update(
-            {row[0]: row[1] for row in await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(missing)))}
-        )
-    return known
-
-
-async def _insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows in one executemany; on SQLite straight through the driver (columns' own bind processing)."""
-    dialect = session.get_bind().dialect
-    if not rows:
-        return
-    if dialect.name != "sqlite":
-        await session.execute(table.insert(), rows)
-        return
-    names = list(rows[0])
-    processors = [(name, table.c[name].type.bind_processor(dialect)) for name in names]
-    values = [tuple(row[name] if bind is None else bind(row[name]) for name, bind in processors) for row in rows]
-    statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-    connection = await session.connection()
-    await connection.exec_driver_sql(statement, values)
-
-
-async def _defer_indexing(session: AsyncSession) -> str | None:
-    """SQLite: drop the insert trigger inside this transaction and return its SQL (None elsewhere).
-
-    DDL is transactional in SQLite: other connections never see the trigger missing, and a failed batch rolls back
-    with the trigger in place, so an import that fails can simply be run again. The batch's first INSERT must come
-    before this: Python's sqlite3 opens the transaction only at a data change, so DDL before it would autocommit.
-    """
-    if session.get_bind().dialect.name != "sqlite":
-        return None
-    found = text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name")
-    trigger: str | None = await session.scalar(found, {"name": _INDEX_TRIGGER})
-    if trigger is not None:
-        await session.execute(text(f"DROP TRIGGER {_INDEX_TRIGGER}"))
-    return trigger
-
-
-async def _index_batch(session: AsyncSession, ids: list[int], trigger: str) -> None:
-    """Index the batch's search documents in bulk, then put the trigger back (same transaction)."""
-    for statement in _INDEX_BATCH:
-        await session.execute(text(statement), {"ids": json.dumps(ids)})
-    await session.execute(text(trigger))
-
-
-async def _insert_batch(session: AsyncSession, records: list[EntryRecord]) -> list[int]:
-    now = scope.now(session)
-    entry_rows = [
-        {
-            "public_id": r.id, "kind": r.kind, "title": r.title, "question": r.question, "summary": r.summary,
-            "resource_url": r.resource_url, "activity": r.activity, "solved": r.solved, "captured_via": "import",
-            "source_platform": r.source.platform if r.source else "",
-            "source_room": r.source.room if r.source else None,
-            "source_public": r.source.public if r.source else True,
-            "source_url": r.source.url if r.source else None,
-            "thread_id": None, "created_by_id": None, "created_at": r.created_at or now, "updated_at": now,
-        }
-        for r in records
-    ]  # fmt: skip
-    await _insert_rows(session, _ENTRIES, entry_rows)
-    wanted = select(KnowledgeEntry.public_id, KnowledgeEntry.id).where(
-        KnowledgeEntry.public_id.in_([r.id for r in records])
-    )
-    known: dict[str, int] = {row[0]: row[1] for row in await session.execute(wanted)}
-    ids = [known[r.id] for r in records]
-    messages: list[dict[str, Any]] = []
-    documents: list[dict[str, Any]] = []
-    tags = await _tag_ids(session, {name for r in records for name in r.tags})
-    links = [{"entry_id": entry_id, "tag_id": tags[name]} for entry_id, r in zip(ids, records, strict=True)
-             for name in r.tags]  # fmt: skip
-    people = await member_ids(session, records)
-    for entry_id, r in zip(ids, records, strict=True):
-        platform = r.source.platform if r.source else ""
-        texts = [
-            (
-                "question",
-                MessageRecord(author=r.asked_by, author_id=r.asked_by_id, text=r.question, created_at=r.created_at),
-            )
-        ]
-        texts += [("answer", answer) for answer in r.answers] + [("message", m) for m in r.messages]
-        messages.extend(
-            {"entry_id": entry_id, "role": role, "position": position,
-             "author_id": people.get((platform, m.author_id or "")), "author_name": m.author,
-             "external_id": None, "text": m.text, "created_at": m.created_at}
-            for position, (role, m) in enumerate(texts)
-        )  # fmt: skip
-        documents.append(
-            {"entry_id": entry_id, "title": r.title, "question": "\n".join(filter(None, [r.question, r.summary])),
-             "answers": "\n".join(a.text for a in r.answers), "discussion": "\n".join(m.text for m in r.messages),
-             "tags": " ".join(r.tags)}
-        )  # fmt: skip
-    await _insert_rows(session, _MESSAGES, messages)
-    if links:
-        await _insert_rows(session, _ENTRY_TAGS, links)
-    trigger = await _defer_indexing(session)
-    await _insert_rows(session, _DOCUMENTS, documents)
-    if trigger is not None:
-        await _index_batch(session, ids, trigger)
-    hooks.note_changed(session, ids)
-    return ids
+async def _store(
+    sessions: async_sessionmaker[AsyncSession], records: dict[str, EntryRecord], replace: bool
+) -> ImportReport:
+    """Store one batch in one transaction; what it did is returned only once committed."""
+    done = ImportReport()
+    async with sessions.begin() as session:
+        if not replace:
+            records = await _rename_foreign(session, records, done)
+        threads = await _replace_changed(session, records, done)
+        done.created += len(records) - len(threads)
+        if records:
+            await insert_batch(session, list(records.values()), threads)
+    return done
 
 
 async def import_lines(
     sessions: async_sessionmaker[AsyncSession],
-    lines: Iterable[str],
+    lines: Iterable[str | bytes],
     *,
     batch_size: int = BATCH_SIZE,
     on_progress: Callable[[int], object] | None = None,
+    replace: bool = False,
 ) -> ImportReport:
-    """Import JSON lines, one transaction per batch; bad lines are reported by number and skipped."""
+    """Import JSON lines, one transaction per batch; bad lines are reported by number and skipped.
+
+    A line whose id a captured entry here has is imported under ``FOREIGN_PREFIX`` + id (another instance's
+    ``kbN``), unless it equals that entry or ``replace`` is set, which replaces the entry and keeps its thread link.
+    A batch the database refuses is stored again one line per transaction, so only the refused lines are lost.
+    """
     report = ImportReport()
-    batch: dict[str, EntryRecord] = {}
+    batch: dict[str, tuple[int, EntryRecord]] = {}
 
     async def flush() -> None:
         if not batch:
             return
-        async with sessions.begin() as session:
-            replaced = await _replace_changed(session, batch, report)
-            report.created += len(batch) - replaced
-            if batch:
-                await _insert_batch(session, list(batch.values()))
+        try:
+            report.add(await _store(sessions, {key: record for key, (_, record) in batch.items()}, replace))
+        except DBAPIError:
+            log.warning("a batch of %d lines was refused; storing them one by one", len(batch), exc_info=True)
+            for key, (number, record) in batch.items():
+                try:
+                    report.add(await _store(sessions, {key: record}, replace))
+                except DBAPIError as error:
+                    report.errors.append((number, f"the database refused it: {error.orig}"))
         if on_progress is not None:
             on_progress(len(batch))
         batch.clear()
 
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+    for line in read_lines(lines):
+        if line.record is None:
+            report.errors.append((line.number, line.problem or "unreadable"))
+            log.warning("line %d skipped: %s", line.number, line.problem)
             continue
-        try:
-            record = parse_line(line)
-        except ValueError as error:
-            report.errors.append((number, str(error)))
-            log.warning("line %d skipped: %s", number, error)
-            continue
-        if record.id in batch:
-            await flush()
-        batch[record.id] = record
+        batch[line.record.id] = (line.number, line.record)
         if len(batch) >= batch_size:
             await flush()
     await flush()
+    report.errors.sort()
     if report.created + report.updated >= ANALYZE_AFTER:
         await _refresh_statistics(sessions)
     return report

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.core.events import Member as EventMember
+from copbot.core.text import clean_text
 from copbot.core.words import normalise_tags
 from copbot.members.visibility import content_visible, message_visible
 from copbot.store import chat
@@ -28,6 +29,16 @@ def _utc(value: datetime | None) -> datetime | None:
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        """Every text as both stores can hold it (a ``\\u0000`` escape decodes to NUL, which PostgreSQL refuses)."""
+        if isinstance(value, str):
+            return clean_text(value)
+        if isinstance(value, list):
+            return [clean_text(item) if isinstance(item, str) else item for item in value]
+        return value
 
 
 class MessageRecord(_Record):
@@ -90,7 +101,18 @@ class EntryRecord(_Record):
 def parse_line(line: str) -> EntryRecord:
     """One JSON line as a record; raises ValueError naming the first problem."""
     try:
-        return EntryRecord.model_validate_json(line)
+        try:
+            return EntryRecord.model_validate_json(line)
+        except ValidationError as error:
+            if error.errors()[0]["type"] != "json_invalid":
+                raise
+            # Python's parser also takes what the fast one refuses but JSON allows (a lone surrogate escape, which
+            # ``clean_text`` then replaces); what it refuses too is reported as the fast parser's error
+            try:
+                data = json.loads(line)
+            except ValueError:
+                raise error from None
+            return EntryRecord.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])

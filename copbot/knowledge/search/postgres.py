@@ -46,8 +46,12 @@ _STATS = text(
     " WHERE c.oid = 'search_documents'::regclass"
 )
 _LEXEMES = text(
-    "SELECT ts_lexize('english_stem', w) FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS t(w, n) ORDER BY n"
+    "SELECT ts_lexize('english_stem', w), EXISTS (SELECT 1 FROM search_documents"
+    " WHERE search_vector @@ plainto_tsquery('english', w))"
+    " FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS t(w, n) ORDER BY n"
 )
+"""Each word's lexemes, and whether any entry holds it: a word no entry holds costs nothing and must not count
+toward the kept minimum (the EXISTS stops at the first match in the GIN index, so even a common word is cheap)."""
 
 
 class _LexemeStats:
@@ -90,8 +94,11 @@ async def selective_websearch_text(session: AsyncSession, text_: str) -> str | N
     shares, floor, rows = await _lexeme_stats(session)
     if not shares or rows <= ROWS_BUDGET:
         return " or ".join(terms)
-    lexemes = [list(found[0] or []) for found in await session.execute(_LEXEMES, {"words": terms})]
-    costs = [int(rows * max((shares.get(lexeme, floor) for lexeme in stems), default=0.0)) for stems in lexemes]
+    found = (await session.execute(_LEXEMES, {"words": terms})).all()
+    costs = [
+        max(1, int(rows * max((shares.get(lexeme, floor) for lexeme in stems or []), default=0.0))) if held else 0
+        for stems, held in found
+    ]
     return " or ".join(terms[index] for index in keep_rarest(costs, budget=ROWS_BUDGET))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from copbot.knowledge.search.excerpt import excerpt
 from copbot.knowledge.search.filters import SearchFilters, SearchHit, filter_conditions
 from copbot.knowledge.search.query import quote
 from copbot.knowledge.search.words import selective_query
@@ -35,8 +37,9 @@ DISCUSSION_WEIGHT = 0.7
 """How much the discussion's own bm25 (``search_fts_discussion``) adds to an entry's score."""
 MIN_CANDIDATES = 10
 """The best this many entries by ``search_fts`` (or the limit, if larger) are re-scored with their discussion."""
-SNIPPET_TOKENS = 16
 HIGHLIGHT = "**"
+SNIPPET_COLUMNS = {"search_fts": (1, 2, 0, 3), "search_fts_discussion": (0,)}
+"""Columns a snippet is cut from, per table, in order of preference (question, answers, title, tags)."""
 
 _MAIN = table("search_fts", column("rowid"))
 _TALK = table("search_fts_discussion", column("rowid"))
@@ -56,7 +59,10 @@ def _bm25(name: str, *weights: float) -> ColumnElement[float]:
 
 
 def _snippet(name: str) -> ColumnElement[str]:
-    return func.snippet(literal_column(name), -1, HIGHLIGHT, HIGHLIGHT, "…", SNIPPET_TOKENS)
+    """The table's snippet columns highlighted, as a JSON array: ``highlight()`` is linear in the (bounded) column,
+    where ``snippet()`` grows with the square of a word's occurrences; ``excerpt`` cuts the snippet from it."""
+    table_: ColumnElement[Any] = literal_column(name)
+    return func.json_array(*(func.highlight(table_, index, HIGHLIGHT, HIGHLIGHT) for index in SNIPPET_COLUMNS[name]))
 
 
 def _ranked(filters: SearchFilters, candidates: int, limit: int) -> Select[*tuple[Any, ...]]:
@@ -110,7 +116,7 @@ def _hit(row: Any) -> SearchHit:
         public_id=row.public_id,
         title=row.title,
         score=-float(row.rank),
-        snippet=" ".join(str(row.snippet or "").split()),
+        snippet=excerpt(json.loads(row.snippet) if row.snippet else [], HIGHLIGHT),
         url=row.source_url or row.resource_url,
         solved=bool(row.solved),
         kind=row.kind,

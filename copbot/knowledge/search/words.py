@@ -2,7 +2,8 @@
 
 An FTS5 ``OR`` query ranks every entry holding any of its words: a word found in half of a million entries makes it
 read half a million postings, while adding little to the ranking (bm25 weighs a word by how rare it is). The words
-are taken rarest first until their postings reach ``POSTINGS_BUDGET``; the ``MIN_WORDS`` rarest always stay.
+are taken rarest first until their postings reach ``POSTINGS_BUDGET``; the ``MIN_WORDS`` rarest words that any
+entry holds always stay.
 """
 
 from __future__ import annotations
@@ -75,13 +76,18 @@ def stems(words: Sequence[str]) -> list[str | None]:
 
 
 def keep_rarest(costs: Sequence[int], *, budget: int = POSTINGS_BUDGET, at_least: int = MIN_WORDS) -> list[int]:
-    """Indexes of the words to keep, in query order: rarest first while the postings stay within ``budget``."""
+    """Indexes of the words to keep, in query order: rarest first while the postings stay within ``budget``.
+
+    A word with no postings (cost 0) is kept, as it costs nothing, but does not count toward ``at_least``: two
+    words no entry holds must not push out the one word that finds something.
+    """
     kept: list[int] = []
-    spent = 0
+    counted = spent = 0
     for index in sorted(range(len(costs)), key=lambda i: (costs[i], i)):
-        if len(kept) >= at_least and spent + costs[index] > budget:
+        if costs[index] > 0 and counted >= at_least and spent + costs[index] > budget:
             break
         kept.append(index)
+        counted += costs[index] > 0
         spent += costs[index]
     return sorted(kept)
 

@@ -125,7 +125,7 @@ async def test_send_renders_cards_as_embeds_and_replies(bot: Harness) -> None:
     assert embed["title"] == "Cancelling tasks" and embed["url"] == card.url
     assert embed["description"] == "Use cancel()" and embed["footer"]["text"] == "#python"
     assert str(request.body["message_reference"]["message_id"]) == "1200000000000000222"
-    assert request.body["allowed_mentions"]["parse"] == ["users"]
+    assert request.body["allowed_mentions"] == {"parse": [], "replied_user": True}
     assert sent.url == f"https://discord.com/channels/{p.GUILD_ID}/{p.TEXT_ID}/{sent.id}"
 
 

@@ -1,6 +1,6 @@
 """place visibility of entries, entry numbers that are never reused, and what tells an accepted answer
 
-Revision ID: 0004_h5_privacy
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-01 17:00:00
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_h5_privacy"
+revision: str = "0004"
 down_revision: str | Sequence[str] | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
