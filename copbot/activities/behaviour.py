@@ -9,12 +9,15 @@ from sqlalchemy.exc import IntegrityError
 
 from copbot.activities.cooldown import Cooldown
 from copbot.activities.labelling import (
+    THREAD_LABEL_UPTO,
+    ActivityLabeller,
     Labelled,
     apply_thread_label,
     is_help_request,
     label_message,
     open_help_thread,
     rekey_thread,
+    set_thread_label,
 )
 from copbot.activities.recognition.recogniser import Recogniser
 from copbot.activities.topics import GENERIC_WORDS
@@ -29,6 +32,7 @@ from copbot.core.services import Services
 from copbot.knowledge.experts import experts_for
 from copbot.knowledge.search.backend import SearchHit, suggest
 from copbot.knowledge.search.query import query_tokens
+from copbot.store import chat
 from copbot.store.models import Message, Thread
 
 log = logging.getLogger(__name__)
@@ -78,6 +82,11 @@ class ActivityBehaviour:
             return False
         return not event.text.lstrip().startswith(self._prefixes)
 
+    @property
+    def labeller(self) -> ActivityLabeller:
+        """The labeller chat and the command line share: these cues, the services' second opinion if any."""
+        return ActivityLabeller(self.recogniser, self.settings.activity.min_confidence, self.services.refine_label)
+
     def prelabel(self, event: MessagePosted) -> Label | None:
         """The label ingest stores with the message (None where this listener labels nothing)."""
         return self.recogniser.label_message(event.text) if self._recognises(event) else None
@@ -111,6 +120,8 @@ class ActivityBehaviour:
                     min_confidence=section.min_confidence,
                     platform_thread=opens_thread,
                 )
+        if labelled is not None and labelled.fresh and labelled.thread_id is not None:
+            await self._refine_thread(labelled.thread_id)
         if labelled is None or not labelled.fresh or labelled.label.confidence < section.min_confidence:
             return
         activity = labelled.label.activity
@@ -122,12 +133,27 @@ class ActivityBehaviour:
         elif activity is Activity.SEEKING_EXPERIENCE and behaviour.suggest_experts:
             await self._experts(ctx, event)
 
+    async def _refine_thread(self, thread_id: int) -> None:
+        """A short thread's cue label, too weak to act on, gets the same second opinion `activity label` gives."""
+        labeller = self.labeller
+        if labeller.refine is None:
+            return
+        async with self.services.sessions() as session:
+            thread = await session.get(Thread, thread_id)
+            if thread is None or (thread.activity_confidence or 0.0) >= labeller.min_confidence:
+                return
+            texts = [message.text for message in await chat.thread_messages(session, thread_id)]
+        if not texts or len(texts) > THREAD_LABEL_UPTO:
+            return
+        label = await labeller.label_thread(texts)
+        async with self.services.sessions.begin() as session:
+            thread = await session.get(Thread, thread_id)
+            if thread is not None:
+                set_thread_label(thread, label, texts, labeller.min_confidence)
+
     async def _refined(self, event: MessagePosted, tracked: Tracked, label: Label) -> Label:
         """A cue label too weak to act on gets the embedding head's second opinion (semantic extra), stored."""
-        refine = self.services.refine_label
-        if refine is None or label.confidence >= self.settings.activity.min_confidence:
-            return label
-        refined = await refine(event.text, label)
+        refined = await self.labeller.second_opinion(event.text, label)
         if refined == label:
             return label
         async with self.services.sessions.begin() as session:

@@ -9,11 +9,14 @@ import json
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.config.settings import Settings
+
+if TYPE_CHECKING:
+    from copbot.semantic.runtime import Understanding
 
 HandlerArgs = Callable[[argparse.Namespace, Settings], int]
 
@@ -31,13 +34,28 @@ async def _database(settings: Settings) -> AsyncIterator[async_sessionmaker[Asyn
         await engine.dispose()
 
 
+@contextlib.asynccontextmanager
+async def _understood(settings: Settings) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], Understanding]]:
+    """The database and the bot's own search and recogniser over it (hybrid when the semantic extra is on)."""
+    from copbot.semantic.runtime import build_understanding
+
+    async with _database(settings) as sessions:
+        understanding = await build_understanding(settings, sessions, background=False)
+        try:
+            yield sessions, understanding
+        finally:
+            await understanding.close()
+
+
 def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from copbot.knowledge.capture import hashtags
     from copbot.knowledge.search.backend import SearchFilters, search
 
-    filters = SearchFilters(tags=tuple(args.tag or ()), activity=args.activity, solved_only=args.solved)
+    tags = (*(args.tag or ()), *hashtags(args.query))  # /search reads #tags from its text the same way
+    filters = SearchFilters(tags=tags, activity=args.activity, solved_only=args.solved)
 
     async def run() -> list[dict[str, Any]]:
-        async with _database(settings) as sessions, sessions() as session:
+        async with _understood(settings) as (sessions, _), sessions() as session:
             hits = await search(session, args.query, filters, limit=args.limit)
         return [
             {"id": h.public_id, "title": h.title, "score": round(h.score, 4), "snippet": h.snippet, "url": h.url}
@@ -65,6 +83,7 @@ def _lines(handle: IO[str]) -> Iterator[str]:
 def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
+    from copbot.cli.reindex import embed_with_progress
     from copbot.knowledge.interchange.jsonl import import_lines
 
     path = Path(args.file)
@@ -73,11 +92,14 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         return 2
 
     async def run(handle: IO[str]) -> int:
-        with tqdm(unit=" entries", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
-            async with _database(settings) as sessions:
+        async with _understood(settings) as (sessions, understanding):
+            with tqdm(unit=" entries", desc="importing", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
                 report = await import_lines(
                     sessions, _lines(handle), on_progress=lambda done: bar.update(done) and None
                 )
+            if understanding.semantic is not None:
+                embedded = await embed_with_progress(sessions, understanding.semantic.embedder)
+                print(f"embedded {embedded} entries with {understanding.semantic.embedder.name}", file=sys.stderr)
         for number, problem in report.errors:
             print(f"{path}:{number}: skipped: {problem}", file=sys.stderr)
         print(
