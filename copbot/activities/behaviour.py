@@ -131,7 +131,7 @@ class ActivityBehaviour:
             if self.cooldown.try_take(self._key(event)):
                 await ctx.reply(SHARE_OFFER)
         elif activity is Activity.SEEKING_EXPERIENCE and behaviour.suggest_experts:
-            await self._experts(ctx, event)
+            await self._experts(ctx, event, behaviour)
 
     async def _refine_thread(self, thread_id: int) -> None:
         """A short thread's cue label, too weak to act on, gets the same second opinion `activity label` gives."""
@@ -236,18 +236,25 @@ class ActivityBehaviour:
             found = await suggest(session, text, limit=knowledge.suggest_limit, min_score=knowledge.suggest_min_score)
         return [entry_card(hit) for hit, _ in found]
 
-    async def _experts(self, ctx: Context, event: MessagePosted) -> None:
-        """Name opted-in members who gave accepted answers on the message's topics; say nothing if none did."""
+    async def _experts(self, ctx: Context, event: MessagePosted, behaviour: ChannelBehaviour) -> None:
+        """Name opted-in members who gave accepted answers on the message's topics, and link the best answered
+        entry that matches it; say nothing if there is neither."""
         key = self._key(event)
         if not self.cooldown.ready(key):
             return
         names = await self._experience_holders(event)
-        if not names:
+        cards = (await self._entry_cards(event.text))[:1] if behaviour.suggest_entries else []
+        if not names and not cards:
             return
         self.cooldown.mark(key)
-        who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-        verb = "has" if len(names) == 1 else "have"
-        await ctx.reply(f"{who} {verb} answered similar questions before and may be able to share their experience.")
+        text = "This answered question looks closest to yours:"
+        if names:
+            who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            verb = "has" if len(names) == 1 else "have"
+            text = f"{who} {verb} answered similar questions before and may be able to share their experience."
+            if cards:
+                text += " This answered question looks closest to yours:"
+        await ctx.reply(Outgoing.of(text, cards))
 
     async def _experience_holders(self, event: MessagePosted) -> list[str]:
         """Display names of opted-in answerers on the message's keywords, best first, never the author."""
