@@ -66,11 +66,12 @@ def load(path: Path) -> list[Thread]:
 
 
 def time_split(path: Path, share: float = TRAIN_SHARE) -> tuple[list[int], list[int]]:
-    """Indices (into :func:`load`'s list) of the earlier threads to train on and the later ones to test on."""
+    """Indices (into :func:`load`'s list) of the earlier threads to train on and the later ones to test on, oldest
+    first."""
     times = [str(thread["messages"][0]["time"]) for thread in json.loads(path.read_text(encoding="utf-8"))]
     order = sorted(range(len(times)), key=lambda i: (times[i], i))
     cut = int(len(order) * share)
-    return sorted(order[:cut]), sorted(order[cut:])
+    return order[:cut], order[cut:]
 
 
 def per_class_f1(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, float]:

@@ -2,10 +2,10 @@
 
 F2Chat spring-boot (Pan et al., ASE 2021), split by time: the earliest 70% of threads (by first message) train,
 the later 30% test. On the train part only it fits the problem-vs-information naive Bayes, the embedding head
-(with the plain sentences of tests/activities/test_recogniser.py for the rare activities), the cue weight and the
-two calibration tables (isotonic, on 5-fold out-of-fold labels of the train part). Then it reports, on the test
-part: per-class F1 for cues alone, cues + naive Bayes and cues + embeddings; what each cue family adds; and the
-reliability of the shipped confidence by decile. Writes problem_info_model.json, calibration.json and
+(with the plain sentences of tests/activities/test_recogniser.py for the rare activities), the combination rule
+and the two calibration tables (isotonic, on out-of-fold labels of the train part cut into 5 blocks of time).
+Then it reports, on the test part: per-class F1 for cues alone, cues + naive Bayes and cues + embeddings; what
+each cue family adds; and the reliability of the shipped confidence by decile. Writes problem_info_model.json, calibration.json and
 activity_head.json.
 Run from the repository root: python benchmarks/fit_activity.py [--model PATH] [--cache FILE.npy] [--dry-run]
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,6 +50,8 @@ HEAD_OUT = ROOT / "copbot" / "semantic" / HEAD_FILE
 MIN_CONFIDENCE = 0.5
 """The default activity.min_confidence: below it the bot asks the head for a second opinion."""
 CUE_WEIGHTS = (0.25, 0.5, 1.0, 2.0)
+OVERRULES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+"""How sure the head must be to replace a rare activity named by a cue (1.01: never)."""
 FOLDS = 5
 TRAIN_LABEL = {PROGRESS: Activity.DOCUMENTING_PROJECTS.value}
 Threads = list[tuple[str, list[str]]]
@@ -73,10 +74,15 @@ class Pipeline:
         return [recogniser.label_thread(threads[i][1]) for i in ids]
 
     def refined(
-        self, labels: Sequence[Label], vectors: Matrix, ids: Sequence[int], weight: float, table: Calibration
+        self,
+        labels: Sequence[Label],
+        vectors: Matrix,
+        ids: Sequence[int],
+        rule: tuple[float, float],
+        table: Calibration,
     ) -> list[Label]:
-        """What the head makes of the weak labels, as in ActivityLabeller.second_opinion."""
-        refiner = HeadRefiner(self.head, _NoEmbedder(), cue_weight=weight, calibration=table)
+        """What the head makes of the weak labels, as in ActivityLabeller.second_opinion; rule: (weight, overrule)."""
+        refiner = HeadRefiner(self.head, _NoEmbedder(), cue_weight=rule[0], overrule=rule[1], calibration=table)
         return [
             label if label.confidence >= MIN_CONFIDENCE else refiner.label_vector(label, vectors[i : i + 1])
             for label, i in zip(labels, ids, strict=True)
@@ -154,10 +160,10 @@ def main(argv: Sequence[str]) -> int:
     examples = (embedder.embed(example_texts), [a.value for a, texts in EXAMPLES.items() for _ in texts])
     print(f"F2Chat spring-boot (Pan et al., ASE 2021), {DATA}: {len(train)} earlier threads train, {len(test)} test")
 
-    # Out-of-fold labels of the train part: calibration tables and the cue weight are fitted on them.
-    order = list(train)
-    random.Random(13).shuffle(order)
-    folds = [order[k::FOLDS] for k in range(FOLDS)]
+    # Out-of-fold labels of the train part: calibration tables and the combination rule are fitted on them. The
+    # folds are blocks of consecutive weeks, so a fold is judged by models that did not see its time (as the test).
+    size = -(-len(train) // FOLDS)
+    folds = [train[k * size : (k + 1) * size] for k in range(FOLDS)]
     pipelines = [Pipeline(threads, [i for f in folds if f is not fold for i in f], vectors, examples) for fold in folds]
     raw = [label for p, fold in zip(pipelines, folds, strict=True) for label in p.cue_labels(threads, fold)]
     oof = [i for fold in folds for i in fold]
@@ -167,29 +173,32 @@ def main(argv: Sequence[str]) -> int:
     )
     calibrated = [Label(lab.activity, cues_table(lab.confidence), lab.reason) for lab in raw]
 
-    def oof_refined(weight: float, table: Calibration) -> list[Label]:
+    def oof_refined(rule: tuple[float, float], table: Calibration) -> list[Label]:
         out: list[Label] = []
         start = 0
         for pipeline, fold in zip(pipelines, folds, strict=True):
-            out += pipeline.refined(calibrated[start : start + len(fold)], vectors, fold, weight, table)
+            out += pipeline.refined(calibrated[start : start + len(fold)], vectors, fold, rule, table)
             start += len(fold)
         return out
 
-    weight = max(CUE_WEIGHTS, key=lambda w: macro(gold_oof, oof_refined(w, IDENTITY)))
-    refined_raw = oof_refined(weight, IDENTITY)
+    rules = [(weight, overrule) for weight in CUE_WEIGHTS for overrule in OVERRULES]
+    grid = {r: macro(gold_oof, oof_refined(r, IDENTITY)) for r in rules}
+    print("train out-of-fold macro-F1 by (cue weight, overrule):", {r: round(v, 3) for r, v in grid.items()})
+    rule = max(rules, key=grid.__getitem__)
+    refined_raw = oof_refined(rule, IDENTITY)
     changed = [(lab, g) for lab, before, g in zip(refined_raw, calibrated, gold_oof, strict=True) if lab != before]
     head_table = fit_isotonic(
         [lab.confidence for lab, _ in changed], [folded(lab.activity.value) == g for lab, g in changed]
     )
-    print(f"cue weight chosen on the train part's out-of-fold labels: {weight}; calibration points: "
-          f"cues {len(cues_table.points)}, embeddings {len(head_table.points)}")  # fmt: skip
+    print(f"chosen on the train part's out-of-fold labels: cue weight {rule[0]}, overrule {rule[1]}; "
+          f"calibration points: cues {len(cues_table.points)}, embeddings {len(head_table.points)}")  # fmt: skip
 
     # The shipped models: fitted on the whole train part; measured on the later threads.
     final = Pipeline(threads, train, vectors, examples)
     gold = [threads[i][0] for i in test]
     cues_only = [Recogniser(use_model=False, calibration=cues_table).label_thread(threads[i][1]) for i in test]
     with_nb = final.cue_labels(threads, test, cues_table)
-    with_head = final.refined(with_nb, vectors, test, weight, head_table)
+    with_head = final.refined(with_nb, vectors, test, rule, head_table)
     figures = {
         "cues only": report("test: cues only", gold, classes(cues_only)),
         "cues + naive Bayes": report("test: cues + naive Bayes", gold, classes(with_nb)),
@@ -219,8 +228,12 @@ def main(argv: Sequence[str]) -> int:
         **final.nb.to_json(),
     }
     (RECOGNITION / MODEL_FILE).write_text(json.dumps(model_json, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    tables = {"about": f"isotonic, on 5-fold out-of-fold labels; {about}", "cue_weight": weight,
-              "tables": {"cues": cues_table.to_json(), "embeddings": head_table.to_json()}}  # fmt: skip
+    tables = {
+        "about": f"isotonic, on out-of-fold labels of 5 time blocks; {about}",
+        "cue_weight": rule[0],
+        "overrule": rule[1],
+        "tables": {"cues": cues_table.to_json(), "embeddings": head_table.to_json()},
+    }
     (RECOGNITION / CALIBRATION_FILE).write_text(json.dumps(tables) + "\n", encoding="utf-8")
     head: ActivityHead = final.head
     HEAD_OUT.write_text(json.dumps(head.to_json()) + "\n", encoding="utf-8")

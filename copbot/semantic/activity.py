@@ -13,19 +13,22 @@ from copbot.semantic.embedder import Embedder
 if TYPE_CHECKING:
     from copbot.semantic.classifier import Matrix
 
-CUE_WEIGHT = 0.5
-"""How much the cue label's confidence counts against the head's probability (chosen on the time-split train part)."""
+CUE_WEIGHT = 1.0
+"""How much the cue label's confidence counts against the head's probability (benchmarks/fit_activity.py chooses
+it with OVERRULE on the time split's train part)."""
 HEAD_ALONE = 0.5
 """With no cue at all, the head decides only if it is at least this sure."""
-OVERRULE = 0.8
+OVERRULE = 0.5
 """The head replaces a cue's activity other than problem vs information only when at least this sure:
-rare activities keep the recall their cues give (measured on the time split, benchmarks/fit_activity.py)."""
+rare activities keep the recall their cues give."""
 _SEEKERS = frozenset({Activity.PROBLEM_SOLVING.value, Activity.REQUEST_FOR_INFORMATION.value})
 CALIBRATION = "embeddings"
 """The calibration table of combined labels (see copbot/activities/recognition/calibration.json)."""
 
 
-def combine(label: Label, probabilities: dict[str, float], cue_weight: float = CUE_WEIGHT) -> Label:
+def combine(
+    label: Label, probabilities: dict[str, float], cue_weight: float = CUE_WEIGHT, overrule: float = OVERRULE
+) -> Label:
     """The activity with the best head probability plus ``cue_weight`` x cue confidence; cues stay the reason.
 
     The confidence returned is raw; :class:`HeadRefiner` calibrates it.
@@ -40,7 +43,7 @@ def combine(label: Label, probabilities: dict[str, float], cue_weight: float = C
     scores[cue] = scores.get(cue, 0.0) + cue_weight * label.confidence
     best = max(scores, key=scores.__getitem__)
     p = probabilities.get(best, 0.0)
-    if best != cue and cue not in _SEEKERS and p < OVERRULE:
+    if best != cue and cue not in _SEEKERS and p < overrule:
         best, p = cue, probabilities.get(cue, 0.0)
     if best == cue:
         confidence = min(0.99, max(label.confidence, (label.confidence + p) / 2))
@@ -58,11 +61,13 @@ class HeadRefiner:
         embedder: Embedder,
         *,
         cue_weight: float = CUE_WEIGHT,
+        overrule: float = OVERRULE,
         calibration: Calibration | None = None,
     ) -> None:
         self.head = head
         self.embedder = embedder
         self.cue_weight = cue_weight
+        self.overrule = overrule
         self.calibration = calibration if calibration is not None else load_default_calibration(CALIBRATION)
 
     def probabilities(self, vectors: Matrix) -> dict[str, float]:
@@ -72,7 +77,7 @@ class HeadRefiner:
 
     def label_vector(self, label: Label, vector: Matrix) -> Label:
         """Combine a cue label with the head's view of an embedding, confidence calibrated."""
-        combined = combine(label, self.probabilities(vector), self.cue_weight)
+        combined = combine(label, self.probabilities(vector), self.cue_weight, self.overrule)
         if combined == label:
             return label
         return replace(combined, confidence=self.calibration(combined.confidence))
