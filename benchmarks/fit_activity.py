@@ -5,8 +5,8 @@ the later 30% test. On the train part only it fits the problem-vs-information na
 (with the plain sentences of tests/activities/test_recogniser.py for the rare activities), the combination rule
 and the two calibration tables (isotonic, on out-of-fold labels of the train part cut into 5 blocks of time).
 Then it reports, on the test part: per-class F1 for cues alone, cues + naive Bayes and cues + embeddings; what
-each cue family adds; and the reliability of the shipped confidence by decile. Writes problem_info_model.json, calibration.json and
-activity_head.json.
+each cue family adds; and the reliability of the shipped confidence by decile. Writes problem_info_model.json,
+calibration.json and activity_head.json.
 Run from the repository root: python benchmarks/fit_activity.py [--model PATH] [--cache FILE.npy] [--dry-run]
 """
 
