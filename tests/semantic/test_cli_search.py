@@ -24,12 +24,12 @@ def test_queries_file_searches_each_line_within_its_entries(tmp_path: Path, caps
     assert main(["kb", "import", str(entries), "--config", str(config)]) == 0
     queries = tmp_path / "queries.jsonl"
     lines = [
-        {"id": "q1", "query": "pruning"},
-        {"id": "q2", "query": "pruning", "within": ["roses", "wifi"]},
+        json.dumps({"id": "q1", "query": "pruning"}),
+        json.dumps({"id": "q2", "query": "pruning", "within": ["roses", "wifi"]}),
         "not json",
-        {"id": "q3", "query": "wifi"},
+        json.dumps({"id": "q3", "query": "wifi"}),
     ]
-    queries.write_text("".join((json.dumps(x) if isinstance(x, dict) else x) + "\n" for x in lines), encoding="utf-8")
+    queries.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     capsys.readouterr()
     assert main(["kb", "search", "--queries", str(queries), "--config", str(config)]) == 1, "a bad line is reported"
     captured = capsys.readouterr()
