@@ -16,6 +16,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's copbot, not an installed one
+
 from copbot.activities.recognition.model import fit
 from copbot.activities.recognition.recogniser import Recogniser
 from copbot.core.labels import Activity
