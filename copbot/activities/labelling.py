@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from copbot.activities.recognition.cues import asks_a_question
 from copbot.activities.recognition.recogniser import OPENING_RUN, Recogniser
 from copbot.config.errors import ConfigError
 from copbot.config.settings import ActivitySection
@@ -23,16 +23,11 @@ from copbot.store.models import Member, Message, Thread
 log = logging.getLogger(__name__)
 
 THREAD_LABEL_UPTO = 5
+"""A thread's label is recomputed while it has at most this many messages; later ones change little."""
 THREAD_MESSAGES = 3
 THREAD_CHARS = 1000
 Refine = Callable[[str, Label], Awaitable[Label]]
 """A second opinion on a cue label (the semantic extra's embedding head)."""
-"""A thread's label is recomputed while it has at most this many messages; later ones change little."""
-_QUESTION_START = re.compile(
-    r"^\s*(?:where|what|which|who|whom|how|why|when|is|are|was|were|do|does|did|can|could|would|should|will|"
-    r"has|have|any|anyone|anybody|someone|somebody)\b",
-    re.IGNORECASE,
-)
 
 
 def build_recogniser(section: ActivitySection) -> Recogniser:
@@ -73,7 +68,7 @@ class ActivityLabeller:
 
 def is_question(text: str) -> bool:
     """Whether ``text`` is phrased as a question: a question mark, or it opens with a question word."""
-    return "?" in text or "\uff1f" in text or _QUESTION_START.match(text) is not None
+    return "?" in text or "\uff1f" in text or asks_a_question(text)
 
 
 def is_help_request(label: Label, text: str, min_confidence: float) -> bool:

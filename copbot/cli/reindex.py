@@ -20,7 +20,7 @@ BATCH = 64
 async def embed_with_progress(
     sessions: async_sessionmaker[AsyncSession], embedder: Embedder, *, batch: int = BATCH, quiet: bool = False
 ) -> int:
-    """Embed every searchable entry still missing an embedding, in batches, with a bar (total, ETA) on stderr."""
+    """Embed every searchable entry still missing an embedding, in batches; a bar (total, ETA) on a terminal."""
     from tqdm import tqdm
 
     from copbot.semantic import store
@@ -30,7 +30,7 @@ async def embed_with_progress(
         total = await store.count_missing(session, embedder.name)
     if not total:
         return 0
-    with tqdm(total=total, unit=" entries", desc="embedding", file=sys.stderr, disable=quiet) as bar:
+    with tqdm(total=total, unit=" entries", desc="embedding", file=sys.stderr, disable=True if quiet else None) as bar:
         return await embed_missing(sessions, embedder, batch=batch, on_progress=bar.update)
 
 
