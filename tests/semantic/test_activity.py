@@ -55,7 +55,7 @@ async def test_the_labeller_asks_the_head_only_when_cues_are_unsure(embedder: Em
     head = load_default_head()
     assert head is not None
     labeller = ActivityLabeller(Recogniser(), 0.5, HeadRefiner(head, embedder).refine)
-    text = "my app crashes with a NullPointerException when I start the server"
+    text = "the nightly job fails with a timeout every night"
     assert labeller.recogniser.label_message(text).confidence < 0.5
     crash = await labeller.label_message(text)
     assert crash.activity is Activity.PROBLEM_SOLVING and "embeddings" in crash.reason

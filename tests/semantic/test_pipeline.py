@@ -20,7 +20,7 @@ from tests.semantic_support import require_semantic
 
 pytestmark = pytest.mark.semantic
 
-UNSURE = "my app crashes with a NullPointerException when I start the server"
+UNSURE = "the nightly job fails with a timeout every night"
 """Cues alone are unsure here, so the embedding head gives its second opinion, in chat and on the command line."""
 REPLY = "which version are you on"
 

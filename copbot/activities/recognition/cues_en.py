@@ -425,7 +425,7 @@ EN_CUES: dict[Activity, tuple[Cue, ...]] = {
         (r"write (?:it|this|that|these) (?:down|up)", 3.0),
         (
             r"(?:write-?up|post-?mortem|lessons learn[te]d|retrospective|retro|case notes|"
-            r"handover notes|meeting notes|minutes)\b",
+            r"handover notes|meeting notes|minutes (?:of|from) (?:the|our|last|this|today))\b",
             2.0,
         ),
         (r"(?:faced|seen|had|answered|asked|done) (?:this|that|it) (?:\w+ )?(?:times|again)", 2.0),

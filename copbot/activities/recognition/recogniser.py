@@ -145,8 +145,10 @@ class Recogniser:
         total = _Scores({}, {}, asking=False)
         where: dict[Activity, int] = {}
         opening = [messages[0]]
+        opening_cues = False
         for number, text in enumerate(messages):
-            weak_opening = number <= OPENING_RUN and not any(a is not Activity.OTHER for a in total.score)
+            shown = total.asking or any(a is not Activity.OTHER for a in total.score)
+            weak_opening = number <= OPENING_RUN and not shown
             if number and not weak_opening and len(text) < 200 and looks_like_thanks(text, self.language):
                 continue
             if number and weak_opening:
@@ -154,9 +156,12 @@ class Recogniser:
             weight = 1.0 if number == 0 or weak_opening else REPLY_WEIGHT
             scores = self._score(text)
             total.asking = total.asking or (scores.asking and weight == 1.0)
+            opening_cues = opening_cues or (weight == 1.0 and bool(scores.score))
             for activity, value in scores.score.items():
                 if number and activity is Activity.OTHER:
                     continue
+                if weight < 1.0 and total.asking and not opening_cues and activity not in _SEEKERS:
+                    continue  # an opening that asks is not turned into another activity by a reply alone
                 total.score[activity] = total.score.get(activity, 0.0) + weight * value
                 if activity not in total.best:
                     total.best[activity] = scores.best[activity]
