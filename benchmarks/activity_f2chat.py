@@ -8,6 +8,7 @@ Run: .venv/bin/python benchmarks/activity_f2chat.py [--no-cv]
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 import time
@@ -15,11 +16,17 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's copbot, not an installed one
+
 from copbot.activities.recognition.model import fit
 from copbot.activities.recognition.recogniser import Recogniser
 from copbot.core.labels import Activity
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "f2chat" / "spring-boot.json"
+DATA_DIR = Path(os.environ.get("COPBOT_DATA", Path(__file__).resolve().parent.parent.parent / "shared" / "data"))
+"""The shared datasets: ../shared/data from the project root, or $COPBOT_DATA."""
+DATA = DATA_DIR / "f2chat" / "spring-boot.json"
+TRAIN_SHARE = 0.7
+"""The time split: the earliest 70% of threads (by their first message) train, the later 30% test."""
 PROGRESS = "documenting_projects|coordination"
 GOLD_CLASSES = (
     Activity.PROBLEM_SOLVING.value,
@@ -58,6 +65,25 @@ def load(path: Path) -> list[Thread]:
         if gold is not None:
             threads.append((gold, [str(m.get("text") or "") for m in thread["messages"]]))
     return threads
+
+
+def time_split(path: Path, share: float = TRAIN_SHARE) -> tuple[list[int], list[int]]:
+    """Indices (into :func:`load`'s list) of the earlier threads to train on and the later ones to test on, oldest
+    first."""
+    times = [str(thread["messages"][0]["time"]) for thread in json.loads(path.read_text(encoding="utf-8"))]
+    order = sorted(range(len(times)), key=lambda i: (times[i], i))
+    cut = int(len(order) * share)
+    return order[:cut], order[cut:]
+
+
+def per_class_f1(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, float]:
+    """F1 of each gold class."""
+    scores: dict[str, float] = {}
+    for cls in GOLD_CLASSES:
+        tp = sum(g == cls and p == cls for g, p in zip(gold, predicted, strict=True))
+        n_pred, n_gold = sum(p == cls for p in predicted), sum(g == cls for g in gold)
+        scores[cls] = 2 * tp / (n_pred + n_gold) if n_pred + n_gold else 0.0
+    return scores
 
 
 def report(title: str, gold: Sequence[str], predicted: Sequence[str]) -> float:

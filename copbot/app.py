@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from copbot.activities.behaviour import activity_listener
-from copbot.activities.labelling import build_recogniser
 from copbot.activities.recognition.recogniser import Recogniser
 from copbot.adapters.factory import build_platform_adapters
 from copbot.commands.catalog import builtin_registry
@@ -28,7 +27,7 @@ from copbot.members.ratelimit import RateLimiter
 from copbot.prompts.jobs import PromptScheduler, start_prompt_scheduler
 from copbot.prompts.leader import SchedulerLeadership, start_scheduling
 from copbot.prompts.listener import prompt_reply_listeners
-from copbot.semantic.runtime import SemanticRuntime, start_semantic
+from copbot.semantic.runtime import SemanticRuntime, build_understanding
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
 
@@ -84,10 +83,10 @@ class Application:
         revision = await migrate.upgrade(self.engine)
         log.info("database ready at revision %s", revision)
         self.services = build_services(settings, session_factory(self.engine, self.clock), self.clock)
-        recogniser = build_recogniser(settings.activity) if settings.activity.enabled else None
-        self.semantic = await start_semantic(settings, self.services.sessions)
-        if self.semantic is not None:
-            self.services.refine_label = self.semantic.refine
+        understanding = await build_understanding(settings, self.services.sessions)
+        self.semantic = understanding.semantic
+        self.services.refine_label = understanding.labeller.refine
+        recogniser = understanding.labeller.recogniser if settings.activity.enabled else None
         self.dispatcher = build_dispatcher(self.services, recogniser)
         if self._given_adapters is not None:
             self.adapters = list(self._given_adapters)

@@ -9,12 +9,15 @@ from sqlalchemy.exc import IntegrityError
 
 from copbot.activities.cooldown import Cooldown
 from copbot.activities.labelling import (
+    THREAD_LABEL_UPTO,
+    ActivityLabeller,
     Labelled,
     apply_thread_label,
     is_help_request,
     label_message,
     open_help_thread,
     rekey_thread,
+    set_thread_label,
 )
 from copbot.activities.recognition.recogniser import Recogniser
 from copbot.config.settings import ChannelBehaviour, Settings
@@ -28,6 +31,7 @@ from copbot.core.words import keywords
 from copbot.knowledge.experts import experts_for
 from copbot.knowledge.render import suggestion_cards
 from copbot.members.visibility import Audience
+from copbot.store import chat
 from copbot.store.models import Message, Thread
 
 log = logging.getLogger(__name__)
@@ -73,6 +77,11 @@ class ActivityBehaviour:
             return False
         return not event.text.lstrip().startswith(self._prefixes)
 
+    @property
+    def labeller(self) -> ActivityLabeller:
+        """The labeller chat and the command line share: these cues, the services' second opinion if any."""
+        return ActivityLabeller(self.recogniser, self.settings.activity.min_confidence, self.services.refine_label)
+
     def prelabel(self, event: MessagePosted) -> Label | None:
         """The label ingest stores with the message (None where this listener labels nothing)."""
         return self.recogniser.label_message(event.text) if self._recognises(event) else None
@@ -109,6 +118,8 @@ class ActivityBehaviour:
                     min_confidence=section.min_confidence,
                     platform_thread=opens_thread,
                 )
+        if labelled is not None and labelled.fresh and labelled.thread_id is not None:
+            await self._refine_thread(labelled.thread_id)
         if labelled is None or not labelled.fresh or labelled.label.confidence < section.min_confidence:
             return
         activity = labelled.label.activity
@@ -118,14 +129,29 @@ class ActivityBehaviour:
             if self.cooldown.try_take(self._key(event)):
                 await ctx.reply(share_offer(ctx.adapter.command_text("share")))
         elif activity is Activity.SEEKING_EXPERIENCE and behaviour.suggest_experts:
-            await self._experts(ctx, event)
+            await self._experts(ctx, event, behaviour)
+
+    async def _refine_thread(self, thread_id: int) -> None:
+        """A short thread's cue label, too weak to act on, gets the same second opinion `activity label` gives."""
+        labeller = self.labeller
+        if labeller.refine is None:
+            return
+        async with self.services.sessions() as session:
+            thread = await session.get(Thread, thread_id)
+            if thread is None or (thread.activity_confidence or 0.0) >= labeller.min_confidence:
+                return
+            texts = [message.text for message in await chat.thread_messages(session, thread_id)]
+        if not texts or len(texts) > THREAD_LABEL_UPTO:
+            return
+        label = await labeller.label_thread(texts)
+        async with self.services.sessions.begin() as session:
+            thread = await session.get(Thread, thread_id)
+            if thread is not None:
+                set_thread_label(thread, label, texts, labeller.min_confidence)
 
     async def _refined(self, event: MessagePosted, tracked: Tracked, label: Label) -> Label:
         """A cue label too weak to act on gets the embedding head's second opinion (semantic extra), stored."""
-        refine = self.services.refine_label
-        if refine is None or label.confidence >= self.settings.activity.min_confidence:
-            return label
-        refined = await refine(event.text, label)
+        refined = await self.labeller.second_opinion(event.text, label)
         if refined == label:
             return label
         async with self.services.sessions.begin() as session:
@@ -207,18 +233,25 @@ class ActivityBehaviour:
         """Entries that match well enough for /ask to suggest them, as cards, that members in ``place`` may see."""
         return await suggestion_cards(self.services.sessions, self.settings.knowledge, text, place)
 
-    async def _experts(self, ctx: Context, event: MessagePosted) -> None:
-        """Name opted-in members who gave accepted answers on the message's topics; say nothing if none did."""
+    async def _experts(self, ctx: Context, event: MessagePosted, behaviour: ChannelBehaviour) -> None:
+        """Name opted-in members who gave accepted answers on the message's topics, and link the best answered
+        entry that matches it; say nothing if there is neither."""
         key = self._key(event)
         if not self.cooldown.ready(key):
             return
         names = await self._experience_holders(event)
-        if not names:
+        cards = (await self._entry_cards(event.text, event.place))[:1] if behaviour.suggest_entries else []
+        if not names and not cards:
             return
         self.cooldown.mark(key)
-        who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-        verb = "has" if len(names) == 1 else "have"
-        await ctx.reply(f"{who} {verb} answered similar questions before and may be able to share their experience.")
+        text = "This answered question looks closest to yours:"
+        if names:
+            who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            verb = "has" if len(names) == 1 else "have"
+            text = f"{who} {verb} answered similar questions before and may be able to share their experience."
+            if cards:
+                text += " This answered question looks closest to yours:"
+        await ctx.reply(Outgoing.of(text, cards))
 
     async def _experience_holders(self, event: MessagePosted) -> list[str]:
         """Display names of opted-in answerers on the message's keywords, best first, never the author."""

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from copbot.activities.recognition.cues import asks_a_question
 from copbot.activities.recognition.recogniser import OPENING_RUN, Recogniser
 from copbot.config.errors import ConfigError
 from copbot.config.settings import ActivitySection
@@ -24,11 +24,10 @@ log = logging.getLogger(__name__)
 
 THREAD_LABEL_UPTO = 5
 """A thread's label is recomputed while it has at most this many messages; later ones change little."""
-_QUESTION_START = re.compile(
-    r"^\s*(?:where|what|which|who|whom|how|why|when|is|are|was|were|do|does|did|can|could|would|should|will|"
-    r"has|have|any|anyone|anybody|someone|somebody)\b",
-    re.IGNORECASE,
-)
+THREAD_MESSAGES = 3
+THREAD_CHARS = 1000
+Refine = Callable[[str, Label], Awaitable[Label]]
+"""A second opinion on a cue label (the semantic extra's embedding head)."""
 
 
 def build_recogniser(section: ActivitySection) -> Recogniser:
@@ -39,9 +38,37 @@ def build_recogniser(section: ActivitySection) -> Recogniser:
         raise ConfigError(f"activity: {error}") from None
 
 
+def thread_text(messages: Sequence[str]) -> str:
+    """What a second opinion reads of a thread: its first messages, clipped."""
+    return "\n".join(text.strip() for text in messages[:THREAD_MESSAGES] if text.strip())[:THREAD_CHARS]
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityLabeller:
+    """The one way copbot labels text, in chat and on the command line: cues, then a second opinion when weak."""
+
+    recogniser: Recogniser
+    min_confidence: float
+    refine: Refine | None = None
+
+    async def second_opinion(self, text: str, label: Label) -> Label:
+        """``label`` refined by the embedding head when it is too weak to act on and a head runs; else unchanged."""
+        if self.refine is None or label.confidence >= self.min_confidence or not text.strip():
+            return label
+        return await self.refine(text, label)
+
+    async def label_message(self, text: str) -> Label:
+        """The label one message gets."""
+        return await self.second_opinion(text, self.recogniser.label_message(text))
+
+    async def label_thread(self, messages: Sequence[str]) -> Label:
+        """The label a thread gets, first message first."""
+        return await self.second_opinion(thread_text(messages), self.recogniser.label_thread(messages))
+
+
 def is_question(text: str) -> bool:
     """Whether ``text`` is phrased as a question: a question mark, or it opens with a question word."""
-    return "?" in text or "\uff1f" in text or _QUESTION_START.match(text) is not None
+    return "?" in text or "\uff1f" in text or asks_a_question(text)
 
 
 def is_help_request(label: Label, text: str, min_confidence: float) -> bool:
@@ -77,7 +104,11 @@ async def relabel_thread(session: AsyncSession, recogniser: Recogniser, thread: 
 
 def apply_thread_label(recogniser: Recogniser, thread: Thread, texts: Sequence[str], min_confidence: float) -> None:
     """Set ``thread``'s label from its message texts, first first; a help request stays one."""
-    label = recogniser.label_thread(texts)
+    set_thread_label(thread, recogniser.label_thread(texts), texts, min_confidence)
+
+
+def set_thread_label(thread: Thread, label: Label, texts: Sequence[str], min_confidence: float) -> None:
+    """Store ``label`` as the label of ``thread`` (whose messages are ``texts``); a help request stays one."""
     thread.activity = label.activity.value
     thread.activity_confidence = label.confidence
     # The opening can run over a few messages when the first is a bare greeting (as in label_thread).

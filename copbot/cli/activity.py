@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from copbot.activities.labelling import build_recogniser
+from copbot.activities.labelling import ActivityLabeller
 from copbot.activities.recognition.explain import explain, label_jsonl
 from copbot.cli.common import add_config_argument
 from copbot.config.settings import Settings
+from copbot.semantic.runtime import build_understanding
+
+
+@contextlib.asynccontextmanager
+async def _labeller(settings: Settings) -> AsyncIterator[ActivityLabeller]:
+    """The bot's own labeller (cues, and the embedding head when the semantic extra is on); no database."""
+    understanding = await build_understanding(settings, background=False)
+    try:
+        yield understanding.labeller
+    finally:
+        await understanding.close()
 
 
 def _cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
@@ -22,7 +34,12 @@ def _cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
     if not text.strip():
         print("copbot activity explain: give the text of a message", file=sys.stderr)
         return 2
-    print(explain(build_recogniser(settings.activity), text))
+
+    async def run() -> str:
+        async with _labeller(settings) as labeller:
+            return explain(await labeller.label_message(text))
+
+    print(asyncio.run(run()))
     return 0
 
 
@@ -41,10 +58,13 @@ def _opened(path: str, mode: str) -> Iterator[TextIO]:
 
 
 def _cmd_label(args: argparse.Namespace, settings: Settings) -> int:
-    recogniser = build_recogniser(settings.activity)
+    async def run(source: TextIO, out: TextIO) -> list[str]:
+        async with _labeller(settings) as labeller:
+            return await label_jsonl(labeller.label_thread, source, out)
+
     try:
         with _opened(args.file, "r") as source, _opened(args.out, "w") as out:
-            errors = label_jsonl(recogniser, source, out)
+            errors = asyncio.run(run(source, out))
     except OSError as error:
         print(f"copbot activity label: {error.filename or args.file}: {error.strerror or error}", file=sys.stderr)
         return 2

@@ -4,33 +4,97 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from copbot.cli.common import open_database
 from copbot.config.settings import Settings
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from copbot.knowledge.search.filters import SearchHit
+    from copbot.semantic.runtime import Understanding
+
 HandlerArgs = Callable[[argparse.Namespace, Settings], int]
 
 
+@contextlib.asynccontextmanager
+async def _understood(
+    settings: Settings, *, create: bool = True
+) -> AsyncIterator[tuple[async_sessionmaker[AsyncSession], Understanding]]:
+    """The database and the bot's own search and recogniser over it (hybrid when the semantic extra is on)."""
+    from copbot.semantic.runtime import build_understanding
+
+    async with open_database(settings, create=create) as sessions:
+        understanding = await build_understanding(settings, sessions, background=False)
+        try:
+            yield sessions, understanding
+        finally:
+            await understanding.close()
+
+
+def _hit_json(hit: SearchHit) -> dict[str, Any]:
+    return {"id": hit.public_id, "title": hit.title, "score": round(hit.score, 4), "snippet": hit.snippet,
+            "url": hit.url}  # fmt: skip
+
+
+def _query_lines(path: str) -> tuple[list[tuple[str, str, tuple[str, ...] | None]], list[str]]:
+    """The (id, query, entries to search within) of each JSON line of ``path``, and one sentence per bad line."""
+    queries: list[tuple[str, str, tuple[str, ...] | None]] = []
+    problems: list[str] = []
+    with contextlib.ExitStack() as stack:
+        handle = sys.stdin if path == "-" else stack.enter_context(Path(path).open(encoding="utf-8"))
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                query, within = record["query"], record.get("within")
+                if not isinstance(query, str) or not (within is None or isinstance(within, list)):
+                    raise TypeError
+            except (ValueError, KeyError, TypeError, AttributeError):
+                problems.append(f'{path}:{number}: skipped: expected {{"id", "query", "within"?: [entry ids]}}')
+                continue
+            queries.append((str(record.get("id", number)), query, None if within is None else tuple(map(str, within))))
+    return queries, problems
+
+
 def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from copbot.knowledge.capture import hashtags
     from copbot.knowledge.search.backend import search
     from copbot.knowledge.search.filters import SearchFilters
 
-    filters = SearchFilters(tags=tuple(args.tag or ()), activity=args.activity, solved_only=args.solved)
+    if (args.query is None) == (args.queries is None):
+        print("copbot kb search: give a QUERY or --queries FILE (one of them)", file=sys.stderr)
+        return 2
+    try:
+        queries, problems = _query_lines(args.queries) if args.queries else ([("", args.query, None)], [])
+    except OSError as error:
+        print(f"copbot kb search: {args.queries}: {error.strerror or error}", file=sys.stderr)
+        return 2
 
-    async def run() -> list[dict[str, Any]]:
-        async with open_database(settings, create=False) as sessions, sessions() as session:
-            hits = await search(session, args.query, filters, limit=args.limit)
-        return [
-            {"id": h.public_id, "title": h.title, "score": round(h.score, 4), "snippet": h.snippet, "url": h.url}
-            for h in hits
-        ]
+    async def run() -> list[list[dict[str, Any]]]:
+        found: list[list[dict[str, Any]]] = []
+        async with _understood(settings, create=False) as (sessions, _), sessions() as session:
+            for _, text, within in queries:
+                tags = (*(args.tag or ()), *hashtags(text))  # /search reads #tags from its text the same way
+                filters = SearchFilters(tags=tags, activity=args.activity, solved_only=args.solved, public_ids=within)
+                found.append([_hit_json(hit) for hit in await search(session, text, filters, limit=args.limit)])
+        return found
 
-    hits = asyncio.run(run())
+    results = asyncio.run(run())
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if args.queries:
+        for (query_id, _, _), hits in zip(queries, results, strict=True):
+            print(json.dumps({"id": query_id, "hits": hits}, ensure_ascii=False))
+        return 1 if problems else 0
+    hits = results[0]
     if args.json:
         print(json.dumps(hits, ensure_ascii=False, indent=2))
         return 0
@@ -51,6 +115,7 @@ def _lines(handle: IO[bytes]) -> Iterator[bytes]:
 def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
+    from copbot.cli.reindex import embed_with_progress
     from copbot.knowledge.interchange.jsonl import import_lines
 
     path = Path(args.file)
@@ -59,11 +124,14 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         return 2
 
     async def run(handle: IO[bytes]) -> int:
-        with tqdm(unit=" entries", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
-            async with open_database(settings) as sessions:
+        async with _understood(settings) as (sessions, understanding):
+            with tqdm(unit=" entries", desc="importing", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
                 report = await import_lines(
                     sessions, _lines(handle), on_progress=lambda done: bar.update(done) and None, replace=args.replace
                 )
+            if understanding.semantic is not None:
+                embedded = await embed_with_progress(sessions, understanding.semantic.embedder)
+                print(f"embedded {embedded} entries with {understanding.semantic.embedder.name}", file=sys.stderr)
         for number, problem in report.errors:
             print(f"{path}:{number}: skipped: {problem}", file=sys.stderr)
         print(
@@ -110,7 +178,10 @@ def register_kb(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     kb = sub.add_parser("kb", help="the knowledge base: search, import, export")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     search = kb_sub.add_parser("search", help="search the knowledge base")
-    search.add_argument("query", help="any text")
+    search.add_argument("query", nargs="?", help="any text")
+    search.add_argument(
+        "--queries", metavar="FILE", help='search each JSON line {"id", "query", "within"?: [entry ids]} ("-": stdin)'
+    )
     search.add_argument("--limit", type=int, default=10, help="at most this many hits (default 10)")
     search.add_argument("--json", action="store_true", help="print the hits as JSON")
     search.add_argument("--tag", action="append", help="only entries with this tag (repeatable)")

@@ -5,8 +5,33 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.config.settings import Settings
+
+if TYPE_CHECKING:
+    from copbot.semantic.embedder import Embedder
+
+BATCH = 64
+
+
+async def embed_with_progress(
+    sessions: async_sessionmaker[AsyncSession], embedder: Embedder, *, batch: int = BATCH, quiet: bool = False
+) -> int:
+    """Embed every searchable entry still missing an embedding, in batches; a bar (total, ETA) on a terminal."""
+    from tqdm import tqdm
+
+    from copbot.semantic import store
+    from copbot.semantic.indexer import embed_missing
+
+    async with sessions() as session:
+        total = await store.count_missing(session, embedder.name)
+    if not total:
+        return 0
+    with tqdm(total=total, unit=" entries", desc="embedding", file=sys.stderr, disable=True if quiet else None) as bar:
+        return await embed_missing(sessions, embedder, batch=batch, on_progress=bar.update)
 
 
 def _cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
@@ -20,21 +45,14 @@ def _cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.semantic.enabled and not args.force:
         print("semantic.enabled is false: nothing to do (pass --force to compute embeddings anyway)")
         return 0
-    from tqdm import tqdm
-
     from copbot.cli.common import open_database
-    from copbot.semantic import store
     from copbot.semantic.embedder import Embedder
-    from copbot.semantic.indexer import embed_missing
 
     embedder = Embedder(model_location(settings))
 
     async def run() -> int:
         async with open_database(settings) as sessions:
-            async with sessions() as session:
-                total = await store.count_missing(session, embedder.name)
-            with tqdm(total=total, unit=" entries", file=sys.stderr, disable=args.quiet) as bar:
-                return await embed_missing(sessions, embedder, batch=args.batch, on_progress=bar.update)
+            return await embed_with_progress(sessions, embedder, batch=args.batch, quiet=args.quiet)
 
     done = asyncio.run(run())
     print(f"computed {done} embeddings with {embedder.name}")
@@ -51,7 +69,7 @@ def register_reindex(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
         kb.add_subparsers(dest="kb_command", required=True)
     kb_sub = next(a for a in kb._actions if isinstance(a, argparse._SubParsersAction))
     reindex = kb_sub.add_parser("reindex", help="compute missing embeddings for hybrid search (semantic extra)")
-    reindex.add_argument("--batch", type=int, default=64, help="entries embedded per batch (default 64)")
+    reindex.add_argument("--batch", type=int, default=BATCH, help=f"entries embedded per batch (default {BATCH})")
     reindex.add_argument("--force", action="store_true", help="compute them even if semantic.enabled is false")
     reindex.add_argument("--quiet", action="store_true", help="no progress bar")
     add_config_argument(reindex)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from copbot.activities.recognition.recogniser import Recogniser
+from copbot.activities.recognition.calibration import Calibration, load_default_calibration
 from copbot.core.labels import Activity, Label
 from copbot.semantic.classifier import ActivityHead
 from copbot.semantic.embedder import Embedder
@@ -13,21 +13,26 @@ from copbot.semantic.embedder import Embedder
 if TYPE_CHECKING:
     from copbot.semantic.classifier import Matrix
 
-CUE_WEIGHT = 0.5
-"""How much the cue label's confidence counts against the head's probability (chosen by benchmark CV)."""
+CUE_WEIGHT = 1.0
+"""How much the cue label's confidence counts against the head's probability (benchmarks/fit_activity.py chooses
+it with OVERRULE on the time split's train part)."""
 HEAD_ALONE = 0.5
 """With no cue at all, the head decides only if it is at least this sure."""
-THREAD_MESSAGES = 3
-THREAD_CHARS = 1000
+OVERRULE = 0.5
+"""The head replaces a cue's activity other than problem vs information only when at least this sure:
+rare activities keep the recall their cues give."""
+_SEEKERS = frozenset({Activity.PROBLEM_SOLVING.value, Activity.REQUEST_FOR_INFORMATION.value})
+CALIBRATION = "embeddings"
+"""The calibration table of combined labels (see copbot/activities/recognition/calibration.json)."""
 
 
-def thread_text(messages: Sequence[str]) -> str:
-    """What is embedded for a thread: its first messages, clipped."""
-    return "\n".join(text.strip() for text in messages[:THREAD_MESSAGES] if text.strip())[:THREAD_CHARS]
+def combine(
+    label: Label, probabilities: dict[str, float], cue_weight: float = CUE_WEIGHT, overrule: float = OVERRULE
+) -> Label:
+    """The activity with the best head probability plus ``cue_weight`` x cue confidence; cues stay the reason.
 
-
-def combine(label: Label, probabilities: dict[str, float], cue_weight: float = CUE_WEIGHT) -> Label:
-    """The activity with the best head probability plus ``cue_weight`` x cue confidence; cues stay the reason."""
+    The confidence returned is raw; :class:`HeadRefiner` calibrates it.
+    """
     if label.reason in ("no cue matched", "empty thread"):
         best = max(probabilities, key=probabilities.__getitem__, default=None)
         if best is None or probabilities[best] < HEAD_ALONE:
@@ -38,6 +43,8 @@ def combine(label: Label, probabilities: dict[str, float], cue_weight: float = C
     scores[cue] = scores.get(cue, 0.0) + cue_weight * label.confidence
     best = max(scores, key=scores.__getitem__)
     p = probabilities.get(best, 0.0)
+    if best != cue and cue not in _SEEKERS and p < overrule:
+        best, p = cue, probabilities.get(cue, 0.0)
     if best == cue:
         confidence = min(0.99, max(label.confidence, (label.confidence + p) / 2))
         return Label(label.activity, round(confidence, 3), f"{label.reason}; embeddings {p:.2f}")
@@ -45,31 +52,36 @@ def combine(label: Label, probabilities: dict[str, float], cue_weight: float = C
     return Label(Activity(best), round(min(0.99, p), 3), reason)
 
 
-class AssistedRecogniser:
-    """Cue labels corrected by the embedding head; embedding runs off the event loop."""
+class HeadRefiner:
+    """The second opinion of the embedding head on a cue label; embedding runs off the event loop."""
 
-    def __init__(self, recogniser: Recogniser, head: ActivityHead, embedder: Embedder, cue_weight: float = CUE_WEIGHT):
-        self.recogniser = recogniser
+    def __init__(
+        self,
+        head: ActivityHead,
+        embedder: Embedder,
+        *,
+        cue_weight: float = CUE_WEIGHT,
+        overrule: float = OVERRULE,
+        calibration: Calibration | None = None,
+    ) -> None:
         self.head = head
         self.embedder = embedder
         self.cue_weight = cue_weight
+        self.overrule = overrule
+        self.calibration = calibration if calibration is not None else load_default_calibration(CALIBRATION)
 
-    def _probabilities(self, vectors: Matrix) -> dict[str, float]:
+    def probabilities(self, vectors: Matrix) -> dict[str, float]:
+        """The head's class probabilities for one embedding (shape (1, dim))."""
         row = self.head.probabilities(vectors)[0]
         return {name: float(p) for name, p in zip(self.head.classes, row, strict=True)}
 
     def label_vector(self, label: Label, vector: Matrix) -> Label:
-        """Combine a cue label with the head's view of an embedding (shape (1, dim))."""
-        return combine(label, self._probabilities(vector), self.cue_weight)
-
-    async def label_message(self, text: str) -> Label:
-        """The cue label of one message, corrected by the head."""
-        label = self.recogniser.label_message(text)
-        return self.label_vector(label, await self.embedder.aembed([text]))
-
-    async def label_thread(self, messages: Sequence[str]) -> Label:
-        """The cue label of a thread, corrected by the head on the thread's first messages."""
-        label = self.recogniser.label_thread(messages)
-        if not messages:
+        """Combine a cue label with the head's view of an embedding, confidence calibrated."""
+        combined = combine(label, self.probabilities(vector), self.cue_weight, self.overrule)
+        if combined == label:
             return label
-        return self.label_vector(label, await self.embedder.aembed([thread_text(messages)]))
+        return replace(combined, confidence=self.calibration(combined.confidence))
+
+    async def refine(self, text: str, label: Label) -> Label:
+        """``label`` combined with the head's view of ``text``."""
+        return self.label_vector(label, await self.embedder.aembed([text]))

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HEAD_FILE = "activity_head.json"
-"""The shipped head, fitted by benchmarks/fit_semantic_activity.py."""
+"""The shipped head, fitted by benchmarks/fit_activity.py (earlier spring-boot threads)."""
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from copbot.activities.labelling import ActivityLabeller, build_recogniser
 from copbot.config.settings import Settings
 from copbot.core.labels import Label
 from copbot.knowledge import hooks
 from copbot.semantic import available
+
+if TYPE_CHECKING:
+    from copbot.semantic.activity import HeadRefiner
+    from copbot.semantic.embedder import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -42,36 +49,46 @@ def model_location(settings: Settings) -> str:
 
 
 class SemanticRuntime:
-    """The embedder, the hybrid ranker and the background indexer of one running application."""
+    """The embedder, the activity head, the hybrid ranker and (in the bot) the background indexer."""
 
-    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession] | None,
+        *,
+        embedder: Embedder | None = None,
+        background: bool = True,
+    ) -> None:
+        from copbot.semantic.activity import HeadRefiner
+        from copbot.semantic.classifier import load_default_head
         from copbot.semantic.embedder import Embedder
         from copbot.semantic.hybrid import HybridRanker
         from copbot.semantic.indexer import Indexer
 
-        self.embedder = Embedder(model_location(settings))
+        self.embedder = embedder if embedder is not None else Embedder(model_location(settings))
         self.ranker = HybridRanker(self.embedder, settings.semantic.fusion_weight)
-        self.indexer = Indexer(sessions, self.embedder)
         self.sessions = sessions
+        self.indexer = Indexer(sessions, self.embedder) if sessions is not None and background else None
+        head = load_default_head()
+        self.refiner: HeadRefiner | None = HeadRefiner(head, self.embedder) if head is not None else None
         self._catch_up: asyncio.Task[int] | None = None
 
     async def refine(self, text: str, label: Label) -> Label:
         """The cue label combined with the shipped embedding head's view of ``text`` (cues stay the reason)."""
-        from copbot.semantic.activity import combine
-        from copbot.semantic.classifier import load_default_head
-
-        head = load_default_head()
-        if head is None or not text.strip():
+        if self.refiner is None or not text.strip():
             return label
-        vector = await self.embedder.aembed([text])
-        row = head.probabilities(vector)[0]
-        return combine(label, {name: float(p) for name, p in zip(head.classes, row, strict=True)})
+        return await self.refiner.refine(text, label)
 
     async def start(self) -> None:
-        """Load the model off the loop, install the ranker and listener, embed what is missing in the background."""
+        """Load the model off the loop and install the ranker; the bot also listens and embeds what is missing."""
         from copbot.semantic.indexer import embed_missing
 
         await asyncio.to_thread(lambda: self.embedder.dim)
+        if self.sessions is None:
+            return
+        if self.indexer is None:
+            hooks.install(self.sessions, self.ranker, None)
+            return
         self.indexer.start()
         hooks.install(self.sessions, self.ranker, self.indexer.changed)
         self._catch_up = asyncio.get_running_loop().create_task(
@@ -82,27 +99,40 @@ class SemanticRuntime:
         """Wait for the start-up catch-up and every change heard so far (for tests and tools)."""
         if self._catch_up is not None:
             await self._catch_up
-        await self.indexer.drain()
+        if self.indexer is not None:
+            await self.indexer.drain()
 
     async def stop(self) -> None:
         """Uninstall the hooks and stop background work."""
-        hooks.uninstall(self.sessions)
+        if self.sessions is not None:
+            hooks.uninstall(self.sessions)
         if self._catch_up is not None:
             self._catch_up.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._catch_up
-        await self.indexer.stop()
+        if self.indexer is not None:
+            await self.indexer.stop()
 
 
-async def start_semantic(settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> SemanticRuntime | None:
-    """The running semantic layer when the config enables it and the extra works; else None (lexical search)."""
+async def start_semantic(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession] | None,
+    *,
+    embedder: Embedder | None = None,
+    background: bool = True,
+) -> SemanticRuntime | None:
+    """The running semantic layer when the config enables it and the extra works; else None (lexical search).
+
+    ``background`` (the bot) also embeds changed and missing entries as they come; a command-line tool passes
+    False and embeds itself. Without ``sessions`` only the embedding head runs (no search).
+    """
     hybrid, line = search_mode(settings)
     if not hybrid:
         if settings.semantic.enabled and not _Warned.missing_extra:
             _Warned.missing_extra = True
             log.warning("%s; running lexical search only", line)
         return None
-    runtime = SemanticRuntime(settings, sessions)
+    runtime = SemanticRuntime(settings, sessions, embedder=embedder, background=background)
     try:
         await runtime.start()
     except Exception:
@@ -111,3 +141,36 @@ async def start_semantic(settings: Settings, sessions: async_sessionmaker[AsyncS
         return None
     log.info("%s", line)
     return runtime
+
+
+@dataclass
+class Understanding:
+    """How one process reads chat and searches the knowledge base: the bot and every CLI command build it here."""
+
+    labeller: ActivityLabeller
+    """Cue labels with the embedding head's second opinion when the extra runs."""
+    semantic: SemanticRuntime | None
+    """The running semantic layer (hybrid search installed), or None: lexical search, cues only."""
+
+    async def close(self) -> None:
+        """Stop the semantic layer, if any (search is lexical again)."""
+        if self.semantic is not None:
+            await self.semantic.stop()
+            self.semantic = None
+
+
+async def build_understanding(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession] | None = None,
+    *,
+    embedder: Embedder | None = None,
+    background: bool = True,
+) -> Understanding:
+    """The recogniser and search of this process, from settings: the one assembly the app and the CLI share.
+
+    A language without cues is a ConfigError. See :func:`start_semantic` for ``background`` and ``sessions``.
+    """
+    recogniser = build_recogniser(settings.activity)
+    semantic = await start_semantic(settings, sessions, embedder=embedder, background=background)
+    refine = semantic.refine if semantic is not None and semantic.refiner is not None else None
+    return Understanding(ActivityLabeller(recogniser, settings.activity.min_confidence, refine), semantic)

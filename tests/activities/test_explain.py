@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from copbot.activities.labelling import ActivityLabeller
 from copbot.activities.recognition.explain import explain, label_jsonl
 from copbot.activities.recognition.recogniser import Recogniser
 
@@ -16,8 +17,13 @@ def recogniser() -> Recogniser:
     return Recogniser()
 
 
+@pytest.fixture(scope="module")
+def labeller(recogniser: Recogniser) -> ActivityLabeller:
+    return ActivityLabeller(recogniser, 0.5)
+
+
 def test_explain_shows_activity_confidence_and_cue(recogniser: Recogniser) -> None:
-    text = explain(recogniser, "Can we come and see your programme?")
+    text = explain(recogniser.label_message("Can we come and see your programme?"))
     lines = text.splitlines()
     assert lines[0] == "activity:   visits"
     assert lines[1].startswith("confidence: 0.")
@@ -26,10 +32,10 @@ def test_explain_shows_activity_confidence_and_cue(recogniser: Recogniser) -> No
 
 
 def test_explain_without_a_cue_says_so(recogniser: Recogniser) -> None:
-    assert "no cue matched" in explain(recogniser, "lovely sunset tonight")
+    assert "no cue matched" in explain(recogniser.label_message("lovely sunset tonight"))
 
 
-def test_label_jsonl_labels_every_good_line_and_reports_bad_ones(recogniser: Recogniser) -> None:
+async def test_label_jsonl_labels_every_good_line_and_reports_bad_ones(labeller: ActivityLabeller) -> None:
     lines = [
         json.dumps({"id": "t1", "messages": ["Where can I find the rota template?", "on the drive"]}) + "\n",
         "{not json\n",
@@ -41,7 +47,7 @@ def test_label_jsonl_labels_every_good_line_and_reports_bad_ones(recogniser: Rec
         json.dumps({"id": "t4", "messages": []}) + "\n",
     ]
     out = io.StringIO()
-    errors = label_jsonl(recogniser, lines, out)
+    errors = await label_jsonl(labeller.label_thread, lines, out)
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [r["id"] for r in records] == ["t1", "t2", "t4"]
     assert [r["activity"] for r in records] == ["request_for_information", "seeking_experience", "other"]
@@ -56,16 +62,16 @@ def test_label_jsonl_labels_every_good_line_and_reports_bad_ones(recogniser: Rec
     assert errors[3].startswith("line 7:") and "id" in errors[3]
 
 
-def test_label_jsonl_keeps_unicode_and_numeric_ids(recogniser: Recogniser) -> None:
+async def test_label_jsonl_keeps_unicode_and_numeric_ids(labeller: ActivityLabeller) -> None:
     out = io.StringIO()
-    line = json.dumps({"id": 7, "messages": ["¿Dónde está la guía? café"]}, ensure_ascii=False)
-    assert label_jsonl(recogniser, [line], out) == []
+    line = json.dumps({"id": 7, "messages": ["Where can I find la guía? café"]}, ensure_ascii=False)
+    assert await label_jsonl(labeller.label_thread, [line], out) == []
     record = json.loads(out.getvalue())
     assert record["id"] == "7"
     assert record["activity"] == "request_for_information"
 
 
-def test_label_jsonl_empty_input_writes_nothing(recogniser: Recogniser) -> None:
+async def test_label_jsonl_empty_input_writes_nothing(labeller: ActivityLabeller) -> None:
     out = io.StringIO()
-    assert label_jsonl(recogniser, [], out) == []
+    assert await label_jsonl(labeller.label_thread, [], out) == []
     assert out.getvalue() == ""

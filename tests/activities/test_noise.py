@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from copbot.activities.recognition.recogniser import BARE_QUESTION_CONFIDENCE, Recogniser
+from copbot.activities.recognition.recogniser import Recogniser
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
+from copbot.core.labels import Activity
 from tests.cast import ALICE, BOB, CAROL
 
 
 def test_a_question_mark_alone_is_below_the_default_threshold() -> None:
     label = Recogniser().label_message("anyone up for lunch?")
-    assert label.confidence <= BARE_QUESTION_CONFIDENCE < 0.5
+    assert label.confidence < 0.5
     assert Recogniser().label_message("Where can I find the consent form?").confidence >= 0.5
+
+
+def test_a_trailing_question_mark_alone_is_no_cue() -> None:
+    recogniser = Recogniser()
+    plain = recogniser.label_message("the menu changed")
+    asked = recogniser.label_message("the menu changed?")
+    assert plain == asked and asked.activity is Activity.OTHER and asked.reason == "no cue matched"
 
 
 async def test_social_questions_get_no_reply_but_requests_do(running: tuple[Application, MemoryAdapter]) -> None:

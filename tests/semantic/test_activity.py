@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from copbot.activities.labelling import ActivityLabeller
 from copbot.activities.recognition.recogniser import Recogniser
 from copbot.core.labels import Activity, Label
-from copbot.semantic.activity import AssistedRecogniser, combine
+from copbot.semantic.activity import HeadRefiner, combine
 from copbot.semantic.classifier import HEAD_FILE, load_default_head
 from copbot.semantic.embedder import Embedder
 from tests.semantic_support import require_semantic
@@ -30,6 +31,12 @@ def test_combine_keeps_the_cue_reason_and_lets_a_sure_head_overrule_a_weak_cue()
     assert combine(nothing, {PROBLEM: 0.8, INFO: 0.1}).activity is Activity.PROBLEM_SOLVING
 
 
+def test_a_rare_activity_named_by_its_cue_is_kept_unless_the_head_is_very_sure() -> None:
+    visit = Label(Activity.VISITS, 0.45, 'cue "visit" (visits)')
+    assert combine(visit, {INFO: 0.7, "visits": 0.1}, overrule=0.8).activity is Activity.VISITS
+    assert combine(visit, {INFO: 0.7, "visits": 0.1}, overrule=0.6).activity is Activity.REQUEST_FOR_INFORMATION
+
+
 def test_shipped_head_is_small() -> None:
     path = Path(__file__).resolve().parents[2] / "copbot" / "semantic" / HEAD_FILE
     assert 1_000 < path.stat().st_size < 100_000
@@ -44,12 +51,13 @@ def test_shipped_head_matches_the_model() -> None:
 
 
 @pytest.mark.semantic
-async def test_assisted_recogniser_labels_with_embeddings() -> None:
-    model = require_semantic()
+async def test_the_labeller_asks_the_head_only_when_cues_are_unsure(embedder: Embedder) -> None:
     head = load_default_head()
     assert head is not None
-    assisted = AssistedRecogniser(Recogniser(), head, Embedder(str(model)))
-    crash = await assisted.label_message("my build blows up on startup with a weird stack trace, no clue why")
+    labeller = ActivityLabeller(Recogniser(), 0.5, HeadRefiner(head, embedder).refine)
+    text = "the nightly job fails with a timeout every night"
+    assert labeller.recogniser.label_message(text).confidence < 0.5
+    crash = await labeller.label_message(text)
     assert crash.activity is Activity.PROBLEM_SOLVING and "embeddings" in crash.reason
-    docs = await assisted.label_thread(["Where can I find the docs for configuring the port?", "here: link"])
-    assert docs.activity is Activity.REQUEST_FOR_INFORMATION
+    docs = await labeller.label_thread(["Where can I find the docs for configuring the port?", "here: link"])
+    assert docs.activity is Activity.REQUEST_FOR_INFORMATION and "embeddings" not in docs.reason

@@ -19,8 +19,8 @@ from tests.semantic_support import require_semantic
 
 WEAK = "the printer on floor two jams every morning after the update"
 """The cues find nothing here (label other, confidence 0.2)."""
-UNSURE = "my app crashes with a NullPointerException when I start the server"
-"""The cues say problem_solving at 0.39, too weak to act on; the embedding head is sure it is a problem."""
+UNSURE = "the nightly job fails with a timeout every night"
+"""The cues say problem_solving at 0.25, too weak to act on; with the embedding head it is a problem worth acting on."""
 
 
 async def _stored(app: Application, text: str) -> Message:

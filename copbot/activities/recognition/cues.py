@@ -19,6 +19,21 @@ _THANKS: dict[str, tuple[str, str]] = {"en": EN_THANKS}
 """Thanks patterns per language: (positive, negative), matched on normalised text."""
 
 
+_QUESTION_START = re.compile(
+    r"^\W*(?:(?:hi|hello|hey)\b[\s\w]{0,20}?[,.!:]\s*)?(?:where|what|which|who|whom|how|why|when|is|are|was|"
+    r"were|do|does|did|can|could|would|should|will|has|have|any|anyone|anybody|someone|somebody)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_a_question(text: str) -> bool:
+    """Whether ``text`` is phrased as a question by its words: it opens with a question word (after a greeting).
+
+    A question mark alone says nothing about what a message does, so it does not count.
+    """
+    return _QUESTION_START.match(text) is not None
+
+
 def normalise(text: str) -> str:
     """Lower-case the text and make curly apostrophes straight, as the cue patterns expect."""
     return text.lower().replace("\u2019", "'").replace("\u2018", "'")

@@ -296,6 +296,14 @@ EN_CUES: dict[Activity, tuple[Cue, ...]] = {
         (r"(?:is|are) .{1,40} going to be", 1.5),
         (r"will (?:\w+ ){1,4}(?:support|provide|ship|include|become|be (?:released|available|ready|supported))", 1.5),
         (r"where is .{1,40} (?:so far|at|up to) with", 2.0),
+        (r"(?:is there|any) (?:hope|chance|news) (?:for|of|that|on)", 2.0),
+        (
+            r"(?:will|would|could|can) (?:this|that|it|the fix|the change|the patch) (?:\w+ )?(?:land|be "
+            r"(?:merged|included|backported|part of|updated|fixed|released|done))",
+            2.0,
+        ),
+        (r"(?:which|what) (?:release|version|milestone) (?:will|would|is) ", 2.0),
+        (r"(?:any|a) (?:sense|idea) of when", 2.5),
     ),
     A.BUILDING_AN_ARGUMENT: (
         (
@@ -393,6 +401,12 @@ EN_CUES: dict[Activity, tuple[Cue, ...]] = {
             2.0,
         ),
         (r"(?:fork|rant|improvement|improving|enhancement)\b", 1.0),
+        (
+            r"(?:would like|want|wanted|'d like|hoping|keen|trying) to (?:start )?(?:contribut\w+|help out with|"
+            r"get involved|work on (?:it|this|that|the issue|an issue))",
+            2.5,
+        ),
+        (r"(?:a |the )?(?:pr|pull request|patch|contribution)s? (?:would be |be |is )?welcomed?", 2.5),
         (r"(?:does|do) (?:anyone|anybody|people) (?:actually|really|still) (?:use|do|believe|think)", 2.5),
         (r"(?:not|isn't|is not|aren't) (?:ready|mature|suitable) (?:for|yet)", 1.5),
         (
@@ -411,7 +425,7 @@ EN_CUES: dict[Activity, tuple[Cue, ...]] = {
         (r"write (?:it|this|that|these) (?:down|up)", 3.0),
         (
             r"(?:write-?up|post-?mortem|lessons learn[te]d|retrospective|retro|case notes|"
-            r"handover notes|meeting notes|minutes)\b",
+            r"handover notes|meeting notes|minutes (?:of|from) (?:the|our|last|this|today))\b",
             2.0,
         ),
         (r"(?:faced|seen|had|answered|asked|done) (?:this|that|it) (?:\w+ )?(?:times|again)", 2.0),

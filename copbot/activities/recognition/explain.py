@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TextIO
 
-from copbot.activities.recognition.recogniser import Recogniser
+from copbot.core.labels import Label
 
 logger = logging.getLogger(__name__)
 
 
-def explain(recogniser: Recogniser, text: str) -> str:
-    """A short, human-readable account of how one message is labelled."""
-    label = recogniser.label_message(text)
-    return f"activity:   {label.activity.value}\nconfidence: {label.confidence:.2f}\nbecause:    {label.reason}"
+ThreadLabeller = Callable[[Sequence[str]], Awaitable[Label]]
+
+
+def explain(label: Label) -> str:
+    """A short, human-readable account of how one message was labelled."""
+    return f"activity:   {label.activity.value}\nconfidence: {label.confidence:.3f}\nbecause:    {label.reason}"
 
 
 def _parse(line: str) -> tuple[str, list[str]]:
@@ -35,7 +37,7 @@ def _parse(line: str) -> tuple[str, list[str]]:
     return str(thread_id), messages
 
 
-def label_jsonl(recogniser: Recogniser, lines: Iterable[str], out: TextIO) -> list[str]:
+async def label_jsonl(label_thread: ThreadLabeller, lines: Iterable[str], out: TextIO) -> list[str]:
     """Label each `{"id", "messages"}` line, writing `{"id", "activity", "confidence", "reason"}`.
 
     Blank lines are ignored. A malformed line is skipped and reported in the returned list of
@@ -50,7 +52,7 @@ def label_jsonl(recogniser: Recogniser, lines: Iterable[str], out: TextIO) -> li
         except ValueError as exc:
             errors.append(f"line {number}: {exc}")
             continue
-        label = recogniser.label_thread(messages)
+        label = await label_thread(messages)
         out.write(json.dumps({"id": thread_id, **label.as_dict()}, ensure_ascii=False) + "\n")
     if errors:
         logger.info("label_jsonl skipped %d malformed line(s)", len(errors))

@@ -17,7 +17,7 @@ from copbot.activities.recognition.cues import normalise
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "problem_info_model.json"
-"""The shipped weights, fitted by benchmarks/fit_activity_model.py."""
+"""The shipped weights, fitted by benchmarks/fit_activity.py (earlier spring-boot threads)."""
 MAX_CHARS = 2000
 
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?")

@@ -8,7 +8,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from copbot.activities.recognition.cues import cue_table, looks_like_thanks, normalise
+from copbot.activities.recognition.calibration import IDENTITY, Calibration, load_default_calibration
+from copbot.activities.recognition.cues import asks_a_question, cue_table, looks_like_thanks, normalise
+from copbot.activities.recognition.cues_en import Cue
 from copbot.activities.recognition.model import ProblemInfoModel, load_default_model
 from copbot.activities.recognition.scan import compile_scanner
 from copbot.core.labels import Activity, Label, parse_activity
@@ -21,10 +23,8 @@ MAX_CHARS = 2000
 """Only the start of a long message is read (stack traces and pasted documents add little)."""
 REPLY_WEIGHT = 0.35
 """How much each later message of a thread counts, relative to the opening message."""
-QUESTION_WEIGHT = 1.0
-BARE_QUESTION_CONFIDENCE = 0.45
-"""A question mark alone is weak evidence: below the default min_confidence, so it labels but never triggers."""
-"""A question mark with no information cue counts as this much evidence of a request for information."""
+ASKING_CONFIDENCE = 0.3
+"""Raw confidence of a message phrased as a question (it opens with a question word) that no cue names."""
 OPENING_RUN = 2
 """How many messages after an empty opening (a bare greeting) still count as the opening."""
 MODEL_WEIGHT = 1.0
@@ -38,7 +38,8 @@ class _Scores:
 
     score: dict[Activity, float]
     best: dict[Activity, tuple[float, str]]
-    question: bool
+    asking: bool
+    """Phrased as a question by its words (a question mark alone does not count)."""
 
 
 class Recogniser:
@@ -51,10 +52,13 @@ class Recogniser:
         *,
         use_model: bool = True,
         model: ProblemInfoModel | None = None,
+        calibration: Calibration | None = None,
+        calibrated: bool = True,
+        cues: Mapping[Activity, tuple[Cue, ...]] | None = None,
     ) -> None:
         entries: list[tuple[Activity, float, str]] = []
-        for activity, cues in cue_table(language).items():
-            entries.extend((activity, weight, pattern) for pattern, weight in cues)
+        for activity, table in (cue_table(language) if cues is None else cues).items():
+            entries.extend((activity, weight, pattern) for pattern, weight in table)
         for key, phrases in (extra_cues or {}).items():
             activity = parse_activity(key)
             if isinstance(phrases, str):
@@ -71,6 +75,9 @@ class Recogniser:
         if model is None and use_model and language == "en":
             model = load_default_model()
         self._model = model if use_model else None
+        if calibration is None:
+            calibration = load_default_calibration("cues") if calibrated else IDENTITY
+        self._calibration = calibration
         logger.debug("recogniser for %s compiled with %d cues", language, len(entries))
 
     def _score(self, text: str) -> _Scores:
@@ -87,15 +94,15 @@ class Recogniser:
             score[activity] = score.get(activity, 0.0) + weight
             if weight > best.get(activity, (0.0, ""))[0]:
                 best[activity] = (weight, " ".join(low[start:end].split())[:60])
-        question = "?" in low or "\uff1f" in low
-        if question and Activity.REQUEST_FOR_INFORMATION not in score:
-            score[Activity.REQUEST_FOR_INFORMATION] = QUESTION_WEIGHT
-            best[Activity.REQUEST_FOR_INFORMATION] = (QUESTION_WEIGHT, "?")
-        return _Scores(score, best, question)
+        return _Scores(score, best, asks_a_question(low))
 
     def _decide(self, scores: _Scores, text_for_model: str) -> Label:
+        raw = self._decide_raw(scores, text_for_model)
+        return Label(raw.activity, self._calibration(raw.confidence), raw.reason)
+
+    def _decide_raw(self, scores: _Scores, text_for_model: str) -> Label:
         score = scores.score
-        if not score and not scores.question:
+        if not score and not scores.asking:
             return Label(Activity.OTHER, 0.2, "no cue matched")
         ranked = sorted(score.items(), key=lambda item: -item[1])
         top, top_score = ranked[0] if ranked else (Activity.REQUEST_FOR_INFORMATION, 0.0)
@@ -103,10 +110,8 @@ class Recogniser:
         if top in _SEEKERS and self._model is not None:
             return self._settle(scores, text_for_model)
         if not score:
-            return Label(Activity.REQUEST_FOR_INFORMATION, 0.3, "a question with no cue")
+            return Label(Activity.REQUEST_FOR_INFORMATION, ASKING_CONFIDENCE, "a question with no cue")
         confidence = _confidence(top_score, second_score)
-        if scores.best[top][1] == "?":
-            confidence = min(confidence, BARE_QUESTION_CONFIDENCE)
         return Label(top, confidence, f'cue "{scores.best[top][1]}" ({top.value})')
 
     def _settle(self, scores: _Scores, text: str) -> Label:
@@ -122,9 +127,7 @@ class Recogniser:
         lean = f"model {1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))):.2f} problem vs information"
         cue = scores.best.get(choice)
         if cue is None:
-            return Label(choice, min(confidence, 0.6), f"{lean} ({choice.value})")
-        if cue[1] == "?":
-            confidence = min(confidence, BARE_QUESTION_CONFIDENCE)
+            return Label(choice, min(confidence, ASKING_CONFIDENCE), f"{lean} ({choice.value})")
         return Label(choice, confidence, f'cue "{cue[1]}" ({choice.value}), {lean}')
 
     def label_message(self, text: str) -> Label:
@@ -139,21 +142,26 @@ class Recogniser:
         """
         if not messages:
             return Label(Activity.OTHER, 0.0, "empty thread")
-        total = _Scores({}, {}, question=False)
+        total = _Scores({}, {}, asking=False)
         where: dict[Activity, int] = {}
         opening = [messages[0]]
+        opening_cues = False
         for number, text in enumerate(messages):
-            weak_opening = number <= OPENING_RUN and not any(a is not Activity.OTHER for a in total.score)
+            shown = total.asking or any(a is not Activity.OTHER for a in total.score)
+            weak_opening = number <= OPENING_RUN and not shown
             if number and not weak_opening and len(text) < 200 and looks_like_thanks(text, self.language):
                 continue
             if number and weak_opening:
                 opening.append(text)
             weight = 1.0 if number == 0 or weak_opening else REPLY_WEIGHT
             scores = self._score(text)
-            total.question = total.question or (scores.question and weight == 1.0)
+            total.asking = total.asking or (scores.asking and weight == 1.0)
+            opening_cues = opening_cues or (weight == 1.0 and bool(scores.score))
             for activity, value in scores.score.items():
                 if number and activity is Activity.OTHER:
                     continue
+                if weight < 1.0 and total.asking and not opening_cues and activity not in _SEEKERS:
+                    continue  # an opening that asks is not turned into another activity by a reply alone
                 total.score[activity] = total.score.get(activity, 0.0) + weight * value
                 if activity not in total.best:
                     total.best[activity] = scores.best[activity]

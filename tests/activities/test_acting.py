@@ -1,0 +1,54 @@
+"""Acting on what was recognised: a named gap reaches the open topics; an experience question links an answer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from copbot.activities.topics import open_topics
+from copbot.core.clock import ManualClock
+from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
+from copbot.store import chat
+from tests.activities.test_behaviour import bot
+from tests.cast import ALICE, BOB, CAROL
+from tests.conftest import SettingsFactory
+
+GAP = "Who knows what about soil testing, and what are we missing as a group?"
+EXPERIENCE = "Has anyone dealt with a landlord who won't return the allotment shed deposit?"
+
+
+async def test_a_named_gap_feeds_the_open_topics(make_settings: SettingsFactory, clock: ManualClock) -> None:
+    async with bot(make_settings, clock) as (app, mem):
+        start = clock.now() - timedelta(minutes=1)
+        await mem.post(ALICE, GAP)
+        assert app.services is not None
+        async with app.services.sessions() as session:
+            topics = {topic.name: topic for topic in await open_topics(session, start)}
+    assert {"soil", "testing"} <= set(topics)
+    assert [(item.kind, item.title) for item in topics["soil"].items] == [("gap", GAP)]
+
+
+async def test_seeking_experience_links_the_best_answered_entry(
+    make_settings: SettingsFactory, clock: ManualClock
+) -> None:
+    async with bot(make_settings, clock) as (app, mem):
+        assert app.services is not None
+        async with app.services.sessions.begin() as session:
+            bob = await chat.get_or_create_member(session, "memory", BOB)
+            answer = DraftMessage(
+                author_name=BOB.name, text="Write to them citing the tenancy; it worked.", author_id=bob.id
+            )
+            await save_entry(session, EntryDraft(title="Landlord kept the shed deposit", question=EXPERIENCE,
+                                                 answers=[answer], solved=True, public_id="deposit"))  # fmt: skip
+            await save_entry(session, EntryDraft(title="Pruning roses", question="When do I prune roses?", solved=True))
+        await mem.post(ALICE, EXPERIENCE)
+        [said] = mem.said()
+        assert said.startswith("This answered question looks closest to yours:"), "nobody opted in: the entry alone"
+        assert "Landlord kept the shed deposit" in said and "roses" not in said.lower()
+        async with app.services.sessions.begin() as session:
+            (await chat.get_or_create_member(session, "memory", BOB)).suggest_opt_in = True
+        clock.advance(timedelta(hours=1))
+        mem.clear()
+        await mem.post(CAROL, EXPERIENCE)
+        [said] = mem.said()
+        assert said.startswith("Bob has answered similar questions before")
+        assert "Landlord kept the shed deposit" in said
