@@ -14,7 +14,7 @@ from copbot.activities.behaviour import activity_listener
 from copbot.activities.labelling import build_recogniser
 from copbot.activities.recognition.recogniser import Recogniser
 from copbot.adapters.factory import build_platform_adapters
-from copbot.commands import basic, experts, privacy
+from copbot.commands import basic, experts, health, privacy
 from copbot.commands import knowledge as knowledge_commands
 from copbot.commands.registry import CommandRegistry
 from copbot.config.settings import Settings
@@ -23,6 +23,7 @@ from copbot.core.clock import Clock, SystemClock
 from copbot.core.context import Listener
 from copbot.core.services import Services
 from copbot.dispatch import Dispatcher
+from copbot.health.usage import usage_listener
 from copbot.knowledge.listener import knowledge_listener
 from copbot.members.permissions import Permissions
 from copbot.members.ratelimit import RateLimiter
@@ -35,7 +36,7 @@ from copbot.store.engine import create_engine, session_factory
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = [basic, privacy, experts, knowledge_commands]
+COMMAND_MODULES = [basic, privacy, experts, knowledge_commands, health]
 
 
 def build_registry() -> CommandRegistry:
@@ -57,7 +58,12 @@ def build_services(settings: Settings, sessions: async_sessionmaker[AsyncSession
 def build_listeners(services: Services, recogniser: Recogniser | None) -> list[Listener]:
     """The services that react to events beyond commands."""
     activity = activity_listener(services, recogniser)
-    return [*([activity] if activity is not None else []), prompt_reply_listener, knowledge_listener(services)]
+    return [
+        *([activity] if activity is not None else []),
+        prompt_reply_listener,
+        knowledge_listener(services),
+        usage_listener,
+    ]
 
 
 class Application:

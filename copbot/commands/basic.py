@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from copbot.commands.registry import command
 from copbot.conversations.tracking import title_from, track_message
-from copbot.core.adapter import Card, Outgoing
+from copbot.core.adapter import Outgoing
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked, MessagePosted, Place
 from copbot.core.roles import Role
+from copbot.health import usage
 from copbot.knowledge.render import hit_card
-from copbot.knowledge.search.backend import suggest
+from copbot.knowledge.search.backend import SearchHit, suggest
 
 HELP_HEADER = "Commands (moderator-only ones are marked):"
 
@@ -75,10 +76,18 @@ async def ask_command(ctx: Context, cmd: CommandInvoked) -> None:
             "When an answer helps, mark it with /solved (or react ✅ to it): the thread is then saved "
             "to the knowledge base, so the next person who asks finds it."
         )
-    await ctx.adapter.send(place, Outgoing.of(text, cards))
+    sent = await ctx.adapter.send(place, Outgoing.of(text, [hit_card(hit) for hit in cards]))
+    if cards:
+        tracked = ctx.notes.get("tracked")
+        async with ctx.services.sessions.begin() as session:
+            usage.record_suggestions(
+                session, [hit.entry_id for hit in cards], at=ctx.services.clock.now(), platform=ctx.platform,
+                room=place.room, thread_id=tracked.thread.id if tracked and tracked.thread else None,
+                message_id=sent.id,
+            )  # fmt: skip
 
 
-async def suggestions(ctx: Context, question: str) -> list[Card]:
+async def suggestions(ctx: Context, question: str) -> list[SearchHit]:
     """Answered entries that match the question well enough (a coverage threshold, so not always any)."""
     settings = ctx.services.settings
     if not settings.activity.behaviour_for(ctx.place.room).suggest_entries:
@@ -87,4 +96,4 @@ async def suggestions(ctx: Context, question: str) -> list[Card]:
         found = await suggest(
             session, question, limit=settings.knowledge.suggest_limit, min_score=settings.knowledge.suggest_min_score
         )
-    return [hit_card(hit) for hit, _ in found]
+    return [hit for hit, _ in found]

@@ -11,6 +11,7 @@ from copbot.core.adapter import Outgoing
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked
 from copbot.core.roles import Role
+from copbot.health import usage
 from copbot.knowledge.capture import (
     CaptureRefused,
     announce,
@@ -89,11 +90,14 @@ async def kb_command(ctx: Context, cmd: CommandInvoked) -> None:
     if action not in ("show", "edit", "delete") or not public_id:
         raise UsageError("Say what to do and with which entry, for example /kb show kb12.")
     if action == "show":
-        async with ctx.services.sessions() as session:
+        async with ctx.services.sessions.begin() as session:
             entry = await get_entry(session, public_id)
             if entry is None:
                 raise UsageError(f"There is no entry {public_id!r}.")
-            await ctx.reply(entry_text(entry, await entry_tags(session, entry.id)))
+            text = entry_text(entry, await entry_tags(session, entry.id))
+            now = ctx.services.clock.now()
+            usage.record_view(session, entry.id, at=now, platform=ctx.platform, room=ctx.place.room)
+        await ctx.reply(text)
         return
     if not await ctx.require(cmd.author, Role.EDITOR, f"{action} knowledge base entries"):
         return

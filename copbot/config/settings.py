@@ -208,7 +208,12 @@ class PromptSection(Section):
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     kind: Literal[
-        "question_of_the_week", "learned_this_week", "unanswered_digest", "repository_digest", "gap_prompt"
+        "question_of_the_week",
+        "learned_this_week",
+        "unanswered_digest",
+        "repository_digest",
+        "gap_prompt",
+        "health_digest",
     ] = "question_of_the_week"
     platform: str = "console"
     channel: str
@@ -267,6 +272,25 @@ class SemanticSection(Section):
     """Weight of cosine similarity against the min-max lexical score; 0.8 is best on SemEval-2016 dev."""
 
 
+class HealthSection(Section):
+    """Thresholds of the community-health figures (/health, the health_digest prompt, copbot report)."""
+
+    core_week_share: float = Field(default=0.5, gt=0.0, le=1.0)
+    """Core group: posted in at least this share of the period's weeks."""
+    active_week_share: float = Field(default=0.25, gt=0.0, le=1.0)
+    """Active members: posted in at least this share of the weeks (but less than the core group)."""
+    occasional_min_weeks: int = Field(default=2, ge=2)
+    """Occasional members: posted in at least this many weeks; fewer is peripheral."""
+    stale_months: int = Field(default=12, ge=1)
+    """An entry not created or edited for this many months (of 30 days) is stale."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> HealthSection:
+        if self.active_week_share > self.core_week_share:
+            raise ValueError("active_week_share must not be larger than core_week_share")
+        return self
+
+
 class Settings(Section):
     """The whole configuration file."""
 
@@ -281,6 +305,7 @@ class Settings(Section):
     prompts: list[PromptSection] = Field(default_factory=list)
     scheduler: SchedulerSection = Field(default_factory=SchedulerSection)
     semantic: SemanticSection = Field(default_factory=SemanticSection)
+    health: HealthSection = Field(default_factory=HealthSection)
     base_dir: Path = Field(default=Path("."), exclude=True)
     """The directory of the config file; relative paths are resolved against it."""
 

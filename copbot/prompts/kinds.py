@@ -11,9 +11,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.config.settings import PromptSection
+from copbot.config.settings import HealthSection, PromptSection
 from copbot.core.adapter import Adapter, Card, Outgoing
 from copbot.core.events import Place
+from copbot.health.report import weekly_summary
+from copbot.health.repository import GapTopic
 from copbot.store.models import KnowledgeEntry, Message, Tag, Thread
 
 log = logging.getLogger(__name__)
@@ -213,14 +215,27 @@ async def gap_prompt(session: AsyncSession, prompt: PromptSection, now: datetime
     )
 
 
+async def health_gaps(session: AsyncSession, platform: str, now: datetime) -> list[GapTopic]:
+    """The gap prompt's topics as the health figures name them."""
+    return [GapTopic(t.name, t.questions, len(t.answerers)) for t in await gap_topics(session, platform, now)]
+
+
+async def health_digest(session: AsyncSession, prompt: PromptSection, now: datetime, health: HealthSection) -> Outgoing:
+    """The week's community-health summary for a moderators' channel (the whole community, not one channel)."""
+    gaps = await health_gaps(session, prompt.platform, now)
+    return Outgoing.of(await weekly_summary(session, now, health, None, gaps))
+
+
 async def build_content(
     session: AsyncSession,
     prompt: PromptSection,
     now: datetime,
     adapter: Adapter | None,
     text_index: int | None,
+    *,
+    health: HealthSection | None = None,
 ) -> Outgoing:
-    """The message ``prompt`` posts at ``now``; text kinds need ``text_index``."""
+    """The message ``prompt`` posts at ``now``; text kinds need ``text_index``; health digests use ``health``."""
     if prompt.kind in TEXT_KINDS:
         texts = texts_for(prompt)
         if text_index is None or not 0 <= text_index < len(texts):
@@ -230,4 +245,6 @@ async def build_content(
         return await unanswered_digest(session, prompt, now, adapter)
     if prompt.kind == "repository_digest":
         return await repository_digest(session, prompt, now)
+    if prompt.kind == "health_digest":
+        return await health_digest(session, prompt, now, health or HealthSection())
     return await gap_prompt(session, prompt, now, adapter)

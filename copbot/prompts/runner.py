@@ -144,7 +144,7 @@ class PromptRunner:
             if texts:
                 history = await rotation.text_history(session, prompt.name)
                 index = rotation.choose_index(len(texts), prompt.rotation, history, self.rng)
-            content = await kinds.build_content(session, prompt, now, adapter, index)
+            content = await kinds.build_content(session, prompt, now, adapter, index, health=self.settings.health)
             run = await session.get(PromptRun, run_id)
             if run is not None:
                 run.text_index = index

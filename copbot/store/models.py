@@ -97,7 +97,7 @@ class Thread(Base):
     is_help_request: Mapped[bool] = mapped_column(Boolean, default=False)
     activity: Mapped[str | None] = mapped_column(String(32))
     activity_confidence: Mapped[float | None] = mapped_column(Float)
-    prompt_run_id: Mapped[int | None] = mapped_column(ForeignKey("prompt_runs.id", ondelete="SET NULL"))
+    prompt_run_id: Mapped[int | None] = mapped_column(ForeignKey("prompt_runs.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     last_message_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
@@ -110,6 +110,9 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("platform", "external_id"),
         Index("ix_messages_room_created", "platform", "room", "created_at"),
+        Index("ix_messages_created", "created_at"),
+        Index("ix_messages_author_created", "author_id", "created_at"),
+        Index("ix_messages_reply_to", "platform", "reply_to"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -225,6 +228,25 @@ class CaptureProposal(Base):
     asker_external_id: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+
+
+class EntryUse(Base):
+    """An entry shown to someone: suggested for a question, viewed with /kb show, or accepted by the asker."""
+
+    __tablename__ = "entry_uses"
+    __table_args__ = (Index("ix_entry_uses_kind_at", "kind", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    """suggested, viewed or accepted."""
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_entries.id", ondelete="CASCADE"), index=True)
+    """The entry; NULL for an acceptance of a suggestion message that showed several entries."""
+    platform: Mapped[str] = mapped_column(String(16), default="")
+    room: Mapped[str] = mapped_column(String(255), default="")
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    message_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    """The bot's message that showed the suggestion (what the asker reacts to)."""
+    at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
 
 
 class PromptRun(Base):
