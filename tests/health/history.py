@@ -160,11 +160,11 @@ async def _write(session: AsyncSession, community: Community) -> None:
                 session.add(tags[name])
                 await session.flush()
             session.add(EntryTag(entry_id=entry.id, tag_id=tags[name].id))
-        for position, (author, written) in enumerate(answers):
+        for position, (answerer, written) in enumerate(answers):
             session.add(
                 EntryMessage(
-                    entry_id=entry.id, role="answer", position=position + 1, author_name=author or "someone",
-                    author_id=community.members[author] if author else None, created_at=written, text="an answer",
+                    entry_id=entry.id, role="answer", position=position + 1, author_name=answerer or "someone",
+                    author_id=community.members[answerer] if answerer else None, created_at=written, text="an answer",
                 )
             )  # fmt: skip
     for target, action, when in (("e1", "kb.edit", at(3, 15)), ("e1", "kb.edit", at(3, 16)),

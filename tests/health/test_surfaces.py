@@ -35,7 +35,7 @@ async def saved_entry(app: Application, mem: MemoryAdapter) -> int:
     async with app.services.sessions() as session:
         entry_id = await session.scalar(select(KnowledgeEntry.id))
     assert entry_id is not None
-    return entry_id
+    return int(entry_id)
 
 
 async def test_the_asker_accepts_a_suggestion_with_a_check_mark(
