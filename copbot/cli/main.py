@@ -75,8 +75,9 @@ def extra_registrars() -> list[Registrar]:
     from copbot.cli.kb import register_kb
     from copbot.cli.prompts import register_prompts
     from copbot.cli.reindex import register_reindex
+    from copbot.cli.report import register_report
 
-    return [register_audit, register_prompts, register_activity, register_kb, register_reindex]
+    return [register_audit, register_prompts, register_activity, register_kb, register_reindex, register_report]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,88 @@
+"""SVG charts of the health report, drawn offline with matplotlib's SVG backend (no pyplot, no global state)."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+log = logging.getLogger(__name__)
+
+STYLE: dict[Any, Any] = {
+    "svg.fonttype": "none",  # text stays text: smaller, selectable, printable
+    "svg.hashsalt": "copbot",  # the same report draws the same ids
+    "font.family": "sans-serif",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+SIZE = (7.5, 2.8)
+"""Inches: fits an A4 or Letter page in portrait."""
+
+
+def _svg(figure: Figure) -> str:
+    buffer = io.StringIO()
+    FigureCanvasSVG(figure)
+    figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
+
+
+def _week_labels(weeks: Sequence[str]) -> list[str]:
+    return [f"{week[8:10]}/{week[5:7]}" for week in weeks]
+
+
+def weekly_lines(title: str, weeks: Sequence[str], series: dict[str, Sequence[int]]) -> str:
+    """One line per series over the calendar weeks (``weeks`` are ISO dates of Mondays)."""
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=SIZE)
+        axes = figure.add_subplot()
+        labels = _week_labels(weeks)
+        for name, values in series.items():
+            axes.plot(labels, list(values), marker="o", markersize=3, label=name)
+        axes.set_title(title, loc="left")
+        axes.set_ylim(bottom=0)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.tick_params(axis="x", labelrotation=45)
+        if len(series) > 1:
+            axes.legend(frameon=False, fontsize=8)
+        return _svg(figure)
+
+
+def weekly_stack(title: str, weeks: Sequence[str], series: dict[str, Sequence[int]]) -> str:
+    """Stacked bars per week, one colour per series, the legend beside the chart."""
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(SIZE[0], SIZE[1] + 0.8))
+        axes = figure.add_subplot()
+        labels = _week_labels(weeks)
+        bottom = [0] * len(labels)
+        colours = matplotlib.colormaps["tab20"]
+        for number, (name, values) in enumerate(series.items()):
+            axes.bar(labels, list(values), bottom=bottom, label=name, color=colours(number))
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        axes.set_title(title, loc="left")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.tick_params(axis="x", labelrotation=45)
+        axes.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        return _svg(figure)
+
+
+def bars(title: str, labels: Sequence[str], values: Sequence[float]) -> str:
+    """Horizontal bars with their values written at the end."""
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(SIZE[0], max(1.2, 0.3 * len(labels) + 0.6)))
+        axes = figure.add_subplot()
+        positions = list(range(len(labels)))
+        drawn = axes.barh(positions, list(values), color="#4c72b0")
+        axes.set_yticks(positions, list(labels))
+        axes.invert_yaxis()
+        axes.bar_label(drawn, padding=3, fmt="%g")
+        axes.set_title(title, loc="left")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        return _svg(figure)
