@@ -43,9 +43,11 @@ def weekly_lines(title: str, weeks: Sequence[str], series: dict[str, Sequence[in
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=SIZE)
         axes = figure.add_subplot()
-        labels = _week_labels(weeks)
+        positions = list(range(len(weeks)))
         for name, values in series.items():
-            axes.plot(labels, list(values), marker="o", markersize=3, label=name)
+            axes.plot(positions, list(values), marker="o", markersize=3, label=name)
+        step = max(1, len(weeks) // 14)
+        axes.set_xticks(positions[::step], _week_labels(weeks)[::step])
         axes.set_title(title, loc="left")
         axes.set_ylim(bottom=0)
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -56,16 +58,18 @@ def weekly_lines(title: str, weeks: Sequence[str], series: dict[str, Sequence[in
 
 
 def weekly_stack(title: str, weeks: Sequence[str], series: dict[str, Sequence[int]]) -> str:
-    """Stacked bars per week, one colour per series, the legend beside the chart."""
+    """Stacked areas per week, one colour per series, the legend beside the chart."""
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(SIZE[0], SIZE[1] + 0.8))
         axes = figure.add_subplot()
-        labels = _week_labels(weeks)
-        bottom = [0] * len(labels)
+        positions = list(range(len(weeks)))
         colours = matplotlib.colormaps["tab20"]
-        for number, (name, values) in enumerate(series.items()):
-            axes.bar(labels, list(values), bottom=bottom, label=name, color=colours(number))
-            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        axes.stackplot(
+            positions, *[list(v) for v in series.values()], labels=list(series),
+            colors=[colours(n) for n in range(len(series))],
+        )  # fmt: skip
+        step = max(1, len(weeks) // 14)
+        axes.set_xticks(positions[::step], _week_labels(weeks)[::step])
         axes.set_title(title, loc="left")
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.tick_params(axis="x", labelrotation=45)

@@ -6,8 +6,9 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import and_, case, distinct, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from copbot.config.settings import HealthSection
 from copbot.health.window import (
@@ -15,7 +16,7 @@ from copbot.health.window import (
     Window,
     counted_message,
     dialect_of,
-    epoch_seconds,
+    shifted,
     unnamed_member_ids,
     week_index,
 )
@@ -79,52 +80,57 @@ def level_of(weeks_written: int, weeks: int, health: HealthSection) -> str:
     return "occasional" if weeks_written >= health.occasional_min_weeks else "peripheral"
 
 
-async def weekly_active(session: AsyncSession, window: Window) -> tuple[list[int], dict[str, int], int]:
-    """Active people per week, then every active person's number of weeks written (as level counts later)."""
+async def weekly_active(session: AsyncSession, window: Window) -> tuple[list[int], dict[int, int]]:
+    """Active people per week, and each active person's number of weeks written: one pass over the window."""
     week = week_index(Message.created_at, window, dialect_of(session)).label("week")
-    per_week = await session.execute(
-        select(week, func.count(distinct(Message.author_id))).where(counted_message(window)).group_by(week)
+    rows = await session.execute(
+        select(Message.author_id, week).where(counted_message(window)).group_by(Message.author_id, week)
     )
     counts = [0] * len(window.week_starts())
-    for index, count in per_week:
-        counts[index] = count
-    per_person = await session.execute(
-        select(Message.author_id, func.count(distinct(week))).where(counted_message(window)).group_by(Message.author_id)
-    )
-    weeks_written = {str(author): int(n) for author, n in per_person}
-    return counts, weeks_written, len(weeks_written)
+    weeks_written: dict[int, int] = {}
+    for author, index in rows:
+        if author is None:
+            continue
+        counts[index] += 1
+        weeks_written[author] = weeks_written.get(author, 0) + 1
+    return counts, weeks_written
 
 
 async def newcomers(session: AsyncSession, window: Window) -> Newcomers:
-    """The newcomers of ``window`` and whether they came back, in two aggregate queries."""
+    """The newcomers of ``window`` and whether they came back, in one aggregate query.
+
+    A person's first message is their earliest stored one, even if later deleted (it is when they arrived); the
+    index on (author, time) answers it without reading the messages table.
+    """
     dialect = dialect_of(session)
-    scope = counted_message()
+    firsts_query = select(Message.author_id.label("author"), func.min(Message.created_at).label("first")).where(
+        Message.author_id.is_not(None)
+    )
     if window.room is not None:
-        scope = and_(scope, Message.room == window.room)
-    firsts = (
-        select(Message.author_id.label("author"), func.min(Message.created_at).label("first"))
-        .where(scope)
-        .group_by(Message.author_id)
-        .subquery()
+        firsts_query = firsts_query.where(Message.room == window.room)
+    firsts = firsts_query.group_by(Message.author_id).subquery()
+    again = aliased(Message)
+    came_back = exists().where(
+        again.author_id == firsts.c.author,
+        again.created_at > shifted(firsts.c.first, DAY, dialect),
+        again.created_at <= shifted(firsts.c.first, RETURN_WITHIN, dialect),
+        again.deleted_at.is_(None),
+        *([again.room == window.room] if window.room is not None else []),
     )
-    in_window = and_(firsts.c.first >= window.since, firsts.c.first < window.until)
     old_enough = firsts.c.first <= window.until - RETURN_WITHIN
-    count, judged = (
-        await session.execute(select(func.count(), func.sum(case((old_enough, 1), else_=0))).where(in_window))
-    ).one()
-    first = epoch_seconds(firsts.c.first, dialect)
-    later = epoch_seconds(Message.created_at, dialect)
-    returned = await session.scalar(
-        select(func.count(distinct(firsts.c.author)))
-        .join(Message, and_(Message.author_id == firsts.c.author, Message.created_at > firsts.c.first))
-        .where(
-            in_window,
-            old_enough,
-            scope,
-            later > first + DAY.total_seconds(),
-            later <= first + RETURN_WITHIN.total_seconds(),
+    count, judged, returned = (
+        await session.execute(
+            select(
+                func.count(),
+                func.sum(case((old_enough, 1), else_=0)),
+                func.sum(case((and_(old_enough, came_back), 1), else_=0)),
+            ).where(
+                firsts.c.first >= window.since,
+                firsts.c.first < window.until,
+                firsts.c.author.not_in(unnamed_member_ids()),
+            )
         )
-    )
+    ).one()
     return Newcomers(int(count), int(judged or 0), int(returned or 0))
 
 
@@ -160,7 +166,8 @@ async def topic_answerers(session: AsyncSession, window: Window) -> list[TopicAn
 
 async def people_figures(session: AsyncSession, window: Window, health: HealthSection) -> PeopleFigures:
     """The people figures of ``window``."""
-    weekly, weeks_written, active = await weekly_active(session, window)
+    weekly, weeks_written = await weekly_active(session, window)
+    active = len(weeks_written)
     weeks = len(window.week_starts())
     levels = dict.fromkeys(LEVELS, 0)
     for written in weeks_written.values():

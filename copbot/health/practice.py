@@ -50,30 +50,28 @@ def trend_of(total: int, recent: int, before: int) -> Trend:
 
 
 async def practice_figures(session: AsyncSession, window: Window) -> list[ActivityFigures]:
-    """Each of the eleven activities in ``window``, in the order of ``Activity``."""
-    dialect = dialect_of(session)
-    week = week_index(Message.created_at, window, dialect).label("week")
-    weekly_rows = await session.execute(
-        select(Message.activity, week, func.count())
-        .where(counted_message(window), Message.activity.in_([a.value for a in PRACTICE_ACTIVITIES]))
-        .group_by(Message.activity, week)
-    )
-    weeks = len(window.week_starts())
-    weekly: dict[str, list[int]] = {a.value: [0] * weeks for a in PRACTICE_ACTIVITIES}
-    for activity, index, count in weekly_rows:
-        weekly[str(activity)][index] += count
+    """Each of the eleven activities in ``window``, in the order of ``Activity``: one pass over the messages."""
     middle = window.until - TREND_SPAN
-    span = Window(middle - TREND_SPAN, window.until, window.room)
-    trend_rows = await session.execute(
-        select(Message.activity, func.sum(case((Message.created_at >= middle, 1), else_=0)), func.count())
+    span = Window(min(window.since, middle - TREND_SPAN), window.until, window.room)
+    in_window = Message.created_at >= window.since
+    week = case((in_window, week_index(Message.created_at, window, dialect_of(session))), else_=-1).label("week")
+    part = case((Message.created_at >= middle, "recent"), (Message.created_at >= middle - TREND_SPAN, "before"),
+                else_="").label("part")  # fmt: skip
+    rows = await session.execute(
+        select(Message.activity, week, part, func.count())
         .where(counted_message(span), Message.activity.in_([a.value for a in PRACTICE_ACTIVITIES]))
-        .group_by(Message.activity)
+        .group_by(Message.activity, week, part)
     )
-    recent_before = {activity: (int(recent), int(count) - int(recent)) for activity, recent, count in trend_rows}
+    weekly = {a.value: [0] * len(window.week_starts()) for a in PRACTICE_ACTIVITIES}
+    parts = {a.value: {"recent": 0, "before": 0, "": 0} for a in PRACTICE_ACTIVITIES}
+    for activity, index, where, count in rows:
+        if index >= 0:
+            weekly[str(activity)][index] += count
+        parts[str(activity)][where] += count
     figures: list[ActivityFigures] = []
     for activity in PRACTICE_ACTIVITIES:
         counts = weekly[activity.value]
-        recent, before = recent_before.get(activity.value, (0, 0))
+        recent, before = parts[activity.value]["recent"], parts[activity.value]["before"]
         figures.append(
             ActivityFigures(activity.value, counts, sum(counts), recent, before, trend_of(sum(counts), recent, before))
         )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Float, Integer, and_, cast, extract, func, or_, select
+from sqlalchemy import ColumnElement, Float, Integer, Interval, and_, cast, extract, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
@@ -83,6 +83,13 @@ def epoch_seconds(column: Stamp, dialect: str) -> ColumnElement[float]:
     if dialect == "sqlite":
         return (func.julianday(column) - 2440587.5) * 86400.0
     return cast(extract("epoch", column), Float)
+
+
+def shifted(column: Stamp, delta: timedelta, dialect: str) -> ColumnElement[datetime]:
+    """A stored datetime moved by ``delta``, in SQL, still comparable with stored datetimes (to the second)."""
+    if dialect == "sqlite":
+        return func.strftime("%Y-%m-%d %H:%M:%f", column, f"+{int(delta.total_seconds())} seconds")
+    return column + literal(delta, Interval())
 
 
 def week_index(column: Stamp, window: Window, dialect: str) -> ColumnElement[int]:

@@ -7,8 +7,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.config.settings import HealthSection, PromptSection
@@ -153,11 +154,12 @@ async def gap_topics(session: AsyncSession, platform: str, now: datetime) -> lis
         )
     )
     counted_threads = {thread.id for thread in open_threads}
+    authors = await _pairs(
+        session, select(Message.thread_id, Message.author_id).where(Message.deleted_at.is_(None)).distinct(),
+        Message.thread_id, list(counted_threads),
+    )  # fmt: skip
     for thread in open_threads:
-        authors = await session.scalars(
-            select(Message.author_id).where(Message.thread_id == thread.id, Message.deleted_at.is_(None)).distinct()
-        )
-        helpers = {author for author in authors if author is not None and author != thread.asker_id}
+        helpers = {author for author in authors.get(thread.id, ()) if author is not None and author != thread.asker_id}
         _count(topics, topics_of(thread.title, tags), helpers, thread)
     gaps = await session.scalars(
         select(Message).where(
@@ -168,20 +170,30 @@ async def gap_topics(session: AsyncSession, platform: str, now: datetime) -> lis
             Message.created_at <= now,
         )
     )
-    for message in list(gaps):
-        if message.thread_id in counted_threads:
+    gap_messages = [message for message in gaps if message.thread_id not in counted_threads]
+    homes = {m.thread_id for m in gap_messages if m.thread_id is not None}
+    status = await _pairs(session, select(Thread.id, Thread.status), Thread.id, list(homes))
+    replies = await _pairs(
+        session, select(Message.reply_to, Message.author_id).where(Message.platform == platform), Message.reply_to,
+        [m.external_id for m in gap_messages],
+    )  # fmt: skip
+    for message in gap_messages:
+        if message.thread_id is not None and status.get(message.thread_id, ["open"]) != ["open"]:
             continue
-        if message.thread_id is not None:
-            home = await session.get(Thread, message.thread_id)
-            if home is not None and home.status != "open":
-                continue
-        replies = await session.scalars(
-            select(Message.author_id).where(Message.platform == platform, Message.reply_to == message.external_id)
-        )
-        helpers = {author for author in replies if author is not None and author != message.author_id}
+        repliers = replies.get(message.external_id, ())
+        helpers = {author for author in repliers if author is not None and author != message.author_id}
         _count(topics, topics_of(message.text, tags), helpers, None)
     ranked = [t for t in topics.values() if t.questions >= GAP_MIN_UNANSWERED and len(t.answerers) < t.questions]
     return sorted(ranked, key=lambda t: (-t.score, -t.questions, t.name))
+
+
+async def _pairs(session: AsyncSession, query: Select[Any, Any], key: Any, keys: list[Any]) -> dict[Any, list[Any]]:
+    """Run ``query`` for ``keys`` in chunks (one query per 500, not one per key): values grouped by key."""
+    found: dict[Any, list[Any]] = defaultdict(list)
+    for start in range(0, len(keys), 500):
+        for name, value in await session.execute(query.where(key.in_(keys[start : start + 500]))):
+            found[name].append(value)
+    return found
 
 
 def _count(topics: dict[str, Topic], names: set[str], helpers: set[int], thread: Thread | None) -> None:
