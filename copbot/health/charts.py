@@ -29,7 +29,7 @@ SIZE = (7.5, 2.8)
 def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     FigureCanvasSVG(figure)
-    figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     return text[text.index("<svg") :]
 
@@ -42,6 +42,7 @@ def weekly_lines(title: str, weeks: Sequence[str], series: dict[str, Sequence[in
     """One line per series over the calendar weeks (``weeks`` are ISO dates of Mondays)."""
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=SIZE)
+        figure.subplots_adjust(left=0.07, right=0.98, top=0.88, bottom=0.22)
         axes = figure.add_subplot()
         positions = list(range(len(weeks)))
         for name, values in series.items():
@@ -61,6 +62,7 @@ def weekly_stack(title: str, weeks: Sequence[str], series: dict[str, Sequence[in
     """Stacked areas per week, one colour per series, the legend beside the chart."""
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(SIZE[0], SIZE[1] + 0.8))
+        figure.subplots_adjust(left=0.07, right=0.72, top=0.9, bottom=0.18)
         axes = figure.add_subplot()
         positions = list(range(len(weeks)))
         colours = matplotlib.colormaps["tab20"]
@@ -78,9 +80,10 @@ def weekly_stack(title: str, weeks: Sequence[str], series: dict[str, Sequence[in
 
 
 def bars(title: str, labels: Sequence[str], values: Sequence[float]) -> str:
-    """Horizontal bars with their values written at the end."""
+    """Horizontal bars (a few: levels, not one per prompt) with their values written at the end."""
     with matplotlib.rc_context(STYLE):
-        figure = Figure(figsize=(SIZE[0], max(1.2, 0.3 * len(labels) + 0.6)))
+        figure = Figure(figsize=(SIZE[0], 0.3 * len(labels) + 0.8))
+        figure.subplots_adjust(left=0.15, right=0.95, top=0.8, bottom=0.1)
         axes = figure.add_subplot()
         positions = list(range(len(labels)))
         drawn = axes.barh(positions, list(values), color="#4c72b0")
@@ -89,4 +92,22 @@ def bars(title: str, labels: Sequence[str], values: Sequence[float]) -> str:
         axes.bar_label(drawn, padding=3, fmt="%g")
         axes.set_title(title, loc="left")
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        return _svg(figure)
+
+
+def points(title: str, dates: Sequence[str], values: Sequence[float]) -> str:
+    """One value per dated item (replies per prompt), as a stem chart over time; ``dates`` are ISO dates."""
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=SIZE)
+        figure.subplots_adjust(left=0.07, right=0.98, top=0.88, bottom=0.22)
+        axes = figure.add_subplot()
+        positions = list(range(len(dates)))
+        axes.vlines(positions, 0, list(values), color="#4c72b0")
+        axes.plot(positions, list(values), "o", color="#4c72b0", markersize=3)
+        step = max(1, len(dates) // 14)
+        axes.set_xticks(positions[::step], _week_labels(dates)[::step])
+        axes.set_title(title, loc="left")
+        axes.set_ylim(bottom=0)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.tick_params(axis="x", labelrotation=45)
         return _svg(figure)

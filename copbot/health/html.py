@@ -122,8 +122,8 @@ def _rhythm(report: HealthReport) -> str:
     if not r.prompts:
         return "<section><h2>The rhythm</h2><p>No prompt was posted in the period.</p></section>"
     median = "n/a" if r.median_replies is None else f"{r.median_replies:g}"
-    labels = [f"{p.prompt} {p.posted_at:%d/%m}" for p in r.prompts]
-    chart = charts.bars("Replies each prompt drew", labels, [p.replies for p in r.prompts])
+    dates = [p.posted_at.date().isoformat() for p in r.prompts]
+    chart = charts.points("Replies each prompt drew", dates, [p.replies for p in r.prompts])
     return (
         f"<section><h2>The rhythm</h2><p>{r.posted} prompts posted, {r.replies} replies in all, "
         f"a median of {median} per prompt.</p>{chart}</section>"

@@ -110,8 +110,9 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("platform", "external_id"),
         Index("ix_messages_room_created", "platform", "room", "created_at"),
-        Index("ix_messages_created", "created_at"),
-        Index("ix_messages_author_created", "author_id", "created_at"),
+        Index("ix_messages_created_cover", "created_at", "author_id", "activity", "thread_id", "deleted_at"),
+        Index("ix_messages_thread_cover", "thread_id", "created_at", "author_id", "deleted_at"),
+        Index("ix_messages_author_created", "author_id", "created_at", "deleted_at"),
         Index("ix_messages_reply_to", "platform", "reply_to"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

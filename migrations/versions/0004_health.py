@@ -20,8 +20,10 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 INDEXES = (
-    ("ix_messages_created", "messages", ["created_at"]),
-    ("ix_messages_author_created", "messages", ["author_id", "created_at"]),
+    # Covering: the health figures read the window's messages (and each help thread's replies) from the index alone.
+    ("ix_messages_created_cover", "messages", ["created_at", "author_id", "activity", "thread_id", "deleted_at"]),
+    ("ix_messages_thread_cover", "messages", ["thread_id", "created_at", "author_id", "deleted_at"]),
+    ("ix_messages_author_created", "messages", ["author_id", "created_at", "deleted_at"]),
     ("ix_messages_reply_to", "messages", ["platform", "reply_to"]),
     ("ix_threads_prompt_run_id", "threads", ["prompt_run_id"]),
 )
