@@ -21,6 +21,7 @@ from copbot.core.clock import Clock, SystemClock
 from copbot.core.context import Listener
 from copbot.core.services import Services
 from copbot.dispatch import Dispatcher
+from copbot.health.usage import usage_listener
 from copbot.knowledge.listener import knowledge_listeners
 from copbot.members.permissions import Permissions
 from copbot.members.ratelimit import RateLimiter
@@ -54,7 +55,7 @@ def build_dispatcher(services: Services, recogniser: Recogniser | None) -> Dispa
     """The dispatcher with every command and every feature's subscriptions (activities first: they label)."""
     activity = activity_listener(services, recogniser)
     listeners: list[Listener] = [activity.subscription()] if activity is not None else []
-    listeners += [*prompt_reply_listeners(), *knowledge_listeners()]
+    listeners += [*prompt_reply_listeners(), *knowledge_listeners(), usage_listener()]
     return Dispatcher(services, build_registry(), listeners, prelabeller=activity)
 
 

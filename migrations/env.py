@@ -9,10 +9,10 @@ from sqlalchemy.engine import Connection
 
 from copbot.store.engine import create_engine
 from copbot.store.migrate import include_name
-from copbot.store.models import Base
+from copbot.store.schema import METADATA
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = METADATA
 
 
 def _configure_and_run(connection: Connection) -> None:

@@ -9,7 +9,7 @@ import psycopg
 from psycopg import sql
 
 from copbot.store import migrate
-from copbot.store.models import Base
+from copbot.store.schema import METADATA
 
 SERVER = os.environ.get("COPBOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 """The PostgreSQL server the tests use (a libpq URL without a database name)."""
@@ -65,7 +65,7 @@ class TestDatabase:
             present = {
                 row[0] for row in connection.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
             }
-            wanted = {table.name for table in Base.metadata.sorted_tables}
+            wanted = {table.name for table in METADATA.sorted_tables}
             at_head = "alembic_version" in present and connection.execute(
                 "SELECT version_num FROM alembic_version"
             ).fetchall() == [(migrate.head_revision(),)]
@@ -78,7 +78,7 @@ class TestDatabase:
             ]
             statements = [
                 sql.SQL("DELETE FROM {}").format(sql.Identifier(table.name))
-                for table in reversed(Base.metadata.sorted_tables)
+                for table in reversed(METADATA.sorted_tables)
             ]
             statements += [sql.SQL("ALTER SEQUENCE {} RESTART").format(sql.Identifier(name)) for name in sequences]
             with connection.transaction():

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Sequence
 
 from copbot.config.settings import Settings
-from copbot.store.models import AuditLog
+from copbot.store.operations import AuditLog
 
 DEFAULT_LIMIT = 50
 DETAIL_WIDTH = 60

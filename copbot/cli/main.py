@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "activity": ("copbot.cli.activity", "register_activity", "practice-activity recognition: explain, label"),
     "prompts": ("copbot.cli.prompts", "register_prompts", "scheduled prompts and digests: list, run one now"),
     "audit": ("copbot.cli.audit", "register_audit", "show the newest moderator actions (pins, edits, deletions)"),
+    "report": ("copbot.cli.report", "register_report", "community health as one HTML file (or --json)"),
 }
 """Each subcommand's module, its registering function and its one-line help; a module is imported only when used."""
 

@@ -10,10 +10,12 @@ from copbot.commands.spec import tags
 from copbot.commands.spec import text as free_text
 from copbot.conversations.threads import title_from
 from copbot.conversations.tracking import track_message
-from copbot.core.adapter import Card, Outgoing
+from copbot.core.adapter import Outgoing
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked, MessagePosted, Place
-from copbot.knowledge.render import suggestion_cards
+from copbot.health import usage
+from copbot.knowledge.render import hit_card, suggested_hits
+from copbot.knowledge.search.filters import SearchHit
 
 __all__ = ["HELP_HEADER", "ask_command", "help_command"]
 
@@ -87,12 +89,20 @@ async def ask_command(ctx: Context, cmd: CommandInvoked) -> None:
             f"When an answer helps, mark it with {solved} (or react ✅ to it): the thread is then saved "
             "to the knowledge base, so the next person who asks finds it."
         )
-    await ctx.adapter.send(place, Outgoing.of(text, cards))
+    sent = await ctx.adapter.send(place, Outgoing.of(text, [hit_card(hit) for hit in cards]))
+    if cards:
+        tracked = ctx.tracked
+        async with ctx.services.sessions.begin() as session:
+            usage.record_suggestions(
+                session, [hit.entry_id for hit in cards], at=ctx.services.clock.now(), platform=ctx.platform,
+                room=place.room, thread_id=tracked.thread.id if tracked and tracked.thread else None,
+                message_id=sent.id,
+            )  # fmt: skip
 
 
-async def suggestions(ctx: Context, question: str) -> list[Card]:
+async def suggestions(ctx: Context, question: str) -> list[SearchHit]:
     """Answered entries that match the question well enough (a coverage threshold, so not always any)."""
     settings = ctx.services.settings
     if not settings.activity.behaviour_for(ctx.place.room).suggest_entries:
         return []
-    return await suggestion_cards(ctx.services.sessions, settings.knowledge, question, ctx.place)
+    return await suggested_hits(ctx.services.sessions, settings.knowledge, question, ctx.place)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from copbot.commands import basic, experts, privacy
+from copbot.commands import basic, experts, health, privacy
 from copbot.commands import knowledge as knowledge_commands
 from copbot.commands.registry import CommandRegistry
 
-MODULES = (basic, privacy, experts, knowledge_commands)
+MODULES = (basic, privacy, experts, knowledge_commands, health)
 
 
 def builtin_registry() -> CommandRegistry:

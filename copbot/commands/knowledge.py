@@ -17,6 +17,7 @@ from copbot.core.adapter import Outgoing
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked
 from copbot.core.roles import Role
+from copbot.health import usage
 from copbot.knowledge.capture import (
     AnswerUnclear,
     CaptureRefused,
@@ -148,11 +149,14 @@ async def kb_command(ctx: Context, cmd: CommandInvoked) -> None:
     """Entry maintenance: anyone may show; editors may edit and delete (the dispatcher checks; audited)."""
     action, public_id = cmd.options[SUBCOMMAND], cmd.options["entry"]
     if action == "show":
-        async with ctx.services.sessions() as session:
+        async with ctx.services.sessions.begin() as session:
             shown = await shown_entry(session, public_id, audience(ctx))
             if shown is None:
                 raise UsageError(f"There is no entry {public_id!r}.")
-            await ctx.reply(entry_text(shown[0], shown[1], await entry_tags(session, shown[0].id)))
+            text = entry_text(shown[0], shown[1], await entry_tags(session, shown[0].id))
+            now = ctx.services.clock.now()
+            usage.record_view(session, shown[0].id, at=now, platform=ctx.platform, room=ctx.place.room)
+        await ctx.reply(text)
         return
     async with ctx.services.sessions.begin() as session:
         if action == "delete":

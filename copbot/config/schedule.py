@@ -25,7 +25,12 @@ class PromptSection(Section):
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     kind: Literal[
-        "question_of_the_week", "learned_this_week", "unanswered_digest", "repository_digest", "gap_prompt"
+        "question_of_the_week",
+        "learned_this_week",
+        "unanswered_digest",
+        "repository_digest",
+        "gap_prompt",
+        "health_digest",
     ] = "question_of_the_week"
     platform: str = "console"
     channel: str

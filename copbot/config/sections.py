@@ -197,3 +197,22 @@ class SemanticSection(Section):
     model: str = "all-MiniLM-L6-v2"
     fusion_weight: float = Field(default=0.8, ge=0.0, le=1.0)
     """Weight of cosine similarity against the min-max lexical score; 0.8 is best on SemEval-2016 dev."""
+
+
+class HealthSection(Section):
+    """Thresholds of the community-health figures (/health, the health_digest prompt, copbot report)."""
+
+    core_week_share: float = Field(default=0.5, gt=0.0, le=1.0)
+    """Core group: posted in at least this share of the period's weeks."""
+    active_week_share: float = Field(default=0.25, gt=0.0, le=1.0)
+    """Active members: posted in at least this share of the weeks (but less than the core group)."""
+    occasional_min_weeks: int = Field(default=2, ge=2)
+    """Occasional members: posted in at least this many weeks; fewer is peripheral."""
+    stale_months: int = Field(default=12, ge=1)
+    """An entry not created or edited for this many months (of 30 days) is stale."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> HealthSection:
+        if self.active_week_share > self.core_week_share:
+            raise ValueError("active_week_share must not be larger than core_week_share")
+        return self

@@ -21,6 +21,7 @@ from copbot.config.sections import (
     DatabaseSection,
     DiscordSection,
     EnvSecret,
+    HealthSection,
     KnowledgeSection,
     MatrixSection,
     PermissionsSection,
@@ -30,9 +31,9 @@ from copbot.config.sections import (
 
 __all__ = [
     "ACTIVITY_IDS", "DEFAULT_DATABASE_URL", "ActivitySection", "BotSection", "ChannelBehaviour", "ConsoleSection",
-    "DatabaseSection", "DiscordSection", "EnvSecret", "KnowledgeSection", "MatrixSection", "PermissionsSection",
-    "PromptSection", "SchedulerSection", "Section", "SemanticSection", "Settings", "WeeklySchedule", "load_settings",
-    "masked_url", "parse_settings",
+    "DatabaseSection", "DiscordSection", "EnvSecret", "HealthSection", "KnowledgeSection", "MatrixSection",
+    "PermissionsSection", "PromptSection", "SchedulerSection", "Section", "SemanticSection", "Settings",
+    "WeeklySchedule", "load_settings", "masked_url", "parse_settings",
 ]  # fmt: skip
 
 
@@ -58,6 +59,7 @@ class Settings(Section):
     prompts: list[PromptSection] = Field(default_factory=list)
     scheduler: SchedulerSection = Field(default_factory=SchedulerSection)
     semantic: SemanticSection = Field(default_factory=SemanticSection)
+    health: HealthSection = Field(default_factory=HealthSection)
     base_dir: Path = Field(default=Path("."), exclude=True)
     """The directory of the config file; relative paths are resolved against it."""
 

@@ -16,7 +16,8 @@ from copbot.conversations.threads import BatchState, Row, Tracked
 from copbot.core.events import MessagePosted
 from copbot.core.labels import Label
 from copbot.core.text import clean_text
-from copbot.store.models import Message, PromptRun, Thread
+from copbot.store.models import Message, Thread
+from copbot.store.operations import PromptRun
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,8 @@ from sqlalchemy.orm import make_transient_to_detached
 from copbot.core.events import MessagePosted
 from copbot.core.labels import Label
 from copbot.store import scope
-from copbot.store.models import Base, Member, Message, Thread
+from copbot.store.base import Base
+from copbot.store.models import Member, Message, Thread
 
 OPTED_OUT_REASON = "not kept: the author opted out of capture"
 TITLE_LENGTH = 120

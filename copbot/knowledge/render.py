@@ -34,16 +34,23 @@ def hit_card(hit: SearchHit) -> Card:
     )
 
 
-async def suggestion_cards(
+async def suggested_hits(
     sessions: async_sessionmaker[AsyncSession], settings: KnowledgeSection, question: str, place: Place
-) -> list[Card]:
-    """Answered entries members in ``place`` may see that match ``question`` well enough to suggest, as cards."""
+) -> list[SearchHit]:
+    """Answered entries members in ``place`` may see that match ``question`` well enough to suggest."""
     filters = SearchFilters(solved_only=True, audience=Audience.of(place, settings.share))
     async with sessions() as session:
         found = await suggest(
             session, question, limit=settings.suggest_limit, min_score=settings.suggest_min_score, filters=filters
         )
-    return [hit_card(hit) for hit, _ in found]
+    return [hit for hit, _ in found]
+
+
+async def suggestion_cards(
+    sessions: async_sessionmaker[AsyncSession], settings: KnowledgeSection, question: str, place: Place
+) -> list[Card]:
+    """The same suggestions, as cards."""
+    return [hit_card(hit) for hit in await suggested_hits(sessions, settings, question, place)]
 
 
 def entry_text(entry: KnowledgeEntry, messages: Sequence[EntryMessage], tags: list[str]) -> str:

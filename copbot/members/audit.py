@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.core.events import Member
 from copbot.store import scope
-from copbot.store.models import AuditLog
+from copbot.store.operations import AuditLog
 
 
 def record(session: AsyncSession, platform: str, actor: Member, action: str, target: str, detail: str = "") -> None:

@@ -22,7 +22,7 @@ from copbot.core.clock import Clock
 from copbot.prompts.runner import PromptRunner
 from copbot.prompts.triggers import build_trigger, fingerprint
 from copbot.store.engine import is_sqlite, sync_url
-from copbot.store.models import SchedulerJob
+from copbot.store.operations import SchedulerJob
 
 log = logging.getLogger(__name__)
 

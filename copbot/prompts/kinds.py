@@ -9,13 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.config.settings import PromptSection
+from copbot.config.settings import HealthSection, PromptSection
 from copbot.core.adapter import Adapter, Card, Outgoing
 from copbot.core.events import Place
 from copbot.core.words import topics_of
+from copbot.health.report import weekly_summary
+from copbot.health.repository import GapTopic
 from copbot.members.visibility import Audience, author_visible, entry_visible, thread_visible
 from copbot.store.models import KnowledgeEntry, Message, Tag, Thread
 
@@ -72,12 +74,12 @@ async def _public_rooms(adapter: Adapter | None, platform: str, rooms: set[str])
 
 
 async def _open_threads(
-    session: AsyncSession, prompt: PromptSection, adapter: Adapter | None, share: Share | None, *conditions: Any
+    session: AsyncSession, platform: str, audience: Audience, adapter: Adapter | None, *conditions: Any
 ) -> list[Thread]:
-    """Open help threads of the prompt's platform that members of its channel may see, oldest first."""
-    where = (Thread.platform == prompt.platform, Thread.is_help_request.is_(True), Thread.status == "open", *conditions)
+    """Open help threads on ``platform`` that ``audience`` may see, oldest first."""
+    where = (Thread.platform == platform, Thread.is_help_request.is_(True), Thread.status == "open", *conditions)
     rooms = set(await session.scalars(select(Thread.room).where(*where).distinct()))
-    seen = thread_visible(_audience(prompt, share), await _public_rooms(adapter, prompt.platform, rooms))
+    seen = thread_visible(audience, await _public_rooms(adapter, platform, rooms))
     return list(await session.scalars(select(Thread).where(*where, seen).order_by(Thread.created_at, Thread.id)))
 
 
@@ -90,7 +92,9 @@ async def unanswered_digest(
 ) -> Outgoing:
     """Help requests still open after ``older_than_days``, oldest first, with links and a count."""
     cutoff = now - timedelta(days=prompt.older_than_days)
-    threads = await _open_threads(session, prompt, adapter, share, Thread.created_at <= cutoff)
+    threads = await _open_threads(
+        session, prompt.platform, _audience(prompt, share), adapter, Thread.created_at <= cutoff
+    )
     age = f"{prompt.older_than_days:g} days"
     if not threads:
         return Outgoing.of(f"No questions have been waiting for an answer for more than {age}. Thank you, everyone!")
@@ -145,25 +149,21 @@ class Topic:
 
 
 async def gap_topics(
-    session: AsyncSession,
-    prompt: PromptSection,
-    now: datetime,
-    adapter: Adapter | None = None,
-    share: Share | None = None,
+    session: AsyncSession, platform: str, now: datetime, audience: Audience, adapter: Adapter | None = None
 ) -> list[Topic]:
     """Topics with at least two unanswered questions and fewer answerers than questions, best first."""
-    platform = prompt.platform
     since = now - GAP_WINDOW
     tags = frozenset(name.lower() for name in await session.scalars(select(Tag.name)))
     topics: dict[str, Topic] = defaultdict(lambda: Topic(name=""))
     window = (Thread.created_at >= since, Thread.created_at <= now)
-    open_threads = await _open_threads(session, prompt, adapter, share, *window)
+    open_threads = await _open_threads(session, platform, audience, adapter, *window)
     counted_threads = {thread.id for thread in open_threads}
+    authors = await _pairs(
+        session, select(Message.thread_id, Message.author_id).where(Message.deleted_at.is_(None)).distinct(),
+        Message.thread_id, list(counted_threads),
+    )  # fmt: skip
     for thread in open_threads:
-        authors = await session.scalars(
-            select(Message.author_id).where(Message.thread_id == thread.id, Message.deleted_at.is_(None)).distinct()
-        )
-        helpers = {author for author in authors if author is not None and author != thread.asker_id}
+        helpers = {author for author in authors.get(thread.id, ()) if author is not None and author != thread.asker_id}
         _count(topics, set(topics_of(thread.title, tags)), helpers, thread)
     gaps = list(
         await session.scalars(
@@ -177,24 +177,36 @@ async def gap_topics(
             )
         )
     )
-    audience = _audience(prompt, share)
     public = await _public_rooms(adapter, platform, {message.room for message in gaps})
-    for message in gaps:
-        if not audience.sees_room(platform, message.room, message.room in public):
+    gap_messages = [
+        message
+        for message in gaps
+        if message.thread_id not in counted_threads
+        and audience.sees_room(platform, message.room, message.room in public)
+    ]
+    homes = {m.thread_id for m in gap_messages if m.thread_id is not None}
+    status = await _pairs(session, select(Thread.id, Thread.status), Thread.id, list(homes))
+    replies = await _pairs(
+        session, select(Message.reply_to, Message.author_id).where(Message.platform == platform), Message.reply_to,
+        [m.external_id for m in gap_messages],
+    )  # fmt: skip
+    for message in gap_messages:
+        if message.thread_id is not None and status.get(message.thread_id, ["open"]) != ["open"]:
             continue
-        if message.thread_id in counted_threads:
-            continue
-        if message.thread_id is not None:
-            home = await session.get(Thread, message.thread_id)
-            if home is not None and home.status != "open":
-                continue
-        replies = await session.scalars(
-            select(Message.author_id).where(Message.platform == platform, Message.reply_to == message.external_id)
-        )
-        helpers = {author for author in replies if author is not None and author != message.author_id}
+        repliers = replies.get(message.external_id, ())
+        helpers = {author for author in repliers if author is not None and author != message.author_id}
         _count(topics, set(topics_of(message.text, tags)), helpers, None)
     ranked = [t for t in topics.values() if t.questions >= GAP_MIN_UNANSWERED and len(t.answerers) < t.questions]
     return sorted(ranked, key=lambda t: (-t.score, -t.questions, t.name))
+
+
+async def _pairs(session: AsyncSession, query: Select[Any, Any], key: Any, keys: list[Any]) -> dict[Any, list[Any]]:
+    """Run ``query`` for ``keys`` in chunks (one query per 500, not one per key): values grouped by key."""
+    found: dict[Any, list[Any]] = defaultdict(list)
+    for start in range(0, len(keys), 500):
+        for name, value in await session.execute(query.where(key.in_(keys[start : start + 500]))):
+            found[name].append(value)
+    return found
 
 
 def _count(topics: dict[str, Topic], names: set[str], helpers: set[int], thread: Thread | None) -> None:
@@ -211,7 +223,7 @@ async def gap_prompt(
     session: AsyncSession, prompt: PromptSection, now: datetime, adapter: Adapter | None, share: Share | None = None
 ) -> Outgoing:
     """Name the topics where questions pile up and few people answer, or say plainly there are none."""
-    topics = (await gap_topics(session, prompt, now, adapter, share))[:GAP_TOPICS_SHOWN]
+    topics = (await gap_topics(session, prompt.platform, now, _audience(prompt, share), adapter))[:GAP_TOPICS_SHOWN]
     if not topics:
         return Outgoing.of(
             "No gaps stand out this month: no topic has several open questions with few people answering them."
@@ -230,6 +242,20 @@ async def gap_prompt(
     )
 
 
+async def health_gaps(
+    session: AsyncSession, platform: str, now: datetime, audience: Audience | None = None
+) -> list[GapTopic]:
+    """The gap prompt's topics as the health figures name them (``audience``: where they are shown; default all)."""
+    found = await gap_topics(session, platform, now, audience or Audience.operator())
+    return [GapTopic(t.name, t.questions, len(t.answerers)) for t in found]
+
+
+async def health_digest(session: AsyncSession, prompt: PromptSection, now: datetime, health: HealthSection) -> Outgoing:
+    """The week's community-health summary for a moderators' channel (the whole community, not one channel)."""
+    gaps = await health_gaps(session, prompt.platform, now, _audience(prompt, None))
+    return Outgoing.of(await weekly_summary(session, now, health, None, gaps))
+
+
 async def build_content(
     session: AsyncSession,
     prompt: PromptSection,
@@ -238,6 +264,7 @@ async def build_content(
     text_index: int | None,
     *,
     share: Share | None = None,
+    health: HealthSection | None = None,
 ) -> Outgoing:
     """The message ``prompt`` posts at ``now``; text kinds need ``text_index``; ``share`` is ``[knowledge] share``."""
     if prompt.kind in TEXT_KINDS:
@@ -249,4 +276,6 @@ async def build_content(
         return await unanswered_digest(session, prompt, now, adapter, share)
     if prompt.kind == "repository_digest":
         return await repository_digest(session, prompt, now, share)
+    if prompt.kind == "health_digest":
+        return await health_digest(session, prompt, now, health or HealthSection())
     return await gap_prompt(session, prompt, now, adapter, share)

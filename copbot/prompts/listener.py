@@ -13,7 +13,8 @@ from copbot.core.context import Context, Listener, Subscription
 from copbot.core.events import MessagePosted
 from copbot.prompts.kinds import texts_for
 from copbot.store import chat
-from copbot.store.models import Message, PromptRun, Thread
+from copbot.store.models import Message, Thread
+from copbot.store.operations import PromptRun
 
 log = logging.getLogger(__name__)
 

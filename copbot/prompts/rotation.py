@@ -10,7 +10,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.store.models import PromptRun
+from copbot.store.operations import PromptRun
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,8 @@ from copbot.core.clock import Clock
 from copbot.core.events import Place
 from copbot.prompts import kinds, rotation
 from copbot.prompts.triggers import build_trigger, latest_fire_time
-from copbot.store.models import Member, Message, PromptRun
+from copbot.store.models import Member, Message
+from copbot.store.operations import PromptRun
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +241,7 @@ class PromptRunner:
                 history = await rotation.text_history(session, prompt.name)
                 index = rotation.choose_index(len(texts), prompt.rotation, history, self.rng)
             content = await kinds.build_content(
-                session, prompt, now, adapter, index, share=self.settings.knowledge.share
+                session, prompt, now, adapter, index, share=self.settings.knowledge.share, health=self.settings.health
             )
             run = await session.get(PromptRun, run_id)
             if run is not None:

@@ -10,16 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from copbot.core.events import Member as EventMember
 from copbot.core.events import Place
 from copbot.store import scope
-from copbot.store.models import (
-    CaptureProposal,
-    EntryMessage,
-    KeyValue,
-    KnowledgeEntry,
-    Member,
-    Message,
-    PromptRun,
-    Thread,
-)
+from copbot.store.models import CaptureProposal, EntryMessage, KnowledgeEntry, Member, Message, Thread
+from copbot.store.operations import KeyValue, PromptRun
 
 
 async def get_or_create_member(session: AsyncSession, platform: str, member: EventMember) -> Member:

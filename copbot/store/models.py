@@ -1,4 +1,4 @@
-"""SQLAlchemy ORM models: the whole schema, dialect-neutral; search indexes come from migrations."""
+"""SQLAlchemy ORM models of chat and the knowledge base, dialect-neutral; search indexes come from migrations."""
 
 from __future__ import annotations
 
@@ -11,29 +11,16 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
     true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from copbot.store import operations as operations  # registers the operational tables with the schema
+from copbot.store.base import Base
 from copbot.store.types import AwareDateTime, stored_now
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    """Declarative base with a naming convention, so migrations name constraints the same everywhere."""
-
-    metadata = MetaData(naming_convention=NAMING)
 
 
 class Space(Base):
@@ -98,7 +85,7 @@ class Thread(Base):
     is_help_request: Mapped[bool] = mapped_column(Boolean, default=False)
     activity: Mapped[str | None] = mapped_column(String(32))
     activity_confidence: Mapped[float | None] = mapped_column(Float)
-    prompt_run_id: Mapped[int | None] = mapped_column(ForeignKey("prompt_runs.id", ondelete="SET NULL"))
+    prompt_run_id: Mapped[int | None] = mapped_column(ForeignKey("prompt_runs.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now)
     last_message_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now)
     answered_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
@@ -111,6 +98,10 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("platform", "external_id"),
         Index("ix_messages_room_created", "platform", "room", "created_at"),
+        Index("ix_messages_created_cover", "created_at", "author_id", "activity", "thread_id", "deleted_at"),
+        Index("ix_messages_thread_cover", "thread_id", "created_at", "author_id", "deleted_at"),
+        Index("ix_messages_author_created", "author_id", "created_at", "deleted_at"),
+        Index("ix_messages_reply_to", "platform", "reply_to"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -239,53 +230,3 @@ class CaptureProposal(Base):
     asker_external_id: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now)
-
-
-class PromptRun(Base):
-    """One scheduled (or manual) run of a prompt, with the message it produced."""
-
-    __tablename__ = "prompt_runs"
-    __table_args__ = (UniqueConstraint("prompt_name", "scheduled_for"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    prompt_name: Mapped[str] = mapped_column(String(64), index=True)
-    scheduled_for: Mapped[datetime] = mapped_column(AwareDateTime)
-    started_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now)
-    status: Mapped[str] = mapped_column(String(16), default="claimed")
-    """claimed, posted, skipped or failed."""
-    text_index: Mapped[int | None] = mapped_column(Integer)
-    platform: Mapped[str] = mapped_column(String(16), default="")
-    room: Mapped[str] = mapped_column(String(255), default="")
-    message_id: Mapped[str | None] = mapped_column(String(255), index=True)
-    detail: Mapped[str] = mapped_column(Text, default="")
-
-
-class AuditLog(Base):
-    """A moderator action, for accountability."""
-
-    __tablename__ = "audit_log"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now, index=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    actor_id: Mapped[str] = mapped_column(String(255))
-    actor_name: Mapped[str] = mapped_column(String(255), default="")
-    action: Mapped[str] = mapped_column(String(32))
-    target: Mapped[str] = mapped_column(String(255), default="")
-    detail: Mapped[str] = mapped_column(Text, default="")
-
-
-class KeyValue(Base):
-    """Small persistent state: sync tokens, device ids, leader markers."""
-
-    __tablename__ = "kv_state"
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now)
-
-
-class SchedulerJob(Base):
-    """APScheduler 3.x SQLAlchemyJobStore's table, owned by our migrations so nothing drifts."""
-
-    __tablename__ = "apscheduler_jobs"
-    id: Mapped[str] = mapped_column(String(191), primary_key=True)
-    next_run_time: Mapped[float | None] = mapped_column(Float(precision=25), index=True)
-    job_state: Mapped[bytes] = mapped_column(LargeBinary)

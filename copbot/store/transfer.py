@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from copbot.store import migrate
 from copbot.store.engine import create_engine
-from copbot.store.models import Base
+from copbot.store.schema import METADATA
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def normalise_url(url: str) -> str:
 
 def copied_tables() -> list[Table]:
     """Every table of the models, parents before children; alembic_version and search index internals are not."""
-    return list(Base.metadata.sorted_tables)
+    return list(METADATA.sorted_tables)
 
 
 async def row_counts(connection: AsyncConnection) -> dict[str, int]:

@@ -11,7 +11,7 @@ import pytest
 from copbot.cli.audit import format_table
 from copbot.cli.main import main
 from copbot.members import audit
-from copbot.store.models import AuditLog
+from copbot.store.operations import AuditLog
 from tests.cast import ALICE, MOD
 from tests.community_harness import running_bot, settings_text
 

@@ -14,7 +14,8 @@ from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
 from copbot.knowledge.interchange.jsonl import import_lines
 from copbot.knowledge.search.backend import search
 from copbot.store.engine import create_engine, session_factory
-from copbot.store.models import KnowledgeEntry, PromptRun
+from copbot.store.models import KnowledgeEntry
+from copbot.store.operations import PromptRun
 from copbot.store.transfer import CopyError, copy_database, normalise_url, row_counts
 from tests.cast import ALICE, BOB, CAROL, DAVE
 from tests.community_harness import running_bot

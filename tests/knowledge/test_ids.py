@@ -17,7 +17,8 @@ from copbot.knowledge.interchange.jsonl import export_lines, import_lines
 from copbot.knowledge.sync import DELETED_TITLE
 from copbot.store.engine import create_engine, session_factory
 from copbot.store.migrate import downgrade, upgrade
-from copbot.store.models import AuditLog, Message, Thread
+from copbot.store.models import Message, Thread
+from copbot.store.operations import AuditLog
 from copbot.store.types import AwareDateTime
 from tests.cast import ALICE, BOB, CAROL, MOD
 from tests.community_harness import Bot, running_bot

@@ -8,7 +8,8 @@ from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
 from copbot.knowledge.member_data import refresh_for_member
 from copbot.knowledge.search.backend import search
-from copbot.store.models import AuditLog, KnowledgeEntry, Member
+from copbot.store.models import KnowledgeEntry, Member
+from copbot.store.operations import AuditLog
 from tests.cast import ALICE, BOB, CAROL, MOD
 
 

@@ -226,11 +226,11 @@ async def rows_containing(bot: Bot, word: str) -> list[str]:
     """Every table.column holding ``word`` in some row (text columns), and the PostgreSQL index's matches."""
     from sqlalchemy import String, Text, func
 
-    from copbot.store.models import Base
+    from copbot.store.schema import METADATA
 
     found: list[str] = []
     async with bot.services.sessions() as session:
-        for table in Base.metadata.sorted_tables:
+        for table in METADATA.sorted_tables:
             for column in table.columns:
                 if isinstance(column.type, String | Text):
                     query = select(func.count()).select_from(table).where(func.lower(column).contains(word))

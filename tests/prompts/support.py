@@ -15,7 +15,7 @@ from copbot.app import Application
 from copbot.config.settings import Settings, parse_settings
 from copbot.core.clock import ManualClock
 from copbot.prompts.runner import PromptRunner
-from copbot.store.models import PromptRun
+from copbot.store.operations import PromptRun
 from tests.community_harness import running_bot
 
 QOTW = """

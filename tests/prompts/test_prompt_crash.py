@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from copbot.prompts.jobs import DIE_AT_VARIABLE
 from copbot.store.engine import create_engine, session_factory
-from copbot.store.models import PromptRun
+from copbot.store.operations import PromptRun
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("prompt_crash_child.py")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from copbot.core.clock import ManualClock
-from copbot.store.models import PromptRun
+from copbot.store.operations import PromptRun
 from tests.prompts.support import running, settings_for
 from tests.prompts.test_jobs import _daily_at
 

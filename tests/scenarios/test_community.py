@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from copbot.knowledge.entries import get_entry
-from copbot.store.models import AuditLog, KnowledgeEntry, Thread
+from copbot.store.models import KnowledgeEntry, Thread
+from copbot.store.operations import AuditLog
 from tests.cast import ALICE, BOB, CAROL, DAVE, MOD
 from tests.community_harness import Bot, running_bot
 

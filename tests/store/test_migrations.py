@@ -12,12 +12,12 @@ from sqlalchemy.engine import Connection
 
 from copbot.store import migrate
 from copbot.store.engine import create_engine
-from copbot.store.models import Base
+from copbot.store.schema import METADATA
 
 
 def _diff(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(connection, opts={"include_name": migrate.include_name, "compare_type": True})
-    return list(compare_metadata(context, Base.metadata))
+    return list(compare_metadata(context, METADATA))
 
 
 async def test_upgrade_empty_file_reaches_head_and_matches_models(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ from copbot.core.clock import ManualClock
 from copbot.knowledge import hooks
 from copbot.store import chat, migrate
 from copbot.store.engine import create_engine, session_factory
-from copbot.store.models import KeyValue, Member
+from copbot.store.models import Member
+from copbot.store.operations import KeyValue
 from copbot.store.scope import scope_of
 
 

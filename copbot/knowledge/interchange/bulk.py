@@ -12,7 +12,8 @@ from copbot.knowledge import hooks
 from copbot.knowledge.interchange.records import EntryRecord, MessageRecord, member_ids
 from copbot.knowledge.search.excerpt import searchable
 from copbot.store import scope
-from copbot.store.models import Base, KnowledgeEntry, Tag
+from copbot.store.base import Base
+from copbot.store.models import KnowledgeEntry, Tag
 
 BATCH_SIZE = 5000
 """Entries per transaction: bigger batches mean fewer FTS5 segments to merge."""

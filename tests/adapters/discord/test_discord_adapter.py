@@ -23,7 +23,7 @@ async def test_login_syncs_every_command_to_the_configured_guild(bot: Harness) -
     assert sync.path == f"/applications/{p.APP_ID}/guilds/{p.GUILD_ID}/commands"
     names = {command["name"] for command in sync.body}
     assert names == {
-        "ask", "share", "search", "solved", "pin", "unpin", "kb", "experts", "privacy", "help",
+        "ask", "share", "search", "solved", "pin", "unpin", "kb", "experts", "privacy", "help", "health",
         "Add to knowledge base",
     }  # fmt: skip
     menu = next(command for command in sync.body if command["name"] == "Add to knowledge base")

@@ -1,0 +1,146 @@
+"""The period and channel a health figure covers, calendar weeks, and the SQL pieces every family shares."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, Integer, Interval, and_, cast, extract, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
+
+from copbot.store.models import Member, Message
+
+Stamp = (
+    ColumnElement[datetime]
+    | ColumnElement[datetime | None]
+    | QueryableAttribute[datetime]
+    | QueryableAttribute[datetime | None]
+)
+"""A stored datetime column, or an expression of one."""
+
+WEEK = timedelta(days=7)
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """From ``since`` (included) to ``until`` (excluded), optionally one channel (a room id)."""
+
+    since: datetime
+    until: datetime
+    room: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.since.tzinfo is None or self.until.tzinfo is None:
+            raise ValueError("a health window needs aware datetimes")
+        if self.since >= self.until:
+            raise ValueError("a health window must start before it ends")
+
+    @classmethod
+    def ending(cls, until: datetime, length: timedelta, room: str | None = None) -> Window:
+        """The window of ``length`` that ends at ``until``."""
+        return cls(until - length, until, room)
+
+    def previous(self) -> Window:
+        """The window of the same length just before this one (for week-over-week changes)."""
+        length = self.until - self.since
+        return Window(self.since - length, self.since, self.room)
+
+    @property
+    def first_monday(self) -> datetime:
+        """Monday 00:00 UTC of the calendar week ``since`` falls in: weeks are counted from here."""
+        start = self.since.astimezone(UTC)
+        return datetime(start.year, start.month, start.day, tzinfo=UTC) - timedelta(days=start.weekday())
+
+    def week_starts(self) -> list[datetime]:
+        """The Mondays (UTC) of every calendar week the window touches, oldest first."""
+        starts: list[datetime] = []
+        moment = self.first_monday
+        while moment < self.until:
+            starts.append(moment)
+            moment += WEEK
+        return starts
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """``count`` of ``total``; ``ratio`` is None when there is nothing to share."""
+
+    count: int
+    total: int
+
+    @property
+    def ratio(self) -> float | None:
+        """count / total, or None when total is 0."""
+        return self.count / self.total if self.total else None
+
+
+def dialect_of(session: AsyncSession) -> str:
+    """The database's dialect name: sqlite or postgresql."""
+    return session.get_bind().dialect.name
+
+
+def epoch_seconds(column: Stamp, dialect: str) -> ColumnElement[float]:
+    """Seconds since 1970 of a stored aware datetime, in SQL, to the second on SQLite (which keeps UTC text)."""
+    if dialect == "sqlite":
+        return cast(func.strftime("%s", column), Float)  # whole seconds, exact (julianday's float is not)
+    return cast(extract("epoch", column), Float)
+
+
+def shifted(column: Stamp, delta: timedelta, dialect: str) -> ColumnElement[Any]:
+    """A stored datetime moved by ``delta``, in SQL, still comparable with stored datetimes (to the second)."""
+    if dialect == "sqlite":
+        return func.strftime("%Y-%m-%d %H:%M:%f", column, f"+{int(delta.total_seconds())} seconds")
+    return column + literal(delta, Interval())
+
+
+def week_index(column: Stamp, window: Window, dialect: str) -> ColumnElement[int]:
+    """Which of ``window.week_starts()`` a stored datetime inside the window falls in (0 is the first)."""
+    if dialect == "sqlite":  # julianday is twice as fast as strftime, and exact enough to bucket by week
+        days = func.julianday(column) - (window.first_monday.timestamp() / 86400 + 2440587.5)
+        return cast(days / 7, Integer)  # non-negative inside the window, so truncation is floor
+    offset = (epoch_seconds(column, dialect) - window.first_monday.timestamp()) / WEEK.total_seconds()
+    return cast(func.floor(offset), Integer)
+
+
+def unnamed_member_ids() -> ColumnElement[bool]:
+    """Members whose messages count in no figure: bots and members who opted out of capture."""
+    return select(Member.id).where(or_(Member.is_bot.is_(True), Member.capture_opt_out.is_(True))).scalar_subquery()
+
+
+def counted_message(window: Window | None = None) -> ColumnElement[bool]:
+    """A message that counts: not deleted, by a known person who is no bot and has not opted out.
+
+    With a window, it was also written inside it (and in its channel, if one is given).
+    """
+    conditions: list[ColumnElement[bool]] = [
+        Message.deleted_at.is_(None),
+        Message.author_id.is_not(None),
+        Message.author_id.not_in(unnamed_member_ids()),
+    ]
+    if window is not None:
+        conditions += [Message.created_at >= window.since, Message.created_at < window.until]
+        if window.room is not None:
+            conditions.append(Message.room == window.room)
+    return and_(*conditions)
+
+
+def median(values: Sequence[float]) -> float | None:
+    """The middle value (the mean of the two middle ones for an even count); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def p90(values: Sequence[float]) -> float | None:
+    """The 90th percentile by nearest rank: the smallest value with at least 90% of values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[math.ceil(0.9 * len(ordered)) - 1]
