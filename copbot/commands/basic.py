@@ -25,20 +25,24 @@ async def help_command(ctx: Context, cmd: CommandInvoked) -> None:
 
 
 async def open_question_thread(ctx: Context, cmd: CommandInvoked, question: str) -> Place:
-    """Use the current thread, or open one for the question; record the question as the thread's opening."""
-    place = cmd.place
-    if place.thread is None:
-        opener = MessagePosted(
-            id=cmd.id, place=place, author=cmd.author, text=question, created_at=cmd.created_at, raw=cmd.raw
-        )
-        place = await ctx.adapter.open_thread(opener, title_from(question) or "Question")
+    """Use the current thread, or open one for the question."""
+    if cmd.place.thread is not None:
+        return cmd.place
+    opener = MessagePosted(
+        id=cmd.id, place=cmd.place, author=cmd.author, text=question, created_at=cmd.created_at, raw=cmd.raw
+    )
+    return await ctx.adapter.open_thread(opener, title_from(question) or "Question")
+
+
+async def record_question(ctx: Context, cmd: CommandInvoked, place: Place, question: str, root_id: str) -> None:
+    """Record the question as the opening of its thread, as message ``root_id``."""
     root = MessagePosted(
-        id=cmd.id,
+        id=root_id,
         place=place,
         author=cmd.author,
         text=question,
         created_at=cmd.created_at,
-        opens_thread=place.thread == cmd.id or cmd.place.thread is None,
+        opens_thread=place.thread == root_id or cmd.place.thread is None,
     )
     async with ctx.services.sessions.begin() as session:
         tracked = await track_message(session, root)
@@ -48,7 +52,6 @@ async def open_question_thread(ctx: Context, cmd: CommandInvoked, question: str)
             if tracked.thread.asker_id is None:
                 tracked.thread.asker_id = tracked.author.id
     ctx.notes["tracked"] = tracked
-    return place
 
 
 @command(
@@ -58,24 +61,29 @@ async def open_question_thread(ctx: Context, cmd: CommandInvoked, question: str)
     needs_args=True,
 )
 async def ask_command(ctx: Context, cmd: CommandInvoked) -> None:
-    """Open (or use) a help thread, record the question, and say what happens next."""
+    """Open (or use) a help thread, show the whole question there, say what happens next, and record it.
+
+    A thread opened for a command with no message of its own (a Discord slash command) starts at this
+    message, so the question's links point at it."""
     question = cmd.args.strip()
     place = await open_question_thread(ctx, cmd, question)
     cards = await suggestions(ctx, question)
     if cards:
         text = (
-            f"Question from {cmd.author.name}: {title_from(question)}\n"
+            f"Question from {cmd.author.name}: {question}\n"
             "These answered questions look related; if one solves it, say so here. "
             "Otherwise anyone who knows can answer in this thread, and /solved (or ✅ on the answer) saves it."
         )
     else:
         text = (
-            f"Question from {cmd.author.name}: {title_from(question)}\n"
+            f"Question from {cmd.author.name}: {question}\n"
             "Nothing in the knowledge base answers this yet. Anyone who knows can answer in this thread. "
             "When an answer helps, mark it with /solved (or react ✅ to it): the thread is then saved "
             "to the knowledge base, so the next person who asks finds it."
         )
-    await ctx.adapter.send(place, Outgoing.of(text, cards))
+    sent = await ctx.adapter.send(place, Outgoing.of(text, cards))
+    opened_apart = cmd.place.thread is None and place.thread not in (None, cmd.id)
+    await record_question(ctx, cmd, place, question, sent.id if opened_apart else cmd.id)
 
 
 async def suggestions(ctx: Context, question: str) -> list[Card]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 
 from copbot.commands.registry import UsageError, command
 from copbot.conversations.tracking import title_from
@@ -16,6 +17,7 @@ from copbot.knowledge.capture import (
     announce,
     capture_thread,
     hashtags,
+    sentence,
     sync_thread,
     thread_for_message,
     thread_place,
@@ -35,6 +37,15 @@ URL = re.compile(r"https?://\S+")
 EDIT_FIELD = re.compile(r"(?:^|\s)(title|tags|summary)=")
 
 
+async def show_result(ctx: Context, result: Outgoing) -> None:
+    """A result only the member sees, which they may post, where the platform and channel allow; else a reply."""
+    behaviour = ctx.services.settings.activity.behaviour_for(ctx.place.room)
+    if ctx.adapter.capabilities.share_private and behaviour.private_results:
+        await ctx.tell_privately(replace(result, shareable=True))
+    else:
+        await ctx.reply(result)
+
+
 @command("search", "/search QUERY", "Search the knowledge base (#tag narrows it).", needs_args=True)
 async def search_command(ctx: Context, cmd: CommandInvoked) -> None:
     """Show the best matching entries as cards."""
@@ -45,7 +56,9 @@ async def search_command(ctx: Context, cmd: CommandInvoked) -> None:
     if not hits:
         await ctx.reply(f"Nothing in the knowledge base matches “{title_from(text)}”. Try other words, or /ask it.")
         return
-    await ctx.reply(Outgoing.of(f"Knowledge base results for “{title_from(text)}”:", [hit_card(h) for h in hits]))
+    await show_result(
+        ctx, Outgoing.of(f"Knowledge base results for “{title_from(text)}”:", [hit_card(h) for h in hits])
+    )
 
 
 @command(
@@ -93,7 +106,8 @@ async def kb_command(ctx: Context, cmd: CommandInvoked) -> None:
             entry = await get_entry(session, public_id)
             if entry is None:
                 raise UsageError(f"There is no entry {public_id!r}.")
-            await ctx.reply(entry_text(entry, await entry_tags(session, entry.id)))
+            shown = Outgoing.of(entry_text(entry, await entry_tags(session, entry.id)))
+        await show_result(ctx, shown)
         return
     if not await ctx.require(cmd.author, Role.EDITOR, f"{action} knowledge base entries"):
         return
@@ -172,6 +186,7 @@ async def share_command(ctx: Context, cmd: CommandInvoked) -> None:
     description = " ".join(URL.sub(" ", re.sub(r"(?<!\w)#[\w-]+", " ", text)).split())
     if not description:
         raise UsageError("Describe what you share, so others can find it.")
+    source_url = ctx.adapter.message_url(ctx.place, cmd.id)
     async with ctx.services.sessions.begin() as session:
         member = await chat.get_or_create_member(session, ctx.platform, cmd.author)
         entry, _ = await save_entry(
@@ -179,9 +194,15 @@ async def share_command(ctx: Context, cmd: CommandInvoked) -> None:
             EntryDraft(
                 title=title_from(description), question=text, tags=tags, kind="resource", solved=True,
                 captured_via="share", source_platform=ctx.platform, source_room=ctx.place.room,
-                source_url=ctx.adapter.message_url(ctx.place, cmd.id), resource_url=url, created_at=cmd.created_at,
+                source_url=source_url, resource_url=url, created_at=cmd.created_at,
                 created_by_id=member.id, question_author_id=member.id, question_external_id=cmd.id,
                 question_author_name=cmd.author.name,
             ),
         )  # fmt: skip
-    await ctx.reply(f"Thanks, {cmd.author.name}! Shared as {entry.public_id}: {entry.title}.")
+    sent = await ctx.reply(f"Thanks, {cmd.author.name}! Shared as {entry.public_id}: {sentence(entry.title)}")
+    if source_url is None and sent.url is not None:
+        # A command with no message of its own (a Discord slash command): the thanks is what the channel sees.
+        async with ctx.services.sessions.begin() as session:
+            shared = await get_entry(session, entry.public_id)
+            if shared is not None:
+                shared.source_url = sent.url

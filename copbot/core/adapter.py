@@ -22,6 +22,8 @@ class Capabilities:
     """The bot can open a new thread from a message (Discord); else a reply in a thread is the thread."""
     ephemeral: bool = False
     """Command answers can be private to the one who asked."""
+    share_private: bool = False
+    """A private answer can carry a way for its member to post it to the channel (Discord's buttons)."""
     native_pins: bool = False
     reactions: bool = True
     slash_commands: bool = False
@@ -45,6 +47,8 @@ class Outgoing:
     text: str
     html: str | None = None
     cards: tuple[Card, ...] = ()
+    shareable: bool = False
+    """A private answer the member may choose to post where they asked (search results, an entry)."""
 
     @classmethod
     def of(cls, text: str, cards: Sequence[Card] = ()) -> Outgoing:

@@ -46,6 +46,18 @@ def thread_place(thread: Thread) -> Place:
     return Place(thread.platform, thread.room, thread.thread_key)
 
 
+def link_place(thread: Thread) -> Place:
+    """Where the thread's messages are for a link: its platform thread, or the room a reply chain is in."""
+    place = thread_place(thread)
+    return place if thread.is_platform_thread else place.room_only()
+
+
+def sentence(text: str) -> str:
+    """``text`` ending in one full stop, or in its own closing punctuation ("holiday?" stays "holiday?")."""
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!", "…")) else f"{text}."
+
+
 def is_command_text(text: str, prefix: str) -> bool:
     """Whether a message is a typed bot command rather than conversation."""
     stripped = text.lstrip()
@@ -130,7 +142,6 @@ async def capture_thread(
         author = members.get(row.author_id) if row.author_id is not None else None
         return not (author is not None and (author.capture_opt_out or author.is_bot))
 
-    place = thread_place(thread)
     draft = EntryDraft(
         title=title,
         question=question.text,
@@ -143,7 +154,7 @@ async def capture_thread(
         captured_via=via,
         source_platform=thread.platform,
         source_room=thread.room,
-        source_url=ctx.adapter.message_url(place, question.external_id),
+        source_url=ctx.adapter.message_url(link_place(thread), question.external_id),
         thread_id=thread.id,
         created_at=question.created_at,
         question_author_id=question.author_id,
@@ -167,11 +178,10 @@ async def announce(ctx: Context, thread: Thread, result: CaptureResult) -> None:
         except Exception:
             log.exception("could not mark thread %s solved", place.key)
     if result.created:
-        text = (
-            f"Saved to the knowledge base as {entry.public_id}: {entry.title}. Find it with /kb show {entry.public_id}."
-        )
+        text = f"Saved to the knowledge base as {entry.public_id}: {sentence(entry.title)} "
+        text += f"Find it with /kb show {entry.public_id}."
     elif result.new_answers:
-        text = f"Added the answer to knowledge base entry {entry.public_id}: {entry.title}."
+        text = f"Added the answer to knowledge base entry {entry.public_id}: {sentence(entry.title)}"
     else:
         text = f"Knowledge base entry {entry.public_id} is up to date with this thread."
     if thread.is_platform_thread:
