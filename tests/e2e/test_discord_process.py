@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import pickle
 import signal
+import sqlite3
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -179,3 +182,49 @@ async def test_a_misconfigured_bot_says_what_to_fix_before_syncing(
     [line] = [line for line in log.splitlines() if said in line]
     assert line.startswith("copbot: ")
     assert not api.requests("PUT", r"/applications/.*commands") and api.gateway.count(g.IDENTIFY) == 0
+
+
+PROMPT = """
+[[prompts]]
+name = "learned"
+kind = "question_of_the_week"
+platform = "discord"
+channel = "{channel}"
+cron = "{minute} {hour} * * *"
+texts = ["What did you learn from a colleague this week?"]
+"""
+
+
+def make_due(database: Path, job: str) -> None:
+    """Move a stored job's next run a moment into the past, as if the bot had been down when it was due."""
+    due = datetime.now(UTC) - timedelta(seconds=2)
+    with sqlite3.connect(database) as connection:
+        [state] = connection.execute("SELECT job_state FROM apscheduler_jobs WHERE id = ?", (job,)).fetchone()
+        job_state = pickle.loads(state)
+        job_state["next_run_time"] = due
+        connection.execute(
+            "UPDATE apscheduler_jobs SET job_state = ?, next_run_time = ? WHERE id = ?",
+            (pickle.dumps(job_state, pickle.HIGHEST_PROTOCOL), due.timestamp(), job),
+        )
+
+
+async def test_sigterm_while_a_scheduled_post_is_on_its_way_logs_no_error(api: StandIn, tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    prompt = PROMPT.format(channel=p.TEXT_ID, minute=now.minute, hour=now.hour)
+    bot = BotProcess(api, write_config(tmp_path, prompt))
+    try:
+        await bot.start()
+        await bot.wait_for_log("prompt learned scheduled")
+        assert await bot.stop() == 0
+        make_due(tmp_path / "copbot.sqlite3", "prompt:learned")
+        held = api.hold_next("POST", rf"/channels/{p.TEXT_ID}/messages")
+        await bot.start(wait=False)
+        await asyncio.wait_for(held.arrived.wait(), 20)
+        assert bot.process is not None
+        bot.process.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.5)
+        held.released.set()
+        assert await bot.exited() == 0
+        clean(bot.log())
+    finally:
+        await bot.ensure_stopped()
