@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from copbot.conversations.tracking import title_from, track_message
 from copbot.core.adapter import Outgoing
 from copbot.core.context import Context
-from copbot.core.events import MessagePosted, Place
+from copbot.core.events import CommandInvoked, MessagePosted, Place
 from copbot.knowledge.entries import DraftMessage, EntryDraft, entry_tags, save_entry
 from copbot.store import chat
 from copbot.store.models import KnowledgeEntry, Member, Message, Thread
@@ -184,7 +184,9 @@ async def announce(ctx: Context, thread: Thread, result: CaptureResult) -> None:
         text = f"Added the answer to knowledge base entry {entry.public_id}: {sentence(entry.title)}"
     else:
         text = f"Knowledge base entry {entry.public_id} is up to date with this thread."
-    if thread.is_platform_thread:
+    if isinstance(ctx.event, CommandInvoked):
+        await ctx.reply(text)  # a command's answer stays where the command was used
+    elif thread.is_platform_thread:
         await ctx.adapter.send(place, Outgoing.of(text))
     else:
         root = thread.root_message_id or thread.thread_key

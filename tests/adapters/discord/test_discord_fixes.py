@@ -184,3 +184,18 @@ async def test_stopping_lets_a_command_being_handled_finish(tmp_path: Path, api:
     assert "Why does my event loop block on file reads?" in asked.body["content"]
     [linked] = api.requests("POST", rf"/interactions/{payload['id']}/[^/]+/callback")
     assert thread["id"] in linked.body["data"]["content"]
+
+
+async def test_solved_in_a_thread_started_on_a_reply_chain_answers_in_that_thread(community: Community) -> None:
+    question = community.post(p.message(p.TEXT_ID, "How do I rotate the staging keys?"))
+    community.post(p.message(p.TEXT_ID, "Run make rotate-keys on the bastion", author=BOB, reply_to=question["id"]))
+    await community.adapter.handled_events(MessagePosted, 2)
+    thread = p.thread(question["id"], p.TEXT_ID, "How do I rotate the staging keys?")
+    community.api.channels[thread["id"]] = thread
+    community.gateway("THREAD_CREATE", {**thread, "newly_created": True})
+    payload = ip.slash("solved", [], channel=thread)
+    community.interact(payload)
+    [callback] = await community.callbacks(payload)
+    await community.adapter.handled_events(CommandInvoked)
+    assert callback.body["data"]["content"].startswith("Saved to the knowledge base as kb1")
+    assert not community.api.requests("POST", rf"/channels/{p.TEXT_ID}/messages")
