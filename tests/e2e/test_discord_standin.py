@@ -79,6 +79,7 @@ async def test_op_7_makes_the_client_reconnect_and_resume(api: StandIn, client: 
 
 
 async def test_op_9_makes_the_client_identify_again(api: StandIn, client: discord.Client) -> None:
+    # discord.py waits 5 s before identifying again, as Discord's identify limit asks: this test takes that long.
     first = api.gateway.current
     await api.gateway.invalidate()
     await api.gateway.wait_for(lambda: api.gateway.count(g.IDENTIFY) == 2)
