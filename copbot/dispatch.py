@@ -21,6 +21,7 @@ from copbot.core.events import (
     Member,
     MessageDeleted,
     MessageEdited,
+    MessagePinned,
     MessagePosted,
     ReactionAdded,
     ReactionRemoved,
@@ -146,6 +147,9 @@ class Dispatcher:
             ingested = await self.ingest.track(event, self._prelabel(event))
             ctx.tracked = ingested.tracked
             ctx.ingested = ingested
+            return
+        if isinstance(event, MessagePinned | ReactionAdded | CommandInvoked):
+            await self.ingest.drain()  # a pin, a ✅ or /pin may name a message handed in just before it
             return
         if not isinstance(event, MessageEdited | MessageDeleted | ThreadClosed):
             return

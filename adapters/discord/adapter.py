@@ -13,9 +13,12 @@ import discord
 
 from copbot.adapters.discord import convert
 from copbot.adapters.discord.channels import ChannelResolver
+from copbot.adapters.discord.inflight import InFlight
 from copbot.adapters.discord.interactions import DEFER_AFTER, InteractionReplies
-from copbot.adapters.discord.render import NO_MENTIONS, REPLY_MENTIONS, Rendered, clip, render
+from copbot.adapters.discord.render import NO_MENTIONS, REPLY_MENTIONS, Rendered, clip_words, render
+from copbot.adapters.discord.sharing import PostToChannel
 from copbot.adapters.discord.slash import CopbotTree, TagSource, build_tree, context_menus
+from copbot.adapters.discord.startup import check_message_content, explained
 from copbot.commands.catalog import builtin_registry
 from copbot.commands.spec import CommandSpec
 from copbot.core.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoing, SentMessage
@@ -23,9 +26,10 @@ from copbot.core.events import AnyEvent, CommandInvoked, Member, MessagePinned, 
 
 logger = logging.getLogger(__name__)
 
-_RECENT_PINS = 512
+_RECENT = 512
 _MAX_THREAD_NAME = 100
-_MAX_APPLIED_TAGS = 5
+DRAIN_SECONDS = 5.0
+"""On stop, how long events and commands already received may take to finish before they are cancelled."""
 
 
 def intents() -> discord.Intents:
@@ -47,7 +51,7 @@ class DiscordAdapter(Adapter):
 
     platform = convert.PLATFORM
     capabilities = Capabilities(
-        threads=True, create_threads=True, ephemeral=True, native_pins=True, slash_commands=True
+        threads=True, create_threads=True, ephemeral=True, share_private=True, native_pins=True, slash_commands=True
     )
 
     def __init__(
@@ -78,15 +82,25 @@ class DiscordAdapter(Adapter):
         self._sink: EventSink | None = None
         self._connection: asyncio.Task[None] | None = None
         self._recent_pins: OrderedDict[str, None] = OrderedDict()
-        for name in ("on_message", "on_raw_message_edit", "on_raw_message_delete", "on_raw_reaction_add"):
+        self._interactions: OrderedDict[str, None] = OrderedDict()
+        """Ids of recent interactions: no message has such an id, so there is nothing to link to."""
+        self._askers: dict[int, int] = {}
+        """Threads opened for a member's command whose first message mentions (so adds) that member."""
+        self._in_flight = InFlight()
+        self._closing = False
+        for name in ("on_message", "on_raw_message_edit", "on_raw_message_delete", "on_thread_update"):
             setattr(self.client, name, getattr(self, f"_{name}"))
-        for name in ("on_raw_reaction_remove", "on_thread_update", "on_raw_thread_update", "on_error"):
+        for name in ("on_raw_thread_update", "on_error"):
             setattr(self.client, name, getattr(self, f"_{name}"))
+        for name in ("on_raw_reaction_add", "on_raw_reaction_remove"):
+            setattr(self.client, name, self._on_reaction)
 
     async def login(self, sink: EventSink) -> None:
-        """Log in over REST and sync the slash commands, without opening the gateway yet."""
+        """Log in over REST, check the portal grants what copbot needs, and sync the slash commands, without
+        opening the gateway yet; a bad token or a missing intent raise ConfigError saying what to fix."""
         self._sink = sink
-        await self.client.login(self._token)
+        await explained(self.client.login(self._token))
+        check_message_content(self.client.application_flags)
         user = self.client.user
         if user is not None:
             self.bot_member = Member(id=str(user.id), name=user.name, is_bot=True)
@@ -110,33 +124,43 @@ class DiscordAdapter(Adapter):
         await asyncio.wait({self._connection, ready}, return_when=asyncio.FIRST_COMPLETED)
         if not ready.done():
             ready.cancel()
-            self._connection.result()
+            await explained(self._connection)
 
     async def stop(self) -> None:
-        self._replies.cancel_all()
+        """Stop taking events, let those already taken finish (briefly), then disconnect."""
+        self._closing = True
         if self._connection is not None:
             self._connection.cancel()
-        await self.client.close()
-        if self._connection is not None:
             await asyncio.gather(self._connection, return_exceptions=True)
+        await self._in_flight.drain(DRAIN_SECONDS)
+        self._replies.cancel_all()
+        await self.client.close()
 
     async def wait_closed(self) -> None:
         if self._connection is not None:
             await asyncio.gather(self._connection, return_exceptions=True)
 
+    def _first_pin(self, event: MessagePinned) -> bool:
+        """Whether to pass a pin on. Discord tells of one pin twice, in either order: a MESSAGE_UPDATE that names
+        no pinner (which the core cannot act on) and the "pinned a message" notice naming the moderator; only
+        the notice takes the de-duplication slot, so it always gets through once."""
+        if event.member is None:
+            return True
+        if event.message_id in self._recent_pins:
+            return False
+        _remember(self._recent_pins, event.message_id)
+        return True
+
     async def _deliver(self, event: AnyEvent | None) -> None:
-        if event is None or self._sink is None:
+        if event is None or self._sink is None or self._closing:
             return
-        if isinstance(event, MessagePinned):
-            if event.message_id in self._recent_pins:
-                return
-            self._recent_pins[event.message_id] = None
-            while len(self._recent_pins) > _RECENT_PINS:
-                self._recent_pins.popitem(last=False)
-        try:
-            await self._sink(event)
-        except Exception:
-            logger.exception("The event sink failed on %s %s", type(event).__name__, event.place.key)
+        if isinstance(event, MessagePinned) and not self._first_pin(event):
+            return
+        with self._in_flight.working():
+            try:
+                await self._sink(event)
+            except Exception:
+                logger.exception("The event sink failed on %s %s", type(event).__name__, event.place.key)
 
     async def _on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         logger.exception("Ignoring exception in Discord event %s", event_method)
@@ -162,12 +186,6 @@ class DiscordAdapter(Adapter):
         place = await self.channels.place_for(payload.channel_id)
         await self._deliver(convert.message_deleted(payload, place, _now()))
 
-    async def _on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
-        await self._on_reaction(payload)
-
-    async def _on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
-        await self._on_reaction(payload)
-
     async def _on_reaction(self, payload: discord.RawReactionActionEvent) -> None:
         if payload.guild_id is None:
             return
@@ -185,10 +203,14 @@ class DiscordAdapter(Adapter):
             await self._deliver(convert.thread_closed_raw(payload, _now()))
 
     async def _on_command(self, interaction: discord.Interaction[Any]) -> None:
-        place = await self.channels.place_of_interaction(interaction)
-        event = convert.command_invoked(interaction, place, self._menus)
-        if event is not None:
-            await self._replies.handle(interaction, self._deliver(event))
+        if self._closing:
+            return
+        with self._in_flight.working():
+            _remember(self._interactions, str(interaction.id))
+            place = await self.channels.place_of_interaction(interaction)
+            event = convert.command_invoked(interaction, place, self._menus)
+            if event is not None:
+                await self._replies.handle(interaction, self._deliver(event))
 
     async def send(self, place: Place, content: Outgoing, *, reply_to: str | None = None) -> SentMessage:
         """Post ``content`` in as many messages as its text needs; the first message answers the command being
@@ -197,7 +219,11 @@ class DiscordAdapter(Adapter):
         if self._replies.replies_to_command(reply_to):
             reply_to = None
         first: str | None = None
-        for rendered in render(content):
+        parts = render(content)
+        asker = self._askers.pop(channel_id, None)
+        if asker is not None:
+            parts[0] = Rendered(f"<@{asker}> {parts[0].content}", parts[0].embeds)
+        for rendered in parts:
             sent = await self._replies.answer_publicly(channel_id, rendered) if first is None else None
             if sent is None:
                 sent = await self._post(channel_id, rendered, reply_to if first is None else None)
@@ -223,12 +249,16 @@ class DiscordAdapter(Adapter):
         """A thread on ``message``; for a slash command (no message to start from), a thread on its own."""
         if message.place.thread is not None:
             return message.place
-        name = clip(title, _MAX_THREAD_NAME) or "Question"
-        if isinstance(message.raw, discord.Interaction):
+        name = clip_words(title, _MAX_THREAD_NAME) or "Question"
+        interaction = message.raw
+        if isinstance(interaction, discord.Interaction):
             channel = await self.channels.channel(int(message.place.room))
             if not isinstance(channel, discord.TextChannel):
                 return message.place
             thread = await channel.create_thread(name=name, type=discord.ChannelType.public_thread)
+            self._askers[thread.id] = interaction.user.id
+            said = f"Your question has its own thread, where you will be notified of answers: {thread.jump_url}"
+            await self._replies.respond(interaction, Outgoing.of(said))
         else:
             channel = self.channels.messageable(int(message.place.room))
             thread = await channel.get_partial_message(int(message.id)).create_thread(name=name)
@@ -243,8 +273,9 @@ class DiscordAdapter(Adapter):
         interaction = command.raw
         if not isinstance(interaction, discord.Interaction):
             return await self.send(command.place, content, reply_to=command.id)
+        view = PostToChannel(content) if content.shareable else None
         try:
-            message_id = await self._replies.respond(interaction, content)
+            message_id = await self._replies.respond(interaction, content, view)
         except discord.HTTPException:
             logger.warning("Could not answer interaction %s privately", interaction.id, exc_info=True)
             return None
@@ -269,22 +300,16 @@ class DiscordAdapter(Adapter):
 
     def message_url(self, place: Place, message_id: str) -> str | None:
         guild_id = self.channels.guild_id_of(place)
-        if guild_id is None:
+        if guild_id is None or message_id in self._interactions:
             return None
         return f"https://discord.com/channels/{guild_id}/{place.thread or place.room}/{message_id}"
 
     async def mark_thread_solved(self, place: Place) -> None:
-        if place.thread is None:
-            return
-        thread = await self.channels.channel(int(place.thread))
-        if not isinstance(thread, discord.Thread) or not isinstance(thread.parent, discord.ForumChannel):
-            return
-        wanted = self._solved_tag.casefold()
-        tag = next((t for t in thread.parent.available_tags if t.name.casefold() == wanted), None)
-        applied = thread.applied_tags
-        if tag is None or any(t.id == tag.id for t in applied):
-            return
-        if len(applied) >= _MAX_APPLIED_TAGS:
-            logger.warning("Thread %s already has %d tags; not adding 'solved'", thread.id, len(applied))
-            return
-        await thread.edit(applied_tags=[*applied, tag])
+        await self.channels.mark_solved(place, self._solved_tag)
+
+
+def _remember(recent: OrderedDict[str, None], key: str) -> None:
+    """Add ``key`` to a bounded record of recent ids, forgetting the oldest."""
+    recent[key] = None
+    while len(recent) > _RECENT:
+        recent.popitem(last=False)

@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 Sendable = discord.TextChannel | discord.Thread | discord.VoiceChannel | discord.PartialMessageable
 _REMEMBERED = 4096
 HISTORY_LIMIT = 500
+MAX_APPLIED_TAGS = 5
 
 
 class ChannelResolver:
@@ -157,3 +158,20 @@ class ChannelResolver:
         except (AttributeError, discord.ClientException):
             permissions = who.guild_permissions
         return MemberInfo(roles=frozenset(names), platform_moderator=permissions.manage_messages)
+
+    async def mark_solved(self, place: Place, tag_name: str) -> None:
+        """Add the forum's tag named ``tag_name`` to the forum post at ``place``; nothing elsewhere."""
+        if place.thread is None:
+            return
+        thread = await self.channel(int(place.thread))
+        if not isinstance(thread, discord.Thread) or not isinstance(thread.parent, discord.ForumChannel):
+            return
+        wanted = tag_name.casefold()
+        tag = next((t for t in thread.parent.available_tags if t.name.casefold() == wanted), None)
+        applied = thread.applied_tags
+        if tag is None or any(t.id == tag.id for t in applied):
+            return
+        if len(applied) >= MAX_APPLIED_TAGS:
+            logger.warning("Thread %s already has %d tags; not adding %r", thread.id, len(applied), tag_name)
+            return
+        await thread.edit(applied_tags=[*applied, tag])

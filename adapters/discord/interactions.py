@@ -117,21 +117,26 @@ class InteractionReplies:
         if pending is not None:
             pending.posted = True
 
-    async def respond(self, interaction: discord.Interaction[Any], content: Outgoing) -> str | None:
-        """Answer only the interaction's author, in as many messages as the text needs; the first one's id."""
+    async def respond(
+        self, interaction: discord.Interaction[Any], content: Outgoing, view: discord.ui.View | None = None
+    ) -> str | None:
+        """Answer only the interaction's author, in as many messages as the text needs (``view`` goes on the
+        last); the first one's id."""
         pending = self._pending.get(interaction.id) or _Pending(interaction)
         first: str | None = None
         async with pending.lock:
             pending.answered = True
-            for rendered in render(content):
+            parts = render(content)
+            for number, rendered in enumerate(parts, start=1):
+                extra: dict[str, Any] = {"view": view} if view is not None and number == len(parts) else {}
                 if not interaction.response.is_done():
                     callback = await interaction.response.send_message(
-                        rendered.content, embeds=rendered.embeds, ephemeral=True
+                        rendered.content, embeds=rendered.embeds, ephemeral=True, **extra
                     )
                     sent = str(callback.message_id) if callback.message_id is not None else None
                 else:
                     message = await interaction.followup.send(
-                        rendered.content, embeds=rendered.embeds, ephemeral=True, wait=True
+                        rendered.content, embeds=rendered.embeds, ephemeral=True, wait=True, **extra
                     )
                     sent = str(message.id)
                 first = first or sent

@@ -41,6 +41,16 @@ def clip(text: str, limit: int) -> str:
     return text[: limit - len(_ELLIPSIS)] + _ELLIPSIS
 
 
+def clip_words(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a word boundary, ending in an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - len(_ELLIPSIS) + 1)
+    head = text[:cut] if cut > 0 else text[: limit - len(_ELLIPSIS)]
+    return head.rstrip(" ,;:.-") + _ELLIPSIS
+
+
 def card_embed(card: Card) -> discord.Embed:
     """One card as an embed whose title links to the card's url."""
     embed = discord.Embed(

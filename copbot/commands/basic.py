@@ -35,23 +35,29 @@ async def help_command(ctx: Context, cmd: CommandInvoked) -> None:
     await ctx.tell_privately(said)
 
 
-async def open_question_thread(ctx: Context, cmd: CommandInvoked, question: str, tags: Sequence[str] = ()) -> Place:
-    """Use the current thread, or open one for the question; record the question (with ``tags`` as #tags, so a
-    capture keeps them) as the thread's opening."""
-    place = cmd.place
-    if place.thread is None:
-        opener = MessagePosted(
-            id=cmd.id, place=place, author=cmd.author, text=question, created_at=cmd.created_at, raw=cmd.raw
-        )
-        place = await ctx.adapter.open_thread(opener, title_from(question) or "Question")
+async def open_question_thread(ctx: Context, cmd: CommandInvoked, question: str) -> Place:
+    """Use the current thread, or open one for the question."""
+    if cmd.place.thread is not None:
+        return cmd.place
+    opener = MessagePosted(
+        id=cmd.id, place=cmd.place, author=cmd.author, text=question, created_at=cmd.created_at, raw=cmd.raw
+    )
+    return await ctx.adapter.open_thread(opener, title_from(question) or "Question")
+
+
+async def record_question(
+    ctx: Context, cmd: CommandInvoked, place: Place, question: str, root_id: str, tags: Sequence[str] = ()
+) -> None:
+    """Record the question as the opening of its thread, as message ``root_id``, with ``tags`` as #tags (so a
+    capture keeps them)."""
     missing = [tag for tag in tags if f"#{tag}".lower() not in question.lower()]
     root = MessagePosted(
-        id=cmd.id,
+        id=root_id,
         place=place,
         author=cmd.author,
         text=" ".join([question, *(f"#{tag}" for tag in missing)]),
         created_at=cmd.created_at,
-        opens_thread=place.thread == cmd.id or cmd.place.thread is None,
+        opens_thread=place.thread == root_id or cmd.place.thread is None,
     )
     async with ctx.services.sessions.begin() as session:
         tracked = await track_message(session, root)
@@ -61,7 +67,6 @@ async def open_question_thread(ctx: Context, cmd: CommandInvoked, question: str,
             if tracked.thread.asker_id is None:
                 tracked.thread.asker_id = tracked.author.id
     ctx.tracked = tracked
-    return place
 
 
 @command(
@@ -71,25 +76,31 @@ async def open_question_thread(ctx: Context, cmd: CommandInvoked, question: str,
     examples=["How do I rotate the Kafka logs? tags:kafka,ops"],
 )
 async def ask_command(ctx: Context, cmd: CommandInvoked) -> None:
-    """Open (or use) a help thread, record the question with its tags, and say what happens next."""
+    """Open (or use) a help thread, show the whole question there, say what happens next, and record it.
+
+    A thread opened for a command with no message of its own (a Discord slash command) starts at this
+    message, so the question's links point at it."""
     question = cmd.options["question"]
-    place = await open_question_thread(ctx, cmd, question, tag_list(cmd.options.get("tags")))
+    place = await open_question_thread(ctx, cmd, question)
     cards = await suggestions(ctx, question)
     solved = ctx.adapter.command_text("solved")
     if cards:
         text = (
-            f"Question from {cmd.author.name}: {title_from(question)}\n"
+            f"Question from {cmd.author.name}: {question}\n"
             "These answered questions look related; if one solves it, say so here. "
             f"Otherwise anyone who knows can answer in this thread, and {solved} (or ✅ on the answer) saves it."
         )
     else:
         text = (
-            f"Question from {cmd.author.name}: {title_from(question)}\n"
+            f"Question from {cmd.author.name}: {question}\n"
             "Nothing in the knowledge base answers this yet. Anyone who knows can answer in this thread. "
             f"When an answer helps, mark it with {solved} (or react ✅ to it): the thread is then saved "
             "to the knowledge base, so the next person who asks finds it."
         )
     sent = await ctx.adapter.send(place, Outgoing.of(text, [hit_card(hit) for hit in cards]))
+    opened_apart = cmd.place.thread is None and place.thread not in (None, cmd.id)
+    root_id = sent.id if opened_apart else cmd.id
+    await record_question(ctx, cmd, place, question, root_id, tag_list(cmd.options.get("tags")))
     if cards:
         tracked = ctx.tracked
         async with ctx.services.sessions.begin() as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,11 +26,20 @@ from copbot.knowledge.capture import (
     capture_thread,
     hashtags,
     place_is_public,
+    sentence,
     sync_thread,
     thread_for_message,
     thread_place,
 )
-from copbot.knowledge.entries import EntryDraft, delete_entry, edit_entry, entry_tags, save_entry, shown_entry
+from copbot.knowledge.entries import (
+    EntryDraft,
+    delete_entry,
+    edit_entry,
+    entry_tags,
+    get_entry,
+    save_entry,
+    shown_entry,
+)
 from copbot.knowledge.pins import pin, unpin
 from copbot.knowledge.render import entry_text, hit_card
 from copbot.knowledge.search.backend import search
@@ -45,6 +55,15 @@ SEARCH_LIMIT = 5
 PICK_SHOWN = 5
 """When unsure which reply answered, the newest this many are listed for the asker to pick from."""
 URL = re.compile(r"https?://\S+")
+
+
+async def show_result(ctx: Context, result: Outgoing) -> None:
+    """A result only the member sees, which they may post, where the platform and channel allow; else a reply."""
+    behaviour = ctx.services.settings.activity.behaviour_for(ctx.place.room)
+    if ctx.adapter.capabilities.share_private and behaviour.private_results:
+        await ctx.tell_privately(replace(result, shareable=True))
+    else:
+        await ctx.reply(result)
 
 
 @command(
@@ -66,7 +85,9 @@ async def search_command(ctx: Context, cmd: CommandInvoked) -> None:
         ask = ctx.adapter.command_text("ask")
         await ctx.reply(f"Nothing in the knowledge base matches “{title_from(text)}”. Try other words, or {ask} it.")
         return
-    await ctx.reply(Outgoing.of(f"Knowledge base results for “{title_from(text)}”:", [hit_card(h) for h in hits]))
+    await show_result(
+        ctx, Outgoing.of(f"Knowledge base results for “{title_from(text)}”:", [hit_card(h) for h in hits])
+    )
 
 
 @command(
@@ -156,7 +177,7 @@ async def kb_command(ctx: Context, cmd: CommandInvoked) -> None:
             text = entry_text(shown[0], shown[1], await entry_tags(session, shown[0].id))
             now = ctx.services.clock.now()
             usage.record_view(session, shown[0].id, at=now, platform=ctx.platform, room=ctx.place.room)
-        await ctx.reply(text)
+        await show_result(ctx, Outgoing.of(text))
         return
     async with ctx.services.sessions.begin() as session:
         if action == "delete":
@@ -251,6 +272,7 @@ async def share_command(ctx: Context, cmd: CommandInvoked) -> None:
     description = " ".join(URL.sub(" ", re.sub(r"(?<!\w)#[\w-]+", " ", text)).split())
     if not description:
         raise UsageError("Describe what you share, so others can find it.")
+    source_url = ctx.adapter.message_url(ctx.place, cmd.id)
     async with ctx.services.sessions.begin() as session:
         member = await chat.get_or_create_member(session, ctx.platform, cmd.author)
         entry, _ = await save_entry(
@@ -259,9 +281,15 @@ async def share_command(ctx: Context, cmd: CommandInvoked) -> None:
                 title=title_from(description), question=text, tags=tags, kind="resource", solved=True,
                 captured_via="share", source_platform=ctx.platform, source_room=ctx.place.room,
                 source_public=await place_is_public(ctx, ctx.place),
-                source_url=ctx.adapter.message_url(ctx.place, cmd.id), resource_url=url, created_at=cmd.created_at,
+                source_url=source_url, resource_url=url, created_at=cmd.created_at,
                 created_by_id=member.id, question_author_id=member.id, question_external_id=cmd.id,
                 question_author_name=cmd.author.name,
             ),
         )  # fmt: skip
-    await ctx.reply(f"Thanks, {cmd.author.name}! Shared as {entry.public_id}: {entry.title}.")
+    sent = await ctx.reply(f"Thanks, {cmd.author.name}! Shared as {entry.public_id}: {sentence(entry.title)}")
+    if source_url is None and sent.url is not None:
+        # A command with no message of its own (a Discord slash command): the thanks is what the channel sees.
+        async with ctx.services.sessions.begin() as session:
+            shared = await get_entry(session, entry.public_id)
+            if shared is not None:
+                shared.source_url = sent.url

@@ -164,6 +164,9 @@ class ChannelBehaviour(Section):
     suggest_entries: bool = True
     offer_share: bool = True
     suggest_experts: bool = True
+    private_results: bool = True
+    """Where a private answer can carry a button to post it (Discord), /search and /kb show answer only the
+    member; false answers in the channel."""
 
 
 class ActivitySection(Section):

@@ -22,6 +22,8 @@ class Capabilities:
     """The bot can open a new thread from a message (Discord); else a reply in a thread is the thread."""
     ephemeral: bool = False
     """Command answers can be private to the one who asked."""
+    share_private: bool = False
+    """A private answer can carry a way for its member to post it to the channel (Discord's buttons)."""
     native_pins: bool = False
     reactions: bool = True
     slash_commands: bool = False
@@ -61,6 +63,8 @@ class Outgoing:
     cards: tuple[Card, ...] = ()
     files: tuple[OutgoingFile, ...] = ()
     """Attached where the platform allows it; ``as_plain_text`` shows them inline otherwise."""
+    shareable: bool = False
+    """A private answer the member may choose to post where they asked (search results, an entry)."""
 
     @classmethod
     def of(cls, text: str, cards: Sequence[Card] = ()) -> Outgoing:

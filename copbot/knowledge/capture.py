@@ -14,7 +14,7 @@ from copbot.conversations.threads import title_from
 from copbot.conversations.tracking import track_message
 from copbot.core.adapter import Outgoing
 from copbot.core.context import Context
-from copbot.core.events import MessagePosted, Place
+from copbot.core.events import CommandInvoked, MessagePosted, Place
 from copbot.knowledge.answers import choose_answer
 from copbot.knowledge.entries import DraftMessage, EntryDraft, entry_tags, save_entry
 from copbot.store import chat
@@ -55,6 +55,18 @@ def hashtags(text: str) -> list[str]:
 def thread_place(thread: Thread) -> Place:
     """Where a tracked thread (or reply chain, keyed by its first message) lives."""
     return Place(thread.platform, thread.room, thread.thread_key)
+
+
+def link_place(thread: Thread) -> Place:
+    """Where the thread's messages are for a link: its platform thread, or the room a reply chain is in."""
+    place = thread_place(thread)
+    return place if thread.is_platform_thread else place.room_only()
+
+
+def sentence(text: str) -> str:
+    """``text`` ending in one full stop, or in its own closing punctuation ("holiday?" stays "holiday?")."""
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!", "…")) else f"{text}."
 
 
 def is_command_text(text: str, prefix: str) -> bool:
@@ -164,7 +176,6 @@ async def capture_thread(
         author = members.get(row.author_id) if row.author_id is not None else None
         return not (author is not None and (author.capture_opt_out or author.is_bot))
 
-    place = thread_place(thread)
     draft = EntryDraft(
         title=title,
         question=question.text,
@@ -177,8 +188,8 @@ async def capture_thread(
         captured_via=via,
         source_platform=thread.platform,
         source_room=thread.room,
-        source_public=await place_is_public(ctx, place),
-        source_url=ctx.adapter.message_url(place, question.external_id),
+        source_public=await place_is_public(ctx, thread_place(thread)),
+        source_url=ctx.adapter.message_url(link_place(thread), question.external_id),
         thread_id=thread.id,
         created_at=question.created_at,
         question_author_id=question.author_id,
@@ -205,17 +216,20 @@ async def announce(ctx: Context, thread: Thread, result: CaptureResult) -> None:
             log.exception("could not mark thread %s solved", place.key)
     if result.created:
         text = (
-            f"Saved to the knowledge base as {entry.public_id}: {entry.title}. "
+            f"Saved to the knowledge base as {entry.public_id}: {sentence(entry.title)} "
             f"Find it with {ctx.adapter.command_text('kb', f'show {entry.public_id}')}."
         )
     elif result.removed_answers:
-        left = "" if entry.solved else " It has no accepted answer now; /solved MESSAGE_ID accepts one."
-        text = f"Took the answer back from knowledge base entry {entry.public_id}: {entry.title}.{left}"
+        solved = ctx.adapter.command_text("solved")
+        left = "" if entry.solved else f" It has no accepted answer now; {solved} MESSAGE accepts one."
+        text = f"Took the answer back from knowledge base entry {entry.public_id}: {sentence(entry.title)}{left}"
     elif result.new_answers:
-        text = f"Added the answer to knowledge base entry {entry.public_id}: {entry.title}."
+        text = f"Added the answer to knowledge base entry {entry.public_id}: {sentence(entry.title)}"
     else:
         text = f"Knowledge base entry {entry.public_id} is up to date with this thread."
-    if thread.is_platform_thread:
+    if isinstance(ctx.event, CommandInvoked):
+        await ctx.reply(text)  # a command's answer stays where the command was used
+    elif thread.is_platform_thread:
         await ctx.adapter.send(place, Outgoing.of(text))
     else:
         root = thread.root_message_id or thread.thread_key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from sqlalchemy import select
@@ -35,6 +36,10 @@ from copbot.store import chat
 from copbot.store.models import CaptureProposal, KnowledgeEntry, Member, Thread
 
 log = logging.getLogger(__name__)
+
+PIN_WAIT_STEP = 0.1
+PIN_WAIT_STEPS = 30
+"""A native pin waits up to 3 s for the pinned message to be stored (its events can arrive in either order)."""
 
 
 def _emoji_key(emoji: str) -> str:
@@ -119,6 +124,8 @@ async def _note_asker_reaction(ctx: Context, event: ReactionAdded) -> None:
 async def _on_native_pin(ctx: Context, event: MessagePinned | MessageUnpinned) -> None:
     if event.member is None or (await ctx.standing(event.member)).role < Role.MODERATOR:
         return
+    if isinstance(event, MessagePinned):
+        await _until_stored(ctx, event.message_id)
     async with ctx.services.sessions.begin() as session:
         if isinstance(event, MessageUnpinned):
             said = await unpin(ctx, session, event.message_id)
@@ -134,6 +141,15 @@ async def _on_native_pin(ctx: Context, event: MessagePinned | MessageUnpinned) -
             session, ctx.platform, event.member, "kb.pin", result.entry.public_id, f"native: {event.message_id}"
         )
     await announce(ctx, thread, result)
+
+
+async def _until_stored(ctx: Context, message_id: str) -> None:
+    """A platform may deliver a pin before the pinned message's own event is stored: wait for it, briefly."""
+    for _ in range(PIN_WAIT_STEPS):
+        async with ctx.services.sessions() as session:
+            if await chat.find_message(session, ctx.platform, message_id) is not None:
+                return
+        await asyncio.sleep(PIN_WAIT_STEP)
 
 
 async def _maybe_propose(ctx: Context, event: MessagePosted) -> None:

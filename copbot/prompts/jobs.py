@@ -34,6 +34,20 @@ _running: list[PromptRunner] = []
 """The runners of the applications running in this process, newest last; jobs find theirs here."""
 
 
+FINISH_SECONDS = 5.0
+"""At shutdown, how long a prompt already posting may take to finish instead of being cancelled midway."""
+
+
+class FinishingExecutor(AsyncIOExecutor):  # type: ignore[misc]
+    """APScheduler's asyncio executor, which can let the jobs it is running finish before it cancels them."""
+
+    async def finish(self, within: float) -> None:
+        """Wait up to ``within`` seconds for running jobs."""
+        running = [future for future in getattr(self, "_pending_futures", ()) if not future.done()]
+        if running:
+            await asyncio.wait(running, timeout=within)
+
+
 def job_id(prompt_name: str) -> str:
     """The stable job id of a prompt."""
     return JOB_PREFIX + prompt_name
@@ -72,13 +86,14 @@ class PromptScheduler:
         self.database_url = database_url
         self.grace_seconds = max(1, round(runner.grace.total_seconds()))
         self.scheduler: Any = None
+        self.executor = FinishingExecutor()
 
     def build(self) -> Any:
         """An AsyncIOScheduler on the persistent job store (the table our migration created)."""
         store = SQLAlchemyJobStore(engine=job_store_engine(self.database_url), tablename=TABLE)
         return AsyncIOScheduler(
             jobstores={"default": store},
-            executors={"default": AsyncIOExecutor()},
+            executors={"default": self.executor},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.grace_seconds},
             timezone=UTC,
         )
@@ -129,12 +144,15 @@ class PromptScheduler:
             log.info("prompt %s scheduled, next run %s", prompt.name, scheduler.get_job(identifier).next_run_time)
 
     async def shutdown(self) -> None:
-        """Stop without waiting for running jobs; the claim row keeps an interrupted run from posting again."""
+        """Stop, letting a running prompt finish for a few seconds (the claim row keeps a run cut off after that
+        from posting again)."""
         if _running and self.runner in _running:
             _running.remove(self.runner)
         scheduler, self.scheduler = self.scheduler, None
         if scheduler is None or not scheduler.running:
             return
+        scheduler.pause()
+        await self.executor.finish(FINISH_SECONDS)
         scheduler.shutdown(wait=False)
         for _ in range(10):  # AsyncIOScheduler shuts down on its next event-loop turn
             if scheduler.state == STATE_STOPPED:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.core.events import Member as EventMember
@@ -16,11 +18,15 @@ from copbot.store.operations import KeyValue, PromptRun
 
 async def get_or_create_member(session: AsyncSession, platform: str, member: EventMember) -> Member:
     """The stored member for ``member`` on ``platform``, created (or renamed) as needed."""
-    row = await session.scalar(select(Member).where(Member.platform == platform, Member.external_id == member.id))
+    wanted = select(Member).where(Member.platform == platform, Member.external_id == member.id)
+    row = await session.scalar(wanted)
     if row is None:
-        row = Member(platform=platform, external_id=member.id, display_name=member.name, is_bot=member.is_bot)
-        session.add(row)
-        await session.flush()
+        # Another transaction (a second command from a new member, say) may be creating the same row right now.
+        values = {"platform": platform, "external_id": member.id, "display_name": member.name, "is_bot": member.is_bot}
+        insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+        await session.execute(insert(Member).values(**values).on_conflict_do_nothing())
+        row = await session.scalar(wanted)
+        assert row is not None
     elif member.name and row.display_name != member.name:
         row.display_name = member.name
     return row

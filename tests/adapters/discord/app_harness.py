@@ -111,9 +111,11 @@ def thread_create(thread: Payload) -> Payload:
 
 
 @contextlib.asynccontextmanager
-async def running_community(tmp_path: Path, api: FakeDiscord) -> AsyncIterator[Community]:
-    """Start copbot with migrations applied and the Discord adapter logged in; the guild arrives by gateway."""
-    text = f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "copbot.sqlite3"}"\n'
+async def running_community(tmp_path: Path, api: FakeDiscord, *, extra: str = "") -> AsyncIterator[Community]:
+    """Start copbot with migrations applied and the Discord adapter logged in; the guild arrives by gateway.
+
+    ``extra`` is more TOML for the config."""
+    text = f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "copbot.sqlite3"}"\n{extra}'
     settings = parse_settings(text, source="test.toml", base_dir=tmp_path)
     adapter = GatewaylessAdapter("test-token", guild_ids=[int(p.GUILD_ID)])
     app = Application(settings, adapters=[adapter])

@@ -31,14 +31,24 @@ class Recorded:
     body: Any
 
 
-def _json(data: Any, status: int = 200) -> web.Response:
+def json_response(data: Any, status: int = 200) -> web.Response:
     # discord.py only decodes bodies whose Content-Type is exactly application/json, as Discord sends.
     body = json.dumps(data).encode()
     return web.Response(body=body, status=status, headers={"Content-Type": "application/json"})
 
 
 def _not_found(message: str, code: int) -> web.Response:
-    return _json({"message": message, "code": code}, status=404)
+    return json_response({"message": message, "code": code}, status=404)
+
+
+@dataclass
+class Hold:
+    """A request the fake keeps waiting (a slow Discord) until the test releases it."""
+
+    method: str
+    pattern: str
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass
@@ -50,20 +60,26 @@ class FakeDiscord:
     channels: dict[str, Payload] = field(default_factory=dict)
     members: dict[str, Payload] = field(default_factory=dict)
     failures: list[tuple[str, str, int, Payload]] = field(default_factory=list)
+    callback_messages: dict[str, Payload] = field(default_factory=dict)
+    holds: list[Hold] = field(default_factory=list)
+    """Interaction id -> the message its callback created."""
     _runner: web.AppRunner | None = None
     _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
     base: str = ""
 
     async def start(self) -> None:
         """Listen on a free port of 127.0.0.1."""
-        app = web.Application()
-        app.router.add_route("*", "/api/v10/{tail:.*}", self._dispatch)
-        self._runner = web.AppRunner(app)
+        self._runner = web.AppRunner(self._web_app())
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         port = self._runner.addresses[0][1]
         self.base = f"http://127.0.0.1:{port}/api/v10"
+
+    def _web_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._dispatch)
+        return app
 
     async def close(self) -> None:
         """Stop listening."""
@@ -79,6 +95,12 @@ class FakeDiscord:
         async with asyncio.timeout(5), self._arrived:
             await self._arrived.wait_for(lambda: len(self.requests(method, pattern)) >= count)
         return self.requests(method, pattern)
+
+    def hold_next(self, method: str, pattern: str) -> Hold:
+        """Keep the next matching request waiting until its ``released`` is set."""
+        hold = Hold(method, pattern)
+        self.holds.append(hold)
+        return hold
 
     def fail_next(self, method: str, pattern: str, status: int = 403, code: int = 50013) -> None:
         """Answer the next matching request with an error, as Discord does (403 50013: Missing Permissions)."""
@@ -102,10 +124,16 @@ class FakeDiscord:
         async with self._arrived:
             self.records.append(Recorded(request.method, path, dict(request.query), body))
             self._arrived.notify_all()
+        for hold in self.holds:
+            if hold.method == request.method and re.fullmatch(hold.pattern, path):
+                self.holds.remove(hold)
+                hold.arrived.set()
+                await hold.released.wait()
+                break
         for failure in self.failures:
             if failure[0] == request.method and re.fullmatch(failure[1], path):
                 self.failures.remove(failure)
-                return _json(failure[3], status=failure[2])
+                return json_response(failure[3], status=failure[2])
         for method, pattern, handler in self._routes():
             match = re.fullmatch(pattern, path)
             if method == request.method and match:
@@ -135,14 +163,14 @@ class FakeDiscord:
         ]
 
     async def _me(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
-        return _json(p.bot_user())
+        return json_response(p.bot_user())
 
     async def _application(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
-        return _json(ip.application())
+        return json_response(ip.application())
 
     async def _commands(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
         guild_id = match.group(2) if match.lastindex == 2 else None
-        return _json([ip.registered_command(command, guild_id) for command in body])
+        return json_response([ip.registered_command(command, guild_id) for command in body])
 
     async def _create_message(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
         channel_id = match.group(1)
@@ -155,7 +183,7 @@ class FakeDiscord:
             reply_to=reference["message_id"] if reference else None,
         )
         self.add_message(message)
-        return _json(message)
+        return json_response(message)
 
     async def _history(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
         found = sorted(self.messages.get(match.group(1), []), key=lambda m: int(m["id"]))
@@ -166,49 +194,51 @@ class FakeDiscord:
             if "before" in request.query:
                 found = [m for m in found if int(m["id"]) < int(request.query["before"])]
             found = found[-limit:]
-        return _json(list(reversed(found)))
+        return json_response(list(reversed(found)))
 
     async def _get_message(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
         for message in self.messages.get(match.group(1), []):
             if message["id"] == match.group(2):
-                return _json(message)
+                return json_response(message)
         return _not_found("Unknown Message", 10008)
 
     async def _start_thread(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
         thread = p.thread(match.group(2), match.group(1), body["name"])
         self.channels[thread["id"]] = thread
-        return _json(thread, status=201)
+        return json_response(thread, status=201)
 
     async def _start_thread_alone(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
         thread = p.thread(p.snowflake(), match.group(1), body["name"], owner=p.BOT_ID)
         thread["type"] = body.get("type", 12)
         self.channels[thread["id"]] = thread
-        return _json(thread, status=201)
+        return json_response(thread, status=201)
 
     async def _no_content(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
         return web.Response(status=204)
 
     async def _get_channel(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
         channel = self.channels.get(match.group(1))
-        return _json(channel) if channel else _not_found("Unknown Channel", 10003)
+        return json_response(channel) if channel else _not_found("Unknown Channel", 10003)
 
     async def _edit_channel(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
         channel = self.channels.get(match.group(1))
         if channel is None:
             return _not_found("Unknown Channel", 10003)
         channel.update(body)
-        return _json(channel)
+        return json_response(channel)
 
     async def _callback(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
+        response = ip.callback_response(match.group(1), body)
+        self.callback_messages[match.group(1)] = response["resource"]["message"]
         if request.query.get("with_response") not in ("1", "true"):
             return web.Response(status=204)
-        return _json(ip.callback_response(match.group(1), body))
+        return json_response(response)
 
     async def _followup(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
         message = p.message("0", body.get("content") or "", author=p.bot_user(), flags=body.get("flags", 0))
         message["webhook_id"] = match.group(1)
-        return _json(message)
+        return json_response(message)
 
     async def _member(self, request: web.Request, match: re.Match[str], body: Any) -> web.StreamResponse:
         member = self.members.get(match.group(2))
-        return _json(member) if member else _not_found("Unknown Member", 10007)
+        return json_response(member) if member else _not_found("Unknown Member", 10007)

@@ -8,9 +8,11 @@ from tests.adapters.discord import payloads as p
 
 Payload = dict[str, Any]
 EPHEMERAL = 1 << 6
+GATEWAY_MESSAGE_CONTENT = 1 << 19
+"""The application flag saying the Message Content intent is switched on in the Developer Portal."""
 
 
-def application() -> Payload:
+def application(*, message_content: bool = True) -> Payload:
     """The application object of GET /oauth2/applications/@me."""
     return {
         "id": p.APP_ID,
@@ -20,7 +22,7 @@ def application() -> Payload:
         "bot_public": False,
         "bot_require_code_grant": False,
         "verify_key": "0" * 64,
-        "flags": 0,
+        "flags": GATEWAY_MESSAGE_CONTENT if message_content else 0,
         "owner": p.user("1200000000000000099", "Owner"),
         "team": None,
         "summary": "",
@@ -96,6 +98,13 @@ def option(name: str, value: str) -> Payload:
 def subcommand(name: str, options: list[Payload]) -> Payload:
     """A subcommand option (type 1) with its own options."""
     return {"name": name, "type": 1, "options": options}
+
+
+def button_click(message: Payload, custom_id: str, who: p.Who = p.ALICE) -> Payload:
+    """A message component interaction (type 3): ``who`` clicks the button ``custom_id`` under ``message``."""
+    data = {"custom_id": custom_id, "component_type": 2}
+    payload = _interaction(data, p.text_channel(message["channel_id"], "general"), who)
+    return {**payload, "type": 3, "message": message}
 
 
 def message_menu(name: str, target: Payload, who: p.Who = p.ALICE) -> Payload:

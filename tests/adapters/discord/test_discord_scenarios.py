@@ -46,12 +46,12 @@ async def test_ask_in_a_text_channel_opens_a_thread_and_answers_in_it(community:
     assert opened.body["name"] == "Why does my event loop block on file reads?" and opened.body["type"] == 11
     [thread] = community.api.threads_of(p.TEXT_ID)
     [answer] = await community.api.expect("POST", rf"/channels/{thread['id']}/messages")
-    assert answer.body["content"].startswith("Question from Alice: Why does my event loop block")
+    assert answer.body["content"].startswith(f"<@{p.ALICE_ID}> Question from Alice: Why does my event loop block")
     assert "answer in this thread" in answer.body["content"]
-    # The answer is in the thread, so the interaction is closed without a visible "Done.".
-    [deferred] = await community.callbacks(payload)
-    assert deferred.body["type"] == 5
-    assert await community.api.expect("DELETE", rf"/webhooks/{p.APP_ID}/[^/]+/messages/@original")
+    # Only the asker sees where their question went.
+    [linked] = await community.callbacks(payload)
+    assert linked.body["type"] == 4 and linked.body["data"]["flags"] == ip.EPHEMERAL
+    assert f"/channels/{p.GUILD_ID}/{thread['id']}" in linked.body["data"]["content"]
 
 
 async def test_forum_post_solved_by_the_askers_reaction_is_captured_and_tagged(community: Community) -> None:
@@ -67,13 +67,13 @@ async def test_forum_post_solved_by_the_askers_reaction_is_captured_and_tagged(c
     assert hit.public_id == entry.public_id and hit.url == JUMP
 
 
-async def test_search_answers_publicly_with_embeds_that_jump_to_the_entry(community: Community) -> None:
+async def test_search_answers_privately_with_embeds_that_jump_to_the_entry(community: Community) -> None:
     await solved_forum_post(community)
     await community.api.expect("PATCH", rf"/channels/{POST_ID}")
     payload = ip.slash("search", [ip.option("query", "cancel a task")])
     community.interact(payload)
     [callback] = await community.callbacks(payload)
-    assert callback.body["type"] == 4 and not callback.body["data"].get("flags", 0) & ip.EPHEMERAL
+    assert callback.body["type"] == 4 and callback.body["data"]["flags"] == ip.EPHEMERAL
     assert "Knowledge base results" in callback.body["data"]["content"]
     [embed] = callback.body["data"]["embeds"]
     assert embed["url"] == JUMP and embed["title"] == "[kb1] " + QUESTION

@@ -38,8 +38,8 @@ async def test_help_and_replies_name_commands_with_the_bang(world: Community) ->
 async def test_pin_takes_a_matrix_to_link(world: Community) -> None:
     tip = await say(world.helper, world.room, "Tip: kafka-log-dirs --describe shows which broker disk is full.")
     link = f"https://matrix.to/#/{world.room}/{tip}?via={world.synapse.server_name}"
-    await say(world.admin, world.room, f"!pin {link}")
-    saved = await world.reply_to(tip, "Saved to the knowledge base as")
+    command = await say(world.admin, world.room, f"!pin {link}")
+    saved = await world.reply_to(command, "Saved to the knowledge base as")
     assert saved["content"]["body"].endswith("Find it with !kb show kb1.")
     [entry] = await world.entries()
     assert entry.captured_via == "pin" and entry.question.startswith("Tip: kafka-log-dirs")
