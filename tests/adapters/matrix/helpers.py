@@ -45,6 +45,18 @@ class Collector:
             await asyncio.sleep(0.05)
 
 
+class SlowCollector(Collector):
+    """A Collector that takes ``delay`` seconds over each event, as a busy bot would."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    async def __call__(self, event: AnyEvent) -> None:
+        await asyncio.sleep(self.delay)
+        await super().__call__(event)
+
+
 async def eventually(check: Callable[[], Any], within: float = 20) -> Any:
     """Await ``check()`` until it returns something truthy, failing after ``within`` seconds."""
     deadline = time.monotonic() + within
