@@ -7,10 +7,11 @@ import contextlib
 import json
 import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from nio import AsyncClient, RoomMessagesResponse, SyncError, SyncResponse
+from nio import AsyncClient, RoomMessagesResponse, SyncError, SyncResponse, UploadFilterResponse
 from nio.api import MessageDirection
 
 from copbot.adapters.matrix.state import StateStore
@@ -26,6 +27,8 @@ SYNC_FILTER: dict[str, Any] = {
 INITIAL_FILTER: dict[str, Any] = {**SYNC_FILTER, "room": {**SYNC_FILTER["room"], "timeline": {"limit": 1}}}
 GAP_PAGES = 20
 """At most this many pages of 100 events are fetched to fill one room's gap after a long stop."""
+QUIET_SAVE_SECONDS = 60.0
+"""While nothing is delivered (the bot's own echoes, typing-free quiet rooms) the position is saved this often."""
 FATAL_ERRORS = frozenset({"M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_FORBIDDEN"})
 """Sync errors no retry can cure: the access token was revoked or the account deactivated."""
 
@@ -35,8 +38,9 @@ Gaps = dict[str, list[Any]]
 class Batch:
     """One sync response being handled: which of its events are done, and whether to stop early.
 
-    The ids of handled events are persisted with the token the response was fetched from, so a
-    process stopped (or killed) part way through re-fetches the response and skips what is done.
+    The ids of handled events are persisted with the token the response was fetched from, in one
+    record, so a process stopped (or killed) part way through re-fetches the response and skips
+    what is done.
     """
 
     def __init__(self, since: str | None, done: set[str], save: Callable[[Batch], Awaitable[None]]) -> None:
@@ -64,8 +68,16 @@ def backoff_delay(failures: int, initial: float, cap: float) -> float:
     return float(min(cap, initial * 2 ** max(failures - 1, 0)))
 
 
+def parse_position(stored: str | None) -> tuple[str | None, set[str]]:
+    """The sync token and the ids handled since it, from the stored record (or a bare token, as before)."""
+    if stored is None or not stored.startswith("{"):
+        return stored, set()
+    record = json.loads(stored)
+    return record.get("since"), set(record.get("done") or [])
+
+
 class SyncLoop:
-    """Syncs until stopped, persisting progress per handled event and ``next_batch`` per response."""
+    """Syncs until stopped, persisting its position (token and handled ids) once per delivered event."""
 
     def __init__(
         self,
@@ -81,7 +93,6 @@ class SyncLoop:
         self._client = client
         self._state = state
         self._token_key = token_key
-        self._progress_key = f"{token_key}:handled"
         self._handler = handler
         self._timeout_ms = timeout_ms
         self._backoff_initial = backoff_initial
@@ -89,6 +100,8 @@ class SyncLoop:
         self._done: set[str] = set()
         self._batch: Batch | None = None
         self._task: asyncio.Task[None] | None = None
+        self._filter: str | dict[str, Any] = SYNC_FILTER
+        self._saved_at = 0.0
         self.since: str | None = None
         self.synced = asyncio.Event()
         """Set after every successful sync; tests and callers may clear and wait on it."""
@@ -97,11 +110,9 @@ class SyncLoop:
 
     async def prepare(self) -> None:
         """Resume from the stored token, or on first start sync once and skip the history."""
-        self.since = await self._state.get(self._token_key)
+        await self._upload_filter()
+        self.since, self._done = parse_position(await self._state.get(self._token_key))
         if self.since is not None:
-            progress = json.loads(await self._state.get(self._progress_key) or "{}")
-            if progress.get("since") == self.since:
-                self._done = set(progress.get("ids") or [])
             log.info("resuming Matrix sync from the stored token (%d events already handled)", len(self._done))
             return
         while True:
@@ -115,8 +126,17 @@ class SyncLoop:
             log.warning("initial sync failed: %s; retrying", response)
             await asyncio.sleep(self._backoff_initial)
         await self._handler(response, {}, None)
-        await self._save(response.next_batch)
+        self.since = response.next_batch
+        await self._save()
         log.info("first Matrix sync done; earlier history skipped")
+
+    async def _upload_filter(self) -> None:
+        """Register the sync filter once, so the homeserver need not parse and check it on every /sync."""
+        response = await self._client.upload_filter(**SYNC_FILTER)
+        if isinstance(response, UploadFilterResponse):
+            self._filter = response.filter_id
+        else:
+            log.warning("could not upload the sync filter (%s); sending it with every sync", response)
 
     def start(self, name: str) -> asyncio.Task[None]:
         """Run the loop in a task of its own."""
@@ -138,13 +158,15 @@ class SyncLoop:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        if batch is None and self.since is not None:
+            await self._save()  # idle: keep the newest position
 
     async def run(self) -> None:
         """Sync until stopped; reconnect with capped exponential backoff on any failure."""
         failures = 0
         while True:
             try:
-                response = await self._client.sync(timeout=self._timeout_ms, sync_filter=SYNC_FILTER, since=self.since)
+                response = await self._client.sync(timeout=self._timeout_ms, sync_filter=self._filter, since=self.since)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -170,12 +192,13 @@ class SyncLoop:
                 return
 
     async def handle(self, response: SyncResponse) -> bool:
-        """Fill gaps, hand the response over, then persist its token (even if handling failed).
+        """Fill gaps and hand the response over; then move on to its token (even if handling failed).
 
-        Returns False when a stop was asked for part way: the token is then kept, so the next run
-        fetches the response again and skips the events this one finished.
+        Returns False when a stop was asked for part way: the position then stays at the response's
+        start, so the next run fetches it again and skips the events this one finished. A response
+        that delivered nothing is saved only now and then: fetching it again would change nothing.
         """
-        batch = Batch(self.since, self._done, self._save_progress)
+        batch = Batch(self.since, self._done, self._save_batch)
         self._batch = batch
         try:
             gaps = await self._fill_gaps(response) if self.since is not None else {}
@@ -186,18 +209,23 @@ class SyncLoop:
             self._batch = None
         if batch.stopping:
             return False
-        await self._save(response.next_batch)
+        delivered = bool(self._done)
+        self.since = response.next_batch
+        self._client.next_batch = response.next_batch
         self._done = set()
+        if not delivered and time.monotonic() - self._saved_at >= QUIET_SAVE_SECONDS:
+            await self._save()
         self.synced.set()
         return True
 
-    async def _save_progress(self, batch: Batch) -> None:
-        await self._state.set(self._progress_key, json.dumps({"since": batch.since, "ids": sorted(batch.done_ids)}))
+    async def _save_batch(self, batch: Batch) -> None:
+        await self._state.set(self._token_key, json.dumps({"since": batch.since, "done": sorted(batch.done_ids)}))
+        self._saved_at = time.monotonic()
 
-    async def _save(self, token: str) -> None:
-        self.since = token
-        self._client.next_batch = token
-        await self._state.set(self._token_key, token)
+    async def _save(self) -> None:
+        """Store the current position with nothing handled after it."""
+        await self._state.set(self._token_key, json.dumps({"since": self.since, "done": []}))
+        self._saved_at = time.monotonic()
 
     async def _fill_gaps(self, response: SyncResponse) -> Gaps:
         """Events a limited timeline left out since the last token, oldest first, per room."""

@@ -9,7 +9,7 @@ from copbot.adapters.matrix.adapter import MatrixAdapter
 from copbot.adapters.matrix.power import CREATOR_LEVEL, creators_are_privileged, power_level
 from copbot.adapters.matrix.render import message_content, reaction_content, render_html
 from copbot.adapters.matrix.rooms import room_server
-from copbot.adapters.matrix.sync import backoff_delay
+from copbot.adapters.matrix.sync import backoff_delay, parse_position
 from copbot.core.adapter import Card, Outgoing
 from copbot.core.events import Place
 from tests.adapters.matrix.conftest import JsonFileState
@@ -79,6 +79,12 @@ def test_room_server_from_id_creator_or_inviter() -> None:
 
 def test_backoff_doubles_and_is_capped() -> None:
     assert [backoff_delay(n, 0.5, 3.0) for n in range(1, 6)] == [0.5, 1.0, 2.0, 3.0, 3.0]
+
+
+def test_the_stored_position_is_a_token_with_the_events_handled_after_it() -> None:
+    assert parse_position(None) == (None, set())
+    assert parse_position("s72_1_0_4") == ("s72_1_0_4", set()), "a token stored by an earlier version"
+    assert parse_position('{"since": "s9_2", "done": ["$a", "$b"]}') == ("s9_2", {"$a", "$b"})
 
 
 def test_search_highlights_are_bold_in_html_and_plain_in_the_body() -> None:
