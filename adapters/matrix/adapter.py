@@ -29,6 +29,7 @@ from copbot.adapters.matrix.render import ENCRYPTION_NOTICE, message_content, re
 from copbot.adapters.matrix.rooms import RoomPolicy, room_server
 from copbot.adapters.matrix.state import StateStore
 from copbot.adapters.matrix.sync import SyncLoop
+from copbot.config.errors import ConfigError
 from copbot.core.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoing, SentMessage
 from copbot.core.events import CommandInvoked, Member, MessagePosted, Place
 
@@ -37,6 +38,10 @@ log = logging.getLogger(__name__)
 
 class MatrixError(RuntimeError):
     """A Matrix request the homeserver refused."""
+
+
+class LoginRefused(MatrixError, ConfigError):
+    """The homeserver refused the configured credentials: the command line says so in one sentence."""
 
 
 class MatrixAdapter(Adapter):
@@ -152,14 +157,17 @@ class MatrixAdapter(Adapter):
             client.restore_login(self.user_id, device_id or "", self._access_token)
             who = await client.whoami()
             if not isinstance(who, WhoamiResponse):
-                raise MatrixError(f"the access token was refused: {who}")
+                raise LoginRefused(
+                    f"the Matrix homeserver refused the access token of {self.user_id} ({who.message}); "
+                    "log the bot in again and give the new token"
+                )
             device_id = who.device_id or device_id
             client.device_id = device_id or ""
         else:
             assert self._password is not None
             login = await client.login(self._password, device_name=self._device_name)
             if not isinstance(login, LoginResponse):
-                raise MatrixError(f"password login failed: {login}")
+                raise LoginRefused(f"the Matrix homeserver refused the password of {self.user_id} ({login.message})")
             device_id = login.device_id
         if device_id:
             await self._state.set(self._key("device_id"), device_id)

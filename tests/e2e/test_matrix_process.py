@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import AsyncIterator
 
@@ -116,3 +117,14 @@ async def test_a_room_removed_from_the_allow_list_is_left_after_restart(
 
     await eventually(left, within=45)
     await kept.command(helper, "!search after", "Nothing in the knowledge base")
+
+
+async def test_a_refused_access_token_is_one_sentence_and_exit_code_2(
+    synapse: Synapse, installation: BotProcess
+) -> None:
+    installation.bot = dataclasses.replace(installation.bot, access_token="syt_not_a_token")
+    installation.configure()
+    with pytest.raises(AssertionError, match="exited with 2"):
+        installation.start()
+    output = installation.output()
+    assert "refused the access token" in output and "Traceback" not in output, output
