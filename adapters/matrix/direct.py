@@ -39,7 +39,11 @@ class DirectRooms:
 
     async def load(self) -> set[str]:
         """Read ``m.direct``; returns every room it names, so the allow-list can keep them."""
-        mapping = await self._read()
+        try:
+            mapping = await self._read()
+        except RuntimeError as error:
+            log.warning("%s; direct-message rooms will be opened anew", error)
+            return set()
         for user, rooms in mapping.items():
             if rooms:
                 self._rooms[user] = rooms[-1]

@@ -72,7 +72,7 @@ class Inbound:
             await self._on_invite(room_id, invite)
         for room_id, info in response.rooms.join.items():
             if not await self.rooms.allows(room_id):
-                log.info("ignoring %s: not in allowed_rooms or allowed_servers", room_id)
+                log.debug("ignoring %s: not in allowed_rooms or allowed_servers", room_id)
                 continue
             for event in info.state:
                 source = getattr(event, "source", None)
