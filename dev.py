@@ -80,11 +80,12 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    """Lint with ruff and type-check with mypy."""
+    """Lint with ruff, type-check with mypy, and check the layers with import-linter."""
     install(TEST_EXTRAS)
     failed = _run(_bin("ruff"), "check", ".")
     failed |= _run(_bin("ruff"), "format", "--check", ".")
     failed |= _run(_bin("mypy"))
+    failed |= _run(_bin("lint-imports"))
     return 1 if failed else 0
 
 
@@ -100,7 +101,7 @@ def main() -> int:
     )
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test.set_defaults(handler=cmd_test)
-    lint = sub.add_parser("lint", help="ruff and mypy")
+    lint = sub.add_parser("lint", help="ruff, mypy and import-linter (the layers)")
     lint.set_defaults(handler=cmd_lint)
     setup = sub.add_parser("install", help="only install (used by the Dockerfile)")
     setup.add_argument("--test", action="store_true", help="also install the test tools and the semantic extra")

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import stat
 import sys
 from collections.abc import AsyncIterator, Iterable
@@ -19,8 +20,12 @@ from .local import LocalAdapter, Posted
 
 log = logging.getLogger(__name__)
 
+MAX_LINE_BYTES = 1 << 20
+"""A typed or piped line longer than this (1 MiB) is skipped with a note; input goes on."""
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
 HELP = """Console commands (anything else is a chat message):
-  /ask QUESTION, /search WORDS, /help ...   bot commands, as on Discord or Matrix
+  {prefix}ask QUESTION, {prefix}search WORDS, {prefix}help ...   bot commands, as on Discord or Matrix
   :as NAME            speak as NAME (moderators are listed in [console] moderators)
   :thread ID          write inside the thread that starts at message ID;  :room  back to the room
   :reply ID TEXT      reply to message ID (a reply chain)
@@ -43,8 +48,11 @@ class ConsoleAdapter(LocalAdapter):
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         clock: Clock | None = None,
+        command_prefix: str = "/",
     ) -> None:
-        super().__init__(platform="console", room=room, moderators=moderators, clock=clock)
+        super().__init__(
+            platform="console", room=room, moderators=moderators, clock=clock, command_prefix=command_prefix
+        )
         self._stdin = stdin
         self._out = stdout or sys.stdout
         self.speaker = Member(id=user, name=user)
@@ -72,19 +80,28 @@ class ConsoleAdapter(LocalAdapter):
         await self._done.wait()
 
     def show(self, posted: Posted) -> None:
-        """Print a bot message with where it went."""
+        """Print a bot message with where it went (Markdown bold as terminal bold, or plainly when piped)."""
         where = f" [thread {posted.place.thread}]" if posted.place.thread else ""
         audience = f" (only to {posted.private_to})" if posted.private_to else ""
         body = posted.content.as_plain_text() if posted.content else posted.text
-        self._write(f"[{posted.id}] {self.me.name}{where}{audience}: {body}")
+        self._write(f"[{posted.id}] {self.me.name}{where}{audience}: {terminal_text(body, self._out.isatty())}")
 
     def _append(self, place: Place, author: Member, text: str, **kwargs: Any) -> Posted:
-        """Log a message; members' lines are echoed with their id, so they can be replied to or reacted to."""
+        """Log a message with its id, so it can be replied to or reacted to; typed lines are not repeated."""
         posted = super()._append(place, author, text, **kwargs)
         if not author.is_bot:
             where = f" [thread {place.thread}]" if place.thread else ""
-            self._write(f"[{posted.id}] {author.name}{where}: {text}")
+            typed = author.id == self.speaker.id and self._typing_on_terminal()
+            self._write(f"[{posted.id}]{where}" if typed else f"[{posted.id}] {author.name}{where}: {text}")
         return posted
+
+    def _typing_on_terminal(self) -> bool:
+        """A person types into a terminal that already shows the line (a piped script's lines are echoed)."""
+        source = self._stdin or sys.stdin
+        try:
+            return source.isatty()
+        except (OSError, ValueError):
+            return False
 
     def _write(self, text: str) -> None:
         self._out.write(text + "\n")
@@ -102,18 +119,35 @@ class ConsoleAdapter(LocalAdapter):
 
     async def _lines(self) -> AsyncIterator[str]:
         source = self._stdin or sys.stdin
-        if self._stdin is not None or _is_regular_file(source):
+        if self._stdin is not None:
             for line in source:
                 yield line
             return
+        if _is_regular_file(source):  # a redirected file: bytes, so a bad byte is replaced, never fatal
+            for raw in source.buffer:
+                yield self._decoded(raw)
+            return
         loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader()
+        reader = asyncio.StreamReader(limit=MAX_LINE_BYTES)
         transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), source)
         try:
-            while raw := await reader.readline():
-                yield raw.decode("utf-8", errors="replace")
+            while True:
+                try:
+                    raw = await reader.readuntil(b"\n")
+                except asyncio.IncompleteReadError as end:
+                    if end.partial:
+                        yield self._decoded(end.partial)
+                    return
+                except asyncio.LimitOverrunError as long_line:
+                    await _skip_line(reader, long_line.consumed)
+                    self._write(f"(a line over {MAX_LINE_BYTES // 1024} KiB was skipped)")
+                    continue
+                yield self._decoded(raw)
         finally:
             transport.close()
+
+    def _decoded(self, raw: bytes) -> str:
+        return raw[:MAX_LINE_BYTES].decode("utf-8", errors="replace")
 
     async def handle_line(self, line: str) -> bool:
         """Act on one typed line; False means stop reading."""
@@ -122,7 +156,7 @@ class ConsoleAdapter(LocalAdapter):
             return True
         if text.startswith(":"):
             return await self._console_command(text)
-        if text.startswith("/") and len(text) > 1 and not text.startswith("//"):
+        if self.commands.recognise(text) is not None:
             await self.command(self.speaker, text, thread=self.thread)
         else:
             await self.post(self.speaker, text, thread=self.thread)
@@ -136,7 +170,7 @@ class ConsoleAdapter(LocalAdapter):
                 case "quit" | "exit":
                     return False
                 case "help":
-                    self._write(HELP)
+                    self._write(HELP.format(prefix=self.command_prefix))
                 case "as" if first:
                     self.speaker = Member(id=first, name=first)
                     self._write(f"(you are now {first})")
@@ -152,8 +186,10 @@ class ConsoleAdapter(LocalAdapter):
                     await self.react_as(self.speaker, first, tail.strip())
                 case "edit" if first and tail:
                     await self.edit_as(self.speaker, first, tail)
+                    self._write(f"(edited {first})")
                 case "delete" if first:
                     await self.delete(first)
+                    self._write(f"(deleted {first})")
                 case "pin" | "unpin" if first:
                     await self.pin_as(self.speaker, first, unpin=verb.lower() == "unpin")
                 case "close" if self.thread:
@@ -163,6 +199,24 @@ class ConsoleAdapter(LocalAdapter):
         except KeyError as missing:
             self._write(f"(no message {missing} here)")
         return True
+
+
+def terminal_text(text: str, bold: bool) -> str:
+    """Light Markdown for a terminal: **bold** in bold on a terminal, plain when the output is piped or saved."""
+    return _BOLD.sub(lambda match: f"\033[1m{match.group(1)}\033[0m" if bold else match.group(1), text)
+
+
+async def _skip_line(reader: asyncio.StreamReader, consumed: int) -> None:
+    """Drop the rest of an overlong line (what was read so far, then up to its newline)."""
+    await reader.readexactly(consumed)
+    while True:
+        try:
+            await reader.readuntil(b"\n")
+            return
+        except asyncio.LimitOverrunError as more:
+            await reader.readexactly(more.consumed)
+        except asyncio.IncompleteReadError:
+            return
 
 
 def _is_regular_file(stream: TextIO) -> bool:

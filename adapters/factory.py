@@ -36,7 +36,14 @@ def build_platform_adapters(settings: Settings, services: Services, registry: Co
         from copbot.adapters.console import ConsoleAdapter
 
         console = settings.console
-        adapters.append(ConsoleAdapter(user=console.user, room=console.room, moderators=console.moderators))
+        adapters.append(
+            ConsoleAdapter(
+                user=console.user,
+                room=console.room,
+                moderators=console.moderators,
+                command_prefix=console.command_prefix,
+            )
+        )
     if settings.discord.enabled and settings.discord.token is not None:
         from copbot.adapters.discord.adapter import DiscordAdapter
 
@@ -48,6 +55,7 @@ def build_platform_adapters(settings: Settings, services: Services, registry: Co
                 sharded=shards is not None,
                 shard_count=shards if isinstance(shards, int) else None,
                 tag_source=tag_source(services),
+                commands=registry.specs(),
                 solved_tag=settings.discord.solved_tag,
             )
         )

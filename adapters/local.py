@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from copbot.commands.parse import TextCommands
 from copbot.core.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoing, SentMessage
 from copbot.core.clock import Clock, SystemClock
 from copbot.core.events import (
@@ -55,8 +56,12 @@ class LocalAdapter(Adapter):
         bot_name: str = "copbot",
         clock: Clock | None = None,
         capabilities: Capabilities = LOCAL_CAPABILITIES,
+        command_prefix: str = "/",
     ) -> None:
         self.platform = platform
+        self.command_prefix = command_prefix
+        self.commands = TextCommands(command_prefix, frozenset(), also=(), claim_unknown=True)
+        """Every prefixed line is a command here: the local room talks to the bot."""
         self.capabilities = capabilities
         self.room = room
         self.moderators = set(moderators)
@@ -202,16 +207,19 @@ class LocalAdapter(Adapter):
         options: dict[str, str] | None = None,
         target: str | None = None,
     ) -> CommandInvoked:
-        """``author`` types a command such as ``/ask how do I ...``."""
-        name, _, args = line.lstrip("/!").partition(" ")
+        """``author`` types a command such as ``/ask how do I ...`` (with this adapter's prefix)."""
+        recognised = self.commands.recognise(line)
+        if recognised is None:
+            raise ValueError(f"{line!r} is no command here; commands start with {self.command_prefix!r}")
+        name, args = recognised
         posted = self._append(self.place(thread), author, line)
         event = CommandInvoked(
             id=posted.id,
             place=self.place(thread),
             author=author,
             created_at=posted.created_at,
-            name=name.lower(),
-            args=args.strip(),
+            name=name,
+            args=args,
             options=dict(options or {}),
             target_message_id=target,
             interactive=True,

@@ -20,7 +20,8 @@ from pathlib import Path
 import asyncpg
 
 from copbot.knowledge.interchange.jsonl import import_lines
-from copbot.knowledge.search.backend import SearchFilters, search
+from copbot.knowledge.search.backend import search
+from copbot.knowledge.search.filters import SearchFilters
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
 

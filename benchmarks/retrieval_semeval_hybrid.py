@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.knowledge import hooks
 from copbot.knowledge.interchange.jsonl import import_lines
-from copbot.knowledge.search.backend import SearchFilters, search
+from copbot.knowledge.search.backend import search
+from copbot.knowledge.search.filters import SearchFilters
 from copbot.semantic.embedder import Embedder
 from copbot.semantic.hybrid import HybridRanker
 from copbot.semantic.indexer import embed_missing
@@ -60,17 +61,17 @@ async def run(path: Path, model: str, weights: Sequence[float]) -> None:
             print(f"{len(questions)} questions, {sum(len(q.candidates) for q in questions.values())} candidates")
             rows = [("search engine (original order)", original), ("lexical (copbot FTS5 bm25)", None)]
             for name, rankings in rows:
-                hooks.uninstall()
+                hooks.uninstall(sessions)
                 found = rankings if rankings is not None else await rank_all(sessions, questions)
                 print(
                     f"{name:34s} MAP {scores(found)[0]:6.2f}  MRR {scores(found)[1]:6.2f}  P@1 {scores(found)[2]:6.2f}"
                 )
             for weight in weights:
-                hooks.install(HybridRanker(embedder, weight), None)
+                hooks.install(sessions, HybridRanker(embedder, weight), None)
                 try:
                     mean_ap, mrr, p_at_1 = scores(await rank_all(sessions, questions))
                 finally:
-                    hooks.uninstall()
+                    hooks.uninstall(sessions)
                 label = f"hybrid w={weight:.2f}"
                 print(f"{label:34s} MAP {mean_ap:6.2f}  MRR {mrr:6.2f}  P@1 {p_at_1:6.2f}")
         finally:

@@ -16,9 +16,10 @@ import corpus
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from copbot.core.words import content_words
 from copbot.knowledge.interchange.jsonl import import_lines
 from copbot.knowledge.search.backend import search
-from copbot.knowledge.search.query import fts_query, query_tokens
+from copbot.knowledge.search.query import fts_query
 from copbot.knowledge.search.words import selective_query
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
@@ -40,7 +41,7 @@ async def match_strings(session: AsyncSession, store: str, question: str) -> tup
     """(every word of the question, the words copbot's search keeps) as the raw query's match expression."""
     if store == "sqlite":
         return fts_query(question), await selective_query(session, question)
-    words = " | ".join(word for word in query_tokens(question) if word.isalnum()) or None
+    words = " | ".join(word for word in content_words(question) if word.isalnum()) or None
     return words, words
 
 

@@ -97,14 +97,14 @@ async def run(args: argparse.Namespace) -> None:
                     await session.execute(insert(EntryEmbedding), rows)
             chosen = queries[: args.queries]
             for mode in ("lexical", "hybrid"):
-                hooks.install(HybridRanker(embedder, args.weight) if mode == "hybrid" else None, None)
+                hooks.install(sessions, HybridRanker(embedder, args.weight) if mode == "hybrid" else None, None)
                 times: list[float] = []
                 async with sessions() as session:
                     for query in chosen:
                         started = time.perf_counter()
                         await search(session, query, limit=10)
                         times.append(time.perf_counter() - started)
-                hooks.uninstall()
+                hooks.uninstall(sessions)
                 p50, p95 = (1000 * percentile(times, share) for share in (0.5, 0.95))
                 print(f"{mode:8s} {len(times)} queries over {args.entries} entries: p50 {p50:.1f} ms  p95 {p95:.1f} ms")
         finally:

@@ -14,8 +14,7 @@ from copbot.activities.behaviour import activity_listener
 from copbot.activities.labelling import build_recogniser
 from copbot.activities.recognition.recogniser import Recogniser
 from copbot.adapters.factory import build_platform_adapters
-from copbot.commands import basic, experts, privacy
-from copbot.commands import knowledge as knowledge_commands
+from copbot.commands.catalog import builtin_registry
 from copbot.commands.registry import CommandRegistry
 from copbot.config.settings import Settings
 from copbot.core.adapter import Adapter
@@ -23,24 +22,22 @@ from copbot.core.clock import Clock, SystemClock
 from copbot.core.context import Listener
 from copbot.core.services import Services
 from copbot.dispatch import Dispatcher
-from copbot.knowledge.listener import knowledge_listener
+from copbot.knowledge.listener import knowledge_listeners
 from copbot.members.permissions import Permissions
 from copbot.members.ratelimit import RateLimiter
 from copbot.prompts.jobs import PromptScheduler, start_prompt_scheduler
 from copbot.prompts.leader import SchedulerLeadership, start_scheduling
-from copbot.prompts.listener import prompt_reply_listener
+from copbot.prompts.listener import prompt_reply_listeners
 from copbot.semantic.runtime import SemanticRuntime, start_semantic
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = [basic, privacy, experts, knowledge_commands]
-
 
 def build_registry() -> CommandRegistry:
-    """Every chat command copbot knows."""
-    return CommandRegistry().collect(COMMAND_MODULES)
+    """Every chat command copbot knows (a new command module is added in copbot.commands.catalog)."""
+    return builtin_registry()
 
 
 def build_services(settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Services:
@@ -54,10 +51,12 @@ def build_services(settings: Settings, sessions: async_sessionmaker[AsyncSession
     )
 
 
-def build_listeners(services: Services, recogniser: Recogniser | None) -> list[Listener]:
-    """The services that react to events beyond commands."""
+def build_dispatcher(services: Services, recogniser: Recogniser | None) -> Dispatcher:
+    """The dispatcher with every command and every feature's subscriptions (activities first: they label)."""
     activity = activity_listener(services, recogniser)
-    return [*([activity] if activity is not None else []), prompt_reply_listener, knowledge_listener(services)]
+    listeners: list[Listener] = [activity.subscription()] if activity is not None else []
+    listeners += [*prompt_reply_listeners(), *knowledge_listeners()]
+    return Dispatcher(services, build_registry(), listeners, prelabeller=activity)
 
 
 class Application:
@@ -84,17 +83,16 @@ class Application:
         self.engine = create_engine(settings.database_url(), echo=settings.database.echo)
         revision = await migrate.upgrade(self.engine)
         log.info("database ready at revision %s", revision)
-        self.services = build_services(settings, session_factory(self.engine), self.clock)
+        self.services = build_services(settings, session_factory(self.engine, self.clock), self.clock)
         recogniser = build_recogniser(settings.activity) if settings.activity.enabled else None
         self.semantic = await start_semantic(settings, self.services.sessions)
         if self.semantic is not None:
             self.services.refine_label = self.semantic.refine
-        registry = build_registry()
-        self.dispatcher = Dispatcher(self.services, registry, build_listeners(self.services, recogniser))
+        self.dispatcher = build_dispatcher(self.services, recogniser)
         if self._given_adapters is not None:
             self.adapters = list(self._given_adapters)
         else:
-            self.adapters = build_platform_adapters(settings, self.services, registry)
+            self.adapters = build_platform_adapters(settings, self.services, self.dispatcher.registry)
         self._started = True
         for adapter in self.adapters:
             await adapter.start(self.dispatcher.sink_for(adapter))
@@ -149,6 +147,8 @@ class Application:
             await self.leadership.stop()
             self.leadership = None
         await self._stop_scheduler()
+        if self.dispatcher is not None:
+            await self.dispatcher.stop()
         for adapter in reversed(self.adapters):
             try:
                 await adapter.stop()

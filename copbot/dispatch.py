@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Sequence
 
+from copbot.commands.parse import bind
 from copbot.commands.registry import CommandRegistry, UsageError
+from copbot.commands.spec import SUBCOMMAND
 from copbot.conversations.ingest import IngestBatcher, Prelabeller
 from copbot.conversations.tracking import track_deletion, track_edit, track_thread_closed
 from copbot.core.adapter import Adapter, EventSink
@@ -38,21 +42,48 @@ def _actor(event: AnyEvent) -> Member | None:
     return None
 
 
+STOP_GRACE_SECONDS = 10.0
+"""How long stopping waits for events already being handled."""
+
+
+class DispatcherStopped(RuntimeError):
+    """The event arrived after stop began; the adapter must not count it as handled."""
+
+
 class Dispatcher:
     """Hands each event to tracking, commands and listeners; a failing handler is logged, not fatal."""
 
-    def __init__(self, services: Services, registry: CommandRegistry, listeners: Sequence[Listener] = ()) -> None:
+    def __init__(
+        self,
+        services: Services,
+        registry: CommandRegistry,
+        listeners: Sequence[Listener] = (),
+        *,
+        prelabeller: Prelabeller | None = None,
+    ) -> None:
         self.services = services
         self.registry = registry
         self.listeners = list(listeners)
-        self.prelabeller: Prelabeller | None = None
-        for listener in self.listeners:
-            if isinstance(listener, Prelabeller):
-                self.prelabeller = listener
-                break
+        self.prelabeller = prelabeller
+        """Labels a new message before it is stored, so ingest writes message and label in one statement."""
         labeller = self.prelabeller.label_thread if self.prelabeller is not None else None
         self.ingest = IngestBatcher(services.sessions, labeller=labeller)
         """New messages are tracked in batches of concurrent events, one transaction each."""
+        self._in_flight: set[asyncio.Task[object]] = set()
+        self._closed = False
+
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Refuse new events, let the ones being handled finish (up to ``grace`` s) and commit pending writes.
+
+        Call it before the adapters stop and the store closes: a batch still being written never outlives shutdown.
+        """
+        self._closed = True
+        pending = {task for task in self._in_flight if task is not asyncio.current_task() and not task.done()}
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=grace)
+            if late:
+                log.warning("%d events were still being handled %.0f s after stop was asked", len(late), grace)
+        await self.ingest.drain()
 
     def sink_for(self, adapter: Adapter) -> EventSink:
         """The callback ``adapter`` delivers its events to."""
@@ -70,9 +101,21 @@ class Dispatcher:
         return actor.is_bot or (own is not None and actor.id == own.id)
 
     async def handle(self, adapter: Adapter, event: AnyEvent) -> None:
-        """Process one event to the end."""
+        """Process one event to the end; after ``stop`` an event is refused with ``DispatcherStopped``."""
+        if self._closed:
+            raise DispatcherStopped(f"copbot is stopping; {type(event).__name__} was not handled")
         if self._from_bot(adapter, event):
             return
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            await self._handle(adapter, event)
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
+
+    async def _handle(self, adapter: Adapter, event: AnyEvent) -> None:
         ctx = Context(adapter=adapter, services=self.services, event=event, registry=self.registry)
         try:
             await self._track(ctx)
@@ -81,7 +124,8 @@ class Dispatcher:
         if isinstance(event, CommandInvoked):
             await self._guarded(self.run_command(ctx, event), f"command /{event.name}")
         for listener in self.listeners:
-            await self._guarded(listener(ctx), getattr(listener, "__qualname__", repr(listener)))
+            if listener.wants(event):
+                await self._guarded(listener.handle(ctx, event), listener.name)
 
     async def _guarded(self, work: Awaitable[None], what: str) -> None:
         try:
@@ -93,8 +137,8 @@ class Dispatcher:
         event = ctx.event
         if isinstance(event, MessagePosted):
             ingested = await self.ingest.track(event, self._prelabel(event))
-            ctx.notes["tracked"] = ingested.tracked
-            ctx.notes["ingested"] = ingested
+            ctx.tracked = ingested.tracked
+            ctx.ingested = ingested
             return
         if not isinstance(event, MessageEdited | MessageDeleted | ThreadClosed):
             return
@@ -117,27 +161,43 @@ class Dispatcher:
             return None
 
     async def run_command(self, ctx: Context, command: CommandInvoked) -> None:
-        """Rate-limit, look up, check rights and arguments, then run one command."""
-        limiter = self.services.rate_limiter
-        if not limiter.allow(f"{ctx.platform}:{command.author.id}"):
-            await ctx.tell_privately("You are sending commands faster than this community allows; try in a minute.")
+        """Rate-limit, look up, check rights and arguments, then run one command with its options bound."""
+        limiter, key = self.services.rate_limiter, f"{ctx.platform}:{command.author.id}"
+        if not limiter.allow(key):
+            wait = max(1, math.ceil(limiter.retry_after(key)))
+            unit = "second" if wait == 1 else "seconds"
+            await ctx.tell_privately(
+                f"You are sending commands faster than this community allows; try again in {wait} {unit}."
+            )
             return
+        written = ctx.adapter.command_text
         spec = self.registry.get(command.name)
         if spec is None or spec.handler is None:
             suggestion = self.registry.closest(command.name)
-            hint = f" Did you mean /{suggestion}?" if suggestion else ""
-            await ctx.tell_privately(f"I don't know the command /{command.name}.{hint} Type /help to see them all.")
+            hint = f" Did you mean {written(suggestion)}?" if suggestion else ""
+            unknown = f"I don't know the command {written(command.name)}.{hint}"
+            await ctx.tell_privately(f"{unknown} Type {written('help')} to see them all.")
             return
+        usage = spec.usage(ctx.adapter.command_prefix)
         has_input = bool(command.args.strip() or command.options or command.target_message_id)
         if spec.needs_args and not has_input:
-            await ctx.tell_privately(f"/{spec.name} needs more. Usage: {spec.usage}")
+            await ctx.tell_privately(f"{written(spec.name)} needs more. Usage: {usage}")
             return
-        if spec.role > Role.MEMBER and not await ctx.require(command.author, spec.role, spec.action):
+        if spec.role > Role.MEMBER and not await ctx.require(
+            command.author, spec.role, spec.action or f"use {written(spec.name)}"
+        ):
             return
         try:
-            await spec.handler(ctx, command)
+            bound = bind(spec, command, ctx.adapter.command_prefix)
+            subcommand = bound.options.get(SUBCOMMAND, "")
+            role, action = spec.role_for(subcommand)
+            used = written(spec.name, subcommand)
+            if role > spec.role and not await ctx.require(command.author, role, action or f"use {used}"):
+                return
+            await spec.handler(ctx, bound)
         except UsageError as error:
-            await ctx.tell_privately(f"{error}\nUsage: {spec.usage}")
+            await ctx.tell_privately(f"{error}\nUsage: {usage}")
         except Exception:
             log.exception("command /%s failed; carrying on", spec.name)
-            await ctx.tell_privately(f"Sorry, /{spec.name} failed on my side; the error is logged. Please try again.")
+            name = written(spec.name)
+            await ctx.tell_privately(f"Sorry, {name} failed on my side; the error is logged. Please try again.")

@@ -10,18 +10,12 @@ from pathlib import Path
 
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
-from copbot.config.settings import parse_settings
+from copbot.config.settings import Settings, parse_settings
 from copbot.core.clock import ManualClock
-from copbot.core.events import Member
 from copbot.core.services import Services
+from tests.cast import MOD
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-ALICE = Member(id="u-alice", name="Alice")
-BOB = Member(id="u-bob", name="Bob")
-CAROL = Member(id="u-carol", name="Carol")
-DAVE = Member(id="u-dave", name="Dave")
-MOD = Member(id="u-mod", name="Morgan")
 
 
 @dataclass
@@ -53,11 +47,17 @@ async def running_bot(
     platform: str = "memory",
     moderators: tuple[str, ...] = (MOD.id,),
     database_url: str | None = None,
+    settings: Settings | None = None,
+    clock: ManualClock | None = None,
+    mem: MemoryAdapter | None = None,
 ) -> AsyncIterator[Bot]:
-    """Start copbot with migrations applied, yield it and stop it; pass the ``database_url`` fixture for both stores."""
-    clock = ManualClock(START)
-    settings = parse_settings(settings_text(tmp_path, extra_toml, database_url), base_dir=tmp_path)
-    mem = MemoryAdapter(platform=platform, moderators=moderators, clock=clock)
+    """Start copbot with migrations applied, yield it and stop it; pass the ``database_url`` fixture for both stores.
+
+    The one harness of the suite: ``settings`` (instead of TOML) and ``clock`` come from fixtures when a test has them.
+    """
+    clock = clock or ManualClock(START)
+    settings = settings or parse_settings(settings_text(tmp_path, extra_toml, database_url), base_dir=tmp_path)
+    mem = mem or MemoryAdapter(platform=platform, moderators=moderators, clock=clock)
     app = Application(settings, adapters=[mem], clock=clock)
     await app.start()
     try:

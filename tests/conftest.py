@@ -12,15 +12,10 @@ from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
 from copbot.config.settings import Settings, parse_settings
 from copbot.core.clock import ManualClock
-from copbot.core.events import Member
+from tests.community_harness import running_bot
 from tests.pg_support import STORES, TestDatabase
 
 SettingsFactory = Callable[[str], Settings]
-
-ALICE = Member(id="u-alice", name="alice")
-BOB = Member(id="u-bob", name="bob")
-CAROL = Member(id="u-carol", name="carol")
-MOD = Member(id="u-mod", name="mod")
 
 
 @pytest.fixture(scope="session")
@@ -63,16 +58,11 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def running(
-    make_settings: SettingsFactory, clock: ManualClock
+    make_settings: SettingsFactory, clock: ManualClock, tmp_path: Path
 ) -> AsyncIterator[tuple[Application, MemoryAdapter]]:
-    """A started Application on a MemoryAdapter whose moderator is MOD; stopped afterwards."""
-    memory = MemoryAdapter(moderators={MOD.id}, clock=clock)
-    app = Application(make_settings(""), adapters=[memory], clock=clock)
-    await app.start()
-    try:
-        yield app, memory
-    finally:
-        await app.stop()
+    """A started Application on a MemoryAdapter whose moderator is MOD (the shared harness); stopped afterwards."""
+    async with running_bot(tmp_path, settings=make_settings(""), clock=clock) as bot:
+        yield bot.app, bot.mem
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -15,7 +15,9 @@ from copbot.adapters.discord import convert
 from copbot.adapters.discord.channels import ChannelResolver
 from copbot.adapters.discord.interactions import DEFER_AFTER, InteractionReplies
 from copbot.adapters.discord.render import Rendered, clip, render
-from copbot.adapters.discord.slash import CopbotTree, TagSource, build_tree
+from copbot.adapters.discord.slash import CopbotTree, TagSource, build_tree, context_menus
+from copbot.commands.catalog import builtin_registry
+from copbot.commands.spec import CommandSpec
 from copbot.core.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoing, SentMessage
 from copbot.core.events import AnyEvent, CommandInvoked, Member, MessagePinned, MessagePosted, Place
 
@@ -58,6 +60,7 @@ class DiscordAdapter(Adapter):
         tag_source: TagSource | None = None,
         defer_after: float = DEFER_AFTER,
         solved_tag: str = "solved",
+        commands: Sequence[CommandSpec] | None = None,
     ) -> None:
         self._token = token
         self._solved_tag = solved_tag
@@ -68,7 +71,9 @@ class DiscordAdapter(Adapter):
             self.client: discord.Client = discord.AutoShardedClient(shard_count=shard_count, **options)
         else:
             self.client = discord.Client(**options)
-        self.tree: CopbotTree = build_tree(self.client, self._on_command, tag_source)
+        declared = builtin_registry().specs() if commands is None else list(commands)
+        self.tree: CopbotTree = build_tree(self.client, self._on_command, tag_source, declared)
+        self._menus = context_menus(declared)
         self.channels = ChannelResolver(self.client)
         self._replies = InteractionReplies(defer_after=defer_after)
         self._sink: EventSink | None = None
@@ -182,7 +187,7 @@ class DiscordAdapter(Adapter):
 
     async def _on_command(self, interaction: discord.Interaction[Any]) -> None:
         place = await self.channels.place_of_interaction(interaction)
-        event = convert.command_invoked(interaction, place)
+        event = convert.command_invoked(interaction, place, self._menus)
         if event is not None:
             await self._replies.handle(interaction, self._deliver(event))
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import discord
 
+from copbot.commands.spec import SUBCOMMAND
 from copbot.core.events import (
     Attachment,
     CommandInvoked,
@@ -27,8 +28,6 @@ from copbot.core.events import (
 logger = logging.getLogger(__name__)
 
 PLATFORM = "discord"
-CONTEXT_MENU_COMMANDS: Mapping[str, str] = {"Add to knowledge base": "pin"}
-"""Context-menu command names and the copbot command each one stands for."""
 
 _POSTED_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
 _SUBCOMMAND_TYPES = frozenset({1, 2})
@@ -171,22 +170,25 @@ def flatten_options(options: Sequence[Mapping[str, Any]]) -> tuple[list[str], di
     return path, values
 
 
-def command_invoked(interaction: discord.Interaction[Any], place: Place) -> CommandInvoked | None:
-    """A CommandInvoked for a slash or message context-menu interaction; None for anything else."""
+def command_invoked(
+    interaction: discord.Interaction[Any], place: Place, menus: Mapping[str, str]
+) -> CommandInvoked | None:
+    """A CommandInvoked for a slash or message context-menu interaction; None for anything else.
+
+    Slash options keep the names the command declares, so the core binds them as it binds typed text; a context
+    menu in ``menus`` (its name: the command it runs) names the message it was used on."""
     if interaction.type is not discord.InteractionType.application_command or interaction.data is None:
         return None
     data: Mapping[str, Any] = interaction.data
     name = str(data.get("name", ""))
     target: str | None = None
     options: dict[str, str] = {}
-    args = ""
     if data.get("type", 1) == 1:
         path, options = flatten_options(data.get("options", []))
         if path:
-            options["subcommand"] = " ".join(path)
-        args = " ".join([*path, *(options[key] for key in _required_order(data, path) if key in options)])
+            options[SUBCOMMAND] = " ".join(path)
     else:
-        name = CONTEXT_MENU_COMMANDS.get(name, name)
+        name = menus.get(name, name)
         target = str(data["target_id"]) if data.get("target_id") is not None else None
     return CommandInvoked(
         place=place,
@@ -195,16 +197,7 @@ def command_invoked(interaction: discord.Interaction[Any], place: Place) -> Comm
         id=str(interaction.id),
         author=member_of(interaction.user),
         name=name,
-        args=args.strip(),
         options=options,
         target_message_id=target,
         interactive=True,
     )
-
-
-def _required_order(data: Mapping[str, Any], path: Sequence[str]) -> list[str]:
-    """Option names to put in ``args``: the free-text options other than tags, in given order."""
-    options: Sequence[Mapping[str, Any]] = data.get("options", [])
-    for _ in path:
-        options = options[0].get("options", []) if options else []
-    return [str(option["name"]) for option in options if option.get("name") not in {"tags", "tag"}]

@@ -1,13 +1,18 @@
-"""The copbot slash commands and message context menu as a discord.py CommandTree."""
+"""The Discord slash commands and message context menus, generated from copbot's command declarations."""
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+import typing
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 import discord
 from discord import app_commands
+
+from copbot.commands.spec import CommandSpec, Kind, Option
+from copbot.core.roles import Role
 
 logger = logging.getLogger(__name__)
 
@@ -15,18 +20,17 @@ CommandHandler = Callable[[discord.Interaction[Any]], Awaitable[None]]
 """What the tree calls for every slash or context-menu command; the adapter converts and dispatches."""
 TagSource = Callable[[str], Awaitable[list[str]]]
 """Tag names matching what a member has typed so far, for autocomplete."""
+Completer = Callable[[discord.Interaction[Any], str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]
 
 MAX_CHOICES = 25
-PRIVACY_CHOICES = [
-    app_commands.Choice(name="Stop recording my activity", value="stop"),
-    app_commands.Choice(name="Resume recording my activity", value="resume"),
-    app_commands.Choice(name="Delete my data", value="delete"),
-    app_commands.Choice(name="Export my data", value="export"),
-    app_commands.Choice(name="Let /experts suggest me", value="suggest on"),
-    app_commands.Choice(name="Stop /experts suggesting me", value="suggest off"),
-]
-"""The /privacy actions; each value is what the core's /privacy takes as its arguments."""
 _CHOICE_LENGTH = 100
+_DESCRIPTION_LENGTH = 100
+
+
+def default_permissions(role: Role) -> discord.Permissions | None:
+    """What Discord asks of a member before it even shows a command: "Manage Messages" above plain members
+    (server admins can change this per command; copbot still checks its own roles when the command runs)."""
+    return discord.Permissions(manage_messages=True) if role > Role.MEMBER else None
 
 
 class CopbotTree(app_commands.CommandTree[Any]):
@@ -37,9 +41,7 @@ class CopbotTree(app_commands.CommandTree[Any]):
         logger.error("Slash command %s failed", command, exc_info=error)
 
 
-def tag_completer(
-    tags: TagSource | None,
-) -> Callable[[discord.Interaction[Any], str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]:
+def tag_completer(tags: TagSource | None) -> Completer:
     """Autocomplete for a comma-separated tags option: completes the last tag typed."""
 
     async def complete(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
@@ -57,82 +59,80 @@ def tag_completer(
     return complete
 
 
-def build_tree(client: discord.Client, handler: CommandHandler, tags: TagSource | None) -> CopbotTree:
-    """The command tree with every copbot command, each passing its interaction to ``handler``."""
+def _callback(name: str, options: Sequence[Option], handler: CommandHandler, complete: Completer) -> Any:
+    """A callback whose signature has one string parameter per option, decorated as the options say."""
+
+    async def callback(interaction: discord.Interaction[Any], **values: Any) -> None:
+        await handler(interaction)
+
+    parameters = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Any)]
+    for option in options:
+        optional = typing.Optional[str]  # noqa: UP045 - discord.py reads this runtime annotation
+        annotation, default = (str, inspect.Parameter.empty) if option.required else (optional, None)
+        parameters.append(
+            inspect.Parameter(option.name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+        )
+    callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    callback.__qualname__ = callback.__name__ = f"copbot_{name}"
+    if options:
+        app_commands.describe(**{o.name: o.description[:_DESCRIPTION_LENGTH] for o in options})(callback)
+    completed = {o.name: complete for o in options if o.completes_tags and o.kind is not Kind.CHOICE}
+    if completed:
+        app_commands.autocomplete(**completed)(callback)
+    choices = {
+        o.name: [app_commands.Choice(name=c.label[:_CHOICE_LENGTH], value=c.value) for c in o.choices]
+        for o in options
+        if o.kind is Kind.CHOICE
+    }
+    if choices:
+        app_commands.choices(**choices)(callback)
+    return callback
+
+
+def _slash(spec: CommandSpec, handler: CommandHandler, complete: Completer) -> app_commands.Command[Any, ..., None]:
+    callback = _callback(spec.name, spec.options, handler, complete)
+    command: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name=spec.name, description=spec.description[:_DESCRIPTION_LENGTH], callback=callback
+    )
+    command.default_permissions = default_permissions(spec.role)
+    return command
+
+
+def _group(spec: CommandSpec, handler: CommandHandler, complete: Completer) -> app_commands.Group:
+    group = app_commands.Group(
+        name=spec.name,
+        description=spec.description[:_DESCRIPTION_LENGTH],
+        default_permissions=default_permissions(spec.role),
+    )
+    for sub in spec.subcommands:
+        callback = _callback(f"{spec.name}_{sub.name}", sub.options, handler, complete)
+        group.add_command(
+            app_commands.Command(name=sub.name, description=sub.description[:_DESCRIPTION_LENGTH], callback=callback)
+        )
+    return group
+
+
+def context_menus(commands: Sequence[CommandSpec]) -> Mapping[str, str]:
+    """Context-menu names and the command each runs on its message."""
+    return {spec.menu: spec.name for spec in commands if spec.menu}
+
+
+def build_tree(
+    client: discord.Client, handler: CommandHandler, tags: TagSource | None, commands: Sequence[CommandSpec]
+) -> CopbotTree:
+    """The command tree with every declared command, each passing its interaction to ``handler``."""
     tree = CopbotTree(client)
     complete = tag_completer(tags)
+    for spec in commands:
+        tree.add_command(_group(spec, handler, complete) if spec.subcommands else _slash(spec, handler, complete))
+        if spec.menu:
 
-    @tree.command(name="ask", description="Ask the community a question; copbot opens a thread for it")
-    @app_commands.describe(question="Your question", tags="Topics, comma separated")
-    @app_commands.autocomplete(tags=complete)
-    async def ask(interaction: discord.Interaction[Any], question: str, tags: str | None = None) -> None:
-        await handler(interaction)
+            async def on_message(interaction: discord.Interaction[Any], message: discord.Message) -> None:
+                await handler(interaction)
 
-    @tree.command(name="share", description="Share a tip, link or resource with the community")
-    @app_commands.describe(text="What you want to share", tags="Topics, comma separated")
-    @app_commands.autocomplete(tags=complete)
-    async def share(interaction: discord.Interaction[Any], text: str, tags: str | None = None) -> None:
-        await handler(interaction)
-
-    @tree.command(name="search", description="Search the knowledge base of answered questions")
-    @app_commands.describe(query="Words to look for", tags="Only entries with these topics")
-    @app_commands.autocomplete(tags=complete)
-    async def search(interaction: discord.Interaction[Any], query: str, tags: str | None = None) -> None:
-        await handler(interaction)
-
-    @tree.command(name="solved", description="Mark this thread's question as solved")
-    async def solved(interaction: discord.Interaction[Any]) -> None:
-        await handler(interaction)
-
-    @tree.command(name="pin", description="Add a message to the knowledge base")
-    @app_commands.describe(message="Link or id of the message (default: this thread's question)")
-    async def pin(interaction: discord.Interaction[Any], message: str | None = None) -> None:
-        await handler(interaction)
-
-    @tree.command(name="unpin", description="Remove an entry from the knowledge base")
-    @app_commands.describe(entry="Id of the knowledge base entry")
-    async def unpin(interaction: discord.Interaction[Any], entry: str) -> None:
-        await handler(interaction)
-
-    kb = app_commands.Group(name="kb", description="Look after knowledge base entries")
-
-    @kb.command(name="show", description="Show a knowledge base entry")
-    @app_commands.describe(entry="Id of the entry")
-    async def kb_show(interaction: discord.Interaction[Any], entry: str) -> None:
-        await handler(interaction)
-
-    @kb.command(name="edit", description="Change the text of a knowledge base entry")
-    @app_commands.describe(entry="Id of the entry", text="The new text")
-    async def kb_edit(interaction: discord.Interaction[Any], entry: str, text: str) -> None:
-        await handler(interaction)
-
-    @kb.command(name="delete", description="Delete a knowledge base entry")
-    @app_commands.describe(entry="Id of the entry")
-    async def kb_delete(interaction: discord.Interaction[Any], entry: str) -> None:
-        await handler(interaction)
-
-    tree.add_command(kb)
-
-    @tree.command(name="experts", description="Who has helped with a topic recently")
-    @app_commands.describe(tag="The topic")
-    @app_commands.autocomplete(tag=complete)
-    async def experts(interaction: discord.Interaction[Any], tag: str) -> None:
-        await handler(interaction)
-
-    @tree.command(name="privacy", description="See what copbot keeps about you; stop, delete or export it")
-    @app_commands.describe(action="What to do with your data (nothing: show your settings)")
-    @app_commands.choices(action=PRIVACY_CHOICES)
-    async def privacy(interaction: discord.Interaction[Any], action: app_commands.Choice[str] | None = None) -> None:
-        await handler(interaction)
-
-    @tree.command(name="help", description="What copbot can do and how to use it")
-    async def help_(interaction: discord.Interaction[Any]) -> None:
-        await handler(interaction)
-
-    async def add_to_kb(interaction: discord.Interaction[Any], message: discord.Message) -> None:
-        await handler(interaction)
-
-    tree.add_command(app_commands.ContextMenu(name="Add to knowledge base", callback=add_to_kb))
+            menu = app_commands.ContextMenu(name=spec.menu, callback=on_message)
+            menu.default_permissions = default_permissions(spec.role)
+            tree.add_command(menu)
     for command in tree.get_commands():
         command.guild_only = True
     return tree

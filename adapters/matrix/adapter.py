@@ -21,7 +21,7 @@ from nio import (
 )
 from nio.api import MessageDirection, RelationshipType
 
-from copbot.adapters.matrix.convert import DEFAULT_COMMANDS, PLATFORM, ConvertContext, convert_event
+from copbot.adapters.matrix.convert import PLATFORM, ConvertContext, builtin_names, convert_event
 from copbot.adapters.matrix.direct import DirectRooms
 from copbot.adapters.matrix.inbound import Inbound
 from copbot.adapters.matrix.power import MODERATOR_LEVEL, power_level
@@ -64,7 +64,7 @@ class MatrixAdapter(Adapter):
         device_name: str = "copbot",
         allowed: Collection[str] = (),
         command_prefix: str = "!",
-        command_names: Collection[str] = DEFAULT_COMMANDS,
+        command_names: Collection[str] | None = None,
         bot_ids: Collection[str] = (),
         msgtype: str = "m.notice",
         sync_timeout_ms: int = 30_000,
@@ -81,11 +81,9 @@ class MatrixAdapter(Adapter):
         self._device_id = device_id
         self._device_name = device_name
         self._allowed = tuple(allowed)
-        self._ctx = ConvertContext(
-            commands=frozenset(name.lower() for name in command_names),
-            prefix=command_prefix,
-            bots=frozenset(bot_ids),
-        )
+        names = builtin_names() if command_names is None else frozenset(name.lower() for name in command_names)
+        self._ctx = ConvertContext(commands=names, prefix=command_prefix, bots=frozenset(bot_ids))
+        self.command_prefix = command_prefix
         self._msgtype = msgtype
         self._sync_timeout_ms = sync_timeout_ms
         self._backoff = (backoff_initial, backoff_max)

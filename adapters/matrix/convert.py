@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from copbot.commands.catalog import builtin_registry
+from copbot.commands.parse import TextCommands
 from copbot.core.events import (
     AnyEvent,
     Attachment,
@@ -26,7 +28,6 @@ from copbot.core.events import (
 log = logging.getLogger(__name__)
 
 PLATFORM = "matrix"
-DEFAULT_COMMANDS = frozenset({"ask", "share", "search", "solved", "pin", "unpin", "kb", "experts", "privacy", "help"})
 _TEXT_TYPES = frozenset({"m.text", "m.notice", "m.emote"})
 _FILE_TYPES = frozenset({"m.file", "m.image", "m.video", "m.audio"})
 
@@ -34,13 +35,23 @@ NameOf = Callable[[str], str | None]
 """Gives a user's display name in the room being converted, if known."""
 
 
+def builtin_names() -> frozenset[str]:
+    """The names of copbot's own commands, from their declarations."""
+    return frozenset(builtin_registry().names())
+
+
 @dataclass(frozen=True, slots=True)
 class ConvertContext:
     """What conversion needs to know besides the event: command words, prefix and bot ids."""
 
-    commands: frozenset[str] = DEFAULT_COMMANDS
+    commands: frozenset[str] = field(default_factory=builtin_names)
     prefix: str = "!"
     bots: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def text_commands(self) -> TextCommands:
+        """The shared parser for typed commands with this room's prefix ("/" works too)."""
+        return TextCommands(self.prefix, self.commands)
 
 
 def timestamp(origin_server_ts: int | float | None) -> datetime:
@@ -61,21 +72,6 @@ def strip_reply_fallback(body: str) -> str:
     if index < len(lines) and lines[index] == "":
         index += 1
     return "\n".join(lines[index:])
-
-
-def parse_command(text: str, prefix: str, commands: Collection[str]) -> tuple[str, str] | None:
-    """``(name, args)`` when ``text`` is ``<prefix>word ...`` or ``/word ...`` with a known word."""
-    stripped = text.strip()
-    for lead in dict.fromkeys((prefix, "/")):
-        if lead and stripped.startswith(lead):
-            rest = stripped[len(lead) :]
-            parts = rest.split(maxsplit=1)
-            if not parts or rest[0].isspace():
-                continue
-            name = parts[0].lower()
-            if name in commands:
-                return name, parts[1].strip() if len(parts) > 1 else ""
-    return None
 
 
 def member_of(user_id: str, ctx: ConvertContext, name_of: NameOf | None = None) -> Member:
@@ -192,7 +188,7 @@ def _message(
         attachments = (Attachment(body, str(content.get("url", "")), info.get("mimetype")),)
         text = ""
     if msgtype == "m.text":
-        command = parse_command(text, ctx.prefix, ctx.commands)
+        command = ctx.text_commands.recognise(text)
         if command is not None:
             return [
                 CommandInvoked(

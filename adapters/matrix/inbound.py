@@ -22,6 +22,10 @@ _REMEMBERED = 5000
 """How many reaction and thread entries are remembered (oldest forgotten first)."""
 
 
+class SinkRefused(Exception):
+    """The sink raised on an event: it was not handled."""
+
+
 def is_notice(source: dict[str, Any]) -> bool:
     """Whether a message (or the new content of an edit) is an ``m.notice``: what bots post, never answered."""
     if source.get("type") != "m.room.message":
@@ -89,7 +93,12 @@ class Inbound:
                     event_id = str(source.get("event_id", ""))
                     if not batch.is_done(event_id):
                         await self._observe_state(room_id, source)
-                        if await self._deliver(room_id, event, source):
+                        try:
+                            delivered = await self._deliver(room_id, event, source)
+                        except SinkRefused:
+                            batch.refused(event_id)
+                            return
+                        if delivered:
                             await batch.done(event_id)
                 else:
                     await self._observe_state(room_id, source)
@@ -155,8 +164,13 @@ class Inbound:
             return
         try:
             await self.sink(event)
-        except Exception:
-            log.exception("the event sink failed on %s", type(event).__name__)
+        except Exception as error:
+            # The dispatcher guards every handler, so a sink that raises has refused the event because
+            # the bot is stopping: it is not counted as handled, and the next run delivers it again.
+            log.info(
+                "the event sink refused %s (%s); it is delivered again after a restart", type(event).__name__, error
+            )
+            raise SinkRefused from error
 
     def _track(self, room_id: str, source: dict[str, Any]) -> None:
         """Remember pins, reactions and the newest event per thread, for later conversions."""

@@ -47,6 +47,8 @@ class Batch:
         self.since = since
         self.done_ids = done
         self.stopping = False
+        self.refused_id: str | None = None
+        """The event the sink refused, after which handling of this response stopped."""
         self._save = save
 
     def is_done(self, event_id: str) -> bool:
@@ -57,6 +59,11 @@ class Batch:
         """Record that this event was handled to the end."""
         self.done_ids.add(event_id)
         await self._save(self)
+
+    def refused(self, event_id: str) -> None:
+        """The sink did not take this event (the bot is stopping): stop here; it and the rest come again."""
+        self.refused_id = event_id
+        self.stopping = True
 
 
 SyncHandler = Callable[[SyncResponse, Gaps, Batch | None], Awaitable[None]]
@@ -207,6 +214,9 @@ class SyncLoop:
             log.exception("handling a Matrix sync response failed; its events are skipped")
         finally:
             self._batch = None
+        if batch.refused_id is not None:
+            log.info("the bot is stopping; Matrix events from %s on are handled after the restart", batch.refused_id)
+            return False
         if batch.stopping:
             return False
         delivered = bool(self._done)
@@ -223,8 +233,8 @@ class SyncLoop:
         self._saved_at = time.monotonic()
 
     async def _save(self) -> None:
-        """Store the current position with nothing handled after it."""
-        await self._state.set(self._token_key, json.dumps({"since": self.since, "done": []}))
+        """Store the current position and the events handled after it."""
+        await self._state.set(self._token_key, json.dumps({"since": self.since, "done": sorted(self._done)}))
         self._saved_at = time.monotonic()
 
     async def _fill_gaps(self, response: SyncResponse) -> Gaps:

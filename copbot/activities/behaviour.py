@@ -17,18 +17,16 @@ from copbot.activities.labelling import (
     rekey_thread,
 )
 from copbot.activities.recognition.recogniser import Recogniser
-from copbot.activities.topics import GENERIC_WORDS
 from copbot.config.settings import ChannelBehaviour, Settings
-from copbot.conversations.ingest import Ingested
-from copbot.conversations.tracking import Tracked, title_from
+from copbot.conversations.threads import Tracked, title_from
 from copbot.core.adapter import Card, Outgoing
-from copbot.core.context import Context
+from copbot.core.context import Context, Listener, Subscription
 from copbot.core.events import MessagePosted, Place
 from copbot.core.labels import Activity, Label
 from copbot.core.services import Services
+from copbot.core.words import keywords
 from copbot.knowledge.experts import experts_for
-from copbot.knowledge.search.backend import SearchHit, suggest
-from copbot.knowledge.search.query import query_tokens
+from copbot.knowledge.render import suggestion_cards
 from copbot.store.models import Message, Thread
 
 log = logging.getLogger(__name__)
@@ -37,23 +35,19 @@ SHARE_WORTHY = frozenset({Activity.DOCUMENTING_PROJECTS, Activity.REUSING_ASSETS
 EXPERTS_SHOWN = 3
 EXPERT_KEYWORDS = 5
 """The first few topical words of a seeking_experience message are looked up for people who answered on them."""
-_EXPERIENCE_TEXT = "dealt deal dealing experience experiences experienced tried done handled similar before ever"
-EXPERIENCE_WORDS = frozenset(_EXPERIENCE_TEXT.split())
-SHARE_OFFER = "Sounds like something worth keeping: /share DESCRIPTION #tags puts it in the repository."
 
 
-def thread_offer(solved_emoji: str, with_entries: bool) -> str:
+def share_offer(share: str) -> str:
+    """The offer to keep a shared resource, naming the share command as written here."""
+    return f"Sounds like something worth keeping: {share} DESCRIPTION #tags puts it in the repository."
+
+
+def thread_offer(solved_emoji: str, with_entries: bool, solved: str = "/solved") -> str:
     """The words that go with a help request's thread, with or without suggested entries."""
-    mark = f"when one helps, mark it with /solved or react {solved_emoji}"
+    mark = f"when one helps, mark it with {solved} or react {solved_emoji}"
     if with_entries:
         return f"I opened a thread so answers stay together. These saved answers look close to your question; {mark}."
     return f"I opened a thread so answers stay together; {mark}."
-
-
-def entry_card(hit: SearchHit) -> Card:
-    """A suggested knowledge entry as a card with its link."""
-    state = "solved" if hit.solved else "open"
-    return Card(title=hit.title, url=hit.url, description=hit.snippet, footer=f"id {hit.public_id}, {state}")
 
 
 def command_prefixes(settings: Settings) -> tuple[str, ...]:
@@ -86,19 +80,22 @@ class ActivityBehaviour:
         """Relabel a short thread from its texts while ingest stores its messages."""
         apply_thread_label(self.recogniser, thread, texts, self.settings.activity.min_confidence)
 
-    async def __call__(self, ctx: Context) -> None:
-        """Handle one event; anything but a tracked member message is ignored."""
-        event = ctx.event
-        tracked = ctx.notes.get("tracked")
-        if not isinstance(event, MessagePosted) or not isinstance(tracked, Tracked) or not self._recognises(event):
+    def subscription(self) -> Listener:
+        """Registered for new messages only."""
+        return Subscription("activities", (MessagePosted,), self.on_message)
+
+    async def on_message(self, ctx: Context, event: MessagePosted) -> None:
+        """Handle one new message; anything but a tracked member message is ignored."""
+        tracked = ctx.tracked
+        if tracked is None or not self._recognises(event):
             return
         section = self.settings.activity
         behaviour = section.behaviour_for(event.place.room)
         top_level = event.place.thread is None and event.reply_to is None
         capabilities = ctx.adapter.capabilities
         opens_thread = top_level and behaviour.offer_thread and (capabilities.create_threads or capabilities.threads)
-        ingested = ctx.notes.get("ingested")
-        if isinstance(ingested, Ingested) and ingested.label is not None:
+        ingested = ctx.ingested
+        if ingested is not None and ingested.label is not None:
             label = await self._refined(event, tracked, ingested.label) if ingested.fresh else ingested.label
             labelled = await self._stored_label(event, tracked, label, ingested.fresh, opens_thread)
         else:
@@ -118,7 +115,7 @@ class ActivityBehaviour:
             await self._help(ctx, event, behaviour, labelled)
         elif activity in SHARE_WORTHY and top_level and behaviour.offer_share:
             if self.cooldown.try_take(self._key(event)):
-                await ctx.reply(SHARE_OFFER)
+                await ctx.reply(share_offer(ctx.adapter.command_text("share")))
         elif activity is Activity.SEEKING_EXPERIENCE and behaviour.suggest_experts:
             await self._experts(ctx, event)
 
@@ -172,10 +169,12 @@ class ActivityBehaviour:
         return f"{event.place.platform}:{event.author.id}"
 
     async def _help(self, ctx: Context, event: MessagePosted, behaviour: ChannelBehaviour, labelled: Labelled) -> None:
-        """Offer a thread with the best matching entries; without a thread offer, show good matches only."""
+        """Offer a thread with the best matching entries; without a thread offer, show good matches only.
+
+        The cool-down never withholds this: a member who asks for help gets their thread however recently the bot
+        spoke to them (it still counts, so no unasked-for offer follows at once).
+        """
         key = self._key(event)
-        if not self.cooldown.ready(key):
-            return
         cards = await self._entry_cards(event.text) if behaviour.suggest_entries else []
         if not behaviour.offer_thread:
             if cards:
@@ -185,7 +184,7 @@ class ActivityBehaviour:
         self.cooldown.mark(key)
         place = await self._thread_place(ctx, event)
         emoji = next(iter(self.settings.knowledge.solved_emojis), "✅")
-        content = Outgoing.of(thread_offer(emoji, bool(cards)), cards)
+        content = Outgoing.of(thread_offer(emoji, bool(cards), ctx.adapter.command_text("solved")), cards)
         if place.thread is None:
             await ctx.adapter.send(place, content, reply_to=event.id)
             return
@@ -205,10 +204,7 @@ class ActivityBehaviour:
 
     async def _entry_cards(self, text: str) -> list[Card]:
         """Entries that match well enough for /ask to suggest them, as cards."""
-        knowledge = self.settings.knowledge
-        async with self.services.sessions() as session:
-            found = await suggest(session, text, limit=knowledge.suggest_limit, min_score=knowledge.suggest_min_score)
-        return [entry_card(hit) for hit, _ in found]
+        return await suggestion_cards(self.services.sessions, self.settings.knowledge, text)
 
     async def _experts(self, ctx: Context, event: MessagePosted) -> None:
         """Name opted-in members who gave accepted answers on the message's topics; say nothing if none did."""
@@ -225,11 +221,7 @@ class ActivityBehaviour:
 
     async def _experience_holders(self, event: MessagePosted) -> list[str]:
         """Display names of opted-in answerers on the message's keywords, best first, never the author."""
-        words = [
-            word
-            for word in query_tokens(event.text)
-            if len(word) >= 4 and word not in GENERIC_WORDS and word not in EXPERIENCE_WORDS
-        ][:EXPERT_KEYWORDS]
+        words = keywords(event.text, EXPERT_KEYWORDS)
         ranked: dict[str, tuple[int, int, str]] = {}
         async with self.services.sessions() as session:
             for word in words:

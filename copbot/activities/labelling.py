@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from copbot.activities.recognition.recogniser import OPENING_RUN, Recogniser
 from copbot.config.errors import ConfigError
 from copbot.config.settings import ActivitySection
-from copbot.conversations.batch import OPTED_OUT_REASON as OPTED_OUT_REASON
-from copbot.conversations.tracking import title_from
+from copbot.conversations.threads import OPTED_OUT_REASON as OPTED_OUT_REASON
+from copbot.conversations.threads import title_from
 from copbot.core.events import MessagePosted
 from copbot.core.labels import Activity, Label
 from copbot.store import chat

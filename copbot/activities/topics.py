@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,25 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.core.labels import Activity
-from copbot.knowledge.search.query import query_tokens
+from copbot.core.words import topics_of
 from copbot.store.models import Message, Tag, Thread
 
 log = logging.getLogger(__name__)
 
-KEYWORDS_PER_ITEM = 3
-"""An item with no known tag is filed under at most this many of its first keywords."""
-MIN_KEYWORD_LENGTH = 4
 MAX_ITEMS = 500
 """At most this many threads and this many gap messages are read per call (the newest)."""
-_GENERIC_TEXT = """
-    stuck error errors problem problems issue issues help helps trying tried works working worked work idea ideas
-    advice question questions missing gap gaps nobody anything something everything everyone thing things
-    does doesn find found where able going seems really still already maybe sure thoughts wrong right good best
-    people team group community here there today week month year time times know knows knowing using used
-    keep keeps kept anyone everybody nothing
-"""
-GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
-"""Words that say someone needs help, not what about: they never name a topic."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +50,6 @@ class OpenTopic:
     def newest(self) -> datetime:
         """When the newest item was written."""
         return max(item.created_at for item in self.items)
-
-
-def topic_names(text: str, tags: Collection[str]) -> list[str]:
-    """The known tags ``text`` names; if none, its first few topical keywords."""
-    words = query_tokens(text)
-    named = [word for word in words if word in tags]
-    if named:
-        return named
-    keywords = [word for word in words if len(word) >= MIN_KEYWORD_LENGTH and word not in GENERIC_WORDS]
-    return keywords[:KEYWORDS_PER_ITEM]
 
 
 async def _help_requests(
@@ -131,7 +108,7 @@ async def open_topics(
     items = await _help_requests(session, since, until, platform) + await _gaps(session, since, until, platform)
     topics: dict[str, OpenTopic] = {}
     for item in items:
-        for name in topic_names(item.title, tags):
+        for name in topics_of(item.title, tags):
             topics.setdefault(name, OpenTopic(name)).items.append(item)
     for topic in topics.values():
         topic.items.sort(key=lambda item: item.created_at, reverse=True)

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from copbot.activities.labelling import build_recogniser
 from copbot.activities.recognition.explain import explain, label_jsonl
-from copbot.cli.main import add_config_argument
+from copbot.cli.common import add_config_argument
 from copbot.config.settings import Settings
 
 

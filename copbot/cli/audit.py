@@ -63,9 +63,11 @@ async def load_entries(settings: Settings, limit: int) -> list[AuditLog] | None:
 
 
 def _cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from copbot.store.engine import describe_url
+
     entries = asyncio.run(load_entries(settings, args.limit))
     if entries is None:
-        print(f"the database {settings.database_url()} has no schema yet; run: copbot db upgrade")
+        print(f"the database ({describe_url(settings.database_url())}) has no schema yet; run: copbot db upgrade")
         return 1
     if not entries:
         print("the audit log is empty: no moderator actions yet")
@@ -83,7 +85,7 @@ def _positive(value: str) -> int:
 
 def register_audit(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``copbot audit [--limit N] [--config PATH]``."""
-    from copbot.cli.main import add_config_argument
+    from copbot.cli.common import add_config_argument
 
     parser = sub.add_parser("audit", help="show the newest moderator actions (pins, edits, deletions)")
     parser.add_argument(

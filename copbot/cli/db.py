@@ -1,12 +1,46 @@
-"""``copbot db copy``: move a whole database to another store, for example from SQLite to PostgreSQL."""
+"""``copbot db``: upgrade the schema, show its revision, or copy a whole database to another store."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
-from copbot.config.settings import Settings
+from copbot.cli.common import SubParsers, add_config_argument, say
+
+if TYPE_CHECKING:
+    from copbot.config.settings import Settings
+
+
+def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from copbot.store import migrate
+    from copbot.store.engine import create_engine, describe_url
+
+    async def run() -> str | None:
+        engine = create_engine(settings.database_url())
+        try:
+            if args.db_command == "upgrade":
+                return await migrate.upgrade(engine)
+            return await migrate.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    say(f"database: {describe_url(settings.database_url())}")
+    revision = asyncio.run(run())
+    print(f"database at revision {revision or 'none'} (newest: {migrate.head_revision()})")
+    return 0
+
+
+def register_db(sub: SubParsers) -> None:
+    """Add ``copbot db upgrade|current|copy``."""
+    db = sub.add_parser("db", help="database schema, and copying a whole database to another store")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    for name, text in (("upgrade", "apply every migration"), ("current", "show the schema revision")):
+        cmd = db_sub.add_parser(name, help=text)
+        add_config_argument(cmd)
+        cmd.set_defaults(handler=_cmd_db)
+    register_db_copy(db_sub)
 
 
 def _cmd_db_copy(args: argparse.Namespace, settings: Settings) -> int:
@@ -29,7 +63,7 @@ def _cmd_db_copy(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def register_db_copy(db_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register_db_copy(db_sub: SubParsers) -> None:
     """Add ``copbot db copy --from URL --to URL [--force]``."""
     copy = db_sub.add_parser(
         "copy",
@@ -41,5 +75,5 @@ def register_db_copy(db_sub: argparse._SubParsersAction) -> None:  # type: ignor
     copy.add_argument("--to", dest="target", metavar="URL", required=True, help="the target database URL")
     copy.add_argument("--force", action="store_true", help="empty a target that already holds data")
     copy.add_argument("--batch-size", type=int, default=1000, metavar="N", help="rows per insert (default 1000)")
-    copy.add_argument("--config", "-c", metavar="PATH", help="the TOML config file (for the default --from)")
+    add_config_argument(copy)
     copy.set_defaults(handler=_cmd_db_copy)

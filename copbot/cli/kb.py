@@ -4,40 +4,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+from copbot.cli.common import open_database
 from copbot.config.settings import Settings
 
 HandlerArgs = Callable[[argparse.Namespace, Settings], int]
 
 
-@contextlib.asynccontextmanager
-async def _database(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    from copbot.store import migrate
-    from copbot.store.engine import create_engine, session_factory
-
-    engine = create_engine(settings.database_url())
-    try:
-        await migrate.upgrade(engine)
-        yield session_factory(engine)
-    finally:
-        await engine.dispose()
-
-
 def _cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from copbot.knowledge.search.backend import SearchFilters, search
+    from copbot.knowledge.search.backend import search
+    from copbot.knowledge.search.filters import SearchFilters
 
     filters = SearchFilters(tags=tuple(args.tag or ()), activity=args.activity, solved_only=args.solved)
 
     async def run() -> list[dict[str, Any]]:
-        async with _database(settings) as sessions, sessions() as session:
+        async with open_database(settings, create=False) as sessions, sessions() as session:
             hits = await search(session, args.query, filters, limit=args.limit)
         return [
             {"id": h.public_id, "title": h.title, "score": round(h.score, 4), "snippet": h.snippet, "url": h.url}
@@ -74,7 +60,7 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     async def run(handle: IO[str]) -> int:
         with tqdm(unit=" entries", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
-            async with _database(settings) as sessions:
+            async with open_database(settings) as sessions:
                 report = await import_lines(
                     sessions, _lines(handle), on_progress=lambda done: bar.update(done) and None
                 )
@@ -95,7 +81,7 @@ def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
     async def run(out: IO[str]) -> int:
         count = 0
-        async with _database(settings) as sessions:
+        async with open_database(settings, create=False) as sessions:
             async for line in export_lines(sessions):
                 out.write(line + "\n")
                 count += 1
@@ -112,7 +98,7 @@ def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def register_kb(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``copbot kb search|import|export``."""
-    from copbot.cli.main import add_config_argument
+    from copbot.cli.common import add_config_argument
 
     kb = sub.add_parser("kb", help="the knowledge base: search, import, export")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
@@ -135,3 +121,6 @@ def register_kb(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     for parser, handler in handlers.values():
         add_config_argument(parser)
         parser.set_defaults(handler=handler)
+    from copbot.cli.reindex import register_reindex
+
+    register_reindex(sub)

@@ -1,20 +1,29 @@
-"""The ``copbot`` command line: run the bot, check the config, manage the database."""
+"""The ``copbot`` command line: run the bot, check the config, manage the database and the knowledge base."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import contextlib
+import importlib
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from copbot import __version__
-from copbot.config.errors import ConfigError
-from copbot.config.settings import Settings, load_settings
+from copbot.cli.common import CliError, SubParsers, config_path
 
 log = logging.getLogger(__name__)
 
-Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "run": ("copbot.cli.run", "register_run", "run the bot"),
+    "check-config": ("copbot.cli.check", "register_check", "validate a config file and say what the bot will run"),
+    "db": ("copbot.cli.db", "register_db", "database schema, and copying a whole database to another store"),
+    "kb": ("copbot.cli.kb", "register_kb", "the knowledge base: search, import, export, reindex"),
+    "activity": ("copbot.cli.activity", "register_activity", "practice-activity recognition: explain, label"),
+    "prompts": ("copbot.cli.prompts", "register_prompts", "scheduled prompts and digests: list, run one now"),
+    "audit": ("copbot.cli.audit", "register_audit", "show the newest moderator actions (pins, edits, deletions)"),
+}
+"""Each subcommand's module, its registering function and its one-line help; a module is imported only when used."""
 
 
 def configure_logging(level: str) -> None:
@@ -24,110 +33,82 @@ def configure_logging(level: str) -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
-def add_config_argument(parser: argparse.ArgumentParser) -> None:
-    """The ``--config PATH`` option every subcommand takes."""
-    parser.add_argument("--config", "-c", metavar="PATH", help="the TOML config file (default: built-in defaults)")
-
-
-def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from copbot.app import Application
-
-    asyncio.run(Application(settings).run_until_stopped())
-    return 0
-
-
-def _cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
-    from copbot.semantic.runtime import search_mode
-
-    platforms = [name for name in ("discord", "matrix") if getattr(settings, name).enabled]
-    if settings.console_enabled:
-        platforms.append("console")
-    print(f"configuration OK: {args.path or args.config or '(defaults)'}")
-    print(f"  database: {settings.database_url()}")
-    print(f"  platforms: {', '.join(platforms) or 'none'}")
-    print(f"  prompts: {len(settings.prompts)}")
-    print(f"  {search_mode(settings)[1]}")
-    return 0
-
-
-def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
-    from copbot.store import migrate
-    from copbot.store.engine import create_engine
-
-    async def run() -> str | None:
-        engine = create_engine(settings.database_url())
-        try:
-            if args.db_command == "upgrade":
-                return await migrate.upgrade(engine)
-            return await migrate.current_revision(engine)
-        finally:
-            await engine.dispose()
-
-    revision = asyncio.run(run())
-    print(f"database at revision {revision or 'none'} (newest: {migrate.head_revision()})")
-    return 0
-
-
-def extra_registrars() -> list[Registrar]:
-    """Subcommands contributed by the feature modules."""
-    from copbot.cli.activity import register_activity
-    from copbot.cli.audit import register_audit
-    from copbot.cli.kb import register_kb
-    from copbot.cli.prompts import register_prompts
-    from copbot.cli.reindex import register_reindex
-
-    return [register_audit, register_prompts, register_activity, register_kb, register_reindex]
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every subcommand."""
-    from copbot.cli.db import register_db_copy
-
+def build_parser(only: str | None = None, *, every: bool = False) -> argparse.ArgumentParser:
+    """The argument parser: subcommand ``only`` (or ``every`` one) fully described, the rest as names and help."""
     parser = argparse.ArgumentParser(prog="copbot", description=__doc__)
     parser.add_argument("--version", action="version", version=f"copbot {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    run = sub.add_parser("run", help="run the bot")
-    add_config_argument(run)
-    run.set_defaults(handler=_cmd_run)
-
-    check = sub.add_parser("check-config", help="validate a config file and say what the bot will run")
-    check.add_argument("path", nargs="?", help="the TOML config file")
-    add_config_argument(check)
-    check.set_defaults(handler=_cmd_check_config)
-
-    db = sub.add_parser("db", help="database schema")
-    db_sub = db.add_subparsers(dest="db_command", required=True)
-    for name, text in (("upgrade", "apply every migration"), ("current", "show the schema revision")):
-        cmd = db_sub.add_parser(name, help=text)
-        add_config_argument(cmd)
-        cmd.set_defaults(handler=_cmd_db)
-    register_db_copy(db_sub)
-
-    for register in extra_registrars():
-        register(sub)
+    sub: SubParsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module, function, text) in COMMANDS.items():
+        if every or only == name:
+            getattr(importlib.import_module(module), function)(sub)
+        else:
+            sub.add_parser(name, help=text, add_help=False)
     return parser
 
 
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first word that is one), so only its module is imported."""
+    return next((word for word in argv if word in COMMANDS), None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``copbot`` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    path = getattr(args, "path", None) or getattr(args, "config", None)
+    """Entry point of the ``copbot`` console script: every failure is one line on stderr and a non-zero exit."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(_chosen(words)).parse_args(words)
     try:
-        settings = load_settings(path)
-    except ConfigError as error:
+        return _run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other command-line tools do
+        _silence_stdout()
+        return 141
+    except CliError as error:
         print(f"copbot: {error}", file=sys.stderr)
-        return 2
-    configure_logging(settings.bot.log_level)
+        return error.code
+    except Exception as error:  # a traceback is for developers: log it, tell the user one sentence
+        log.debug("copbot %s failed", args.command, exc_info=True)
+        print(f"copbot: {_sentence(error)}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    from copbot.config.errors import ConfigError
+    from copbot.config.settings import load_settings
+
+    try:
+        settings = load_settings(config_path(args))
+    except ConfigError as error:
+        raise CliError(str(error), 2) from None
+    level = logging.getLevelName(settings.bot.log_level)
+    chat_on_terminal = settings.console_enabled and "log_level" not in settings.bot.model_fields_set
+    if args.command != "run" or chat_on_terminal:  # log lines must not land in the chat or in piped output
+        level = max(logging.WARNING, level if isinstance(level, int) else logging.INFO)
+    configure_logging(logging.getLevelName(level))
     try:
         code: int = args.handler(args, settings)
     except ConfigError as error:
-        print(f"copbot: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+        raise CliError(str(error), 2) from None
     return code
+
+
+def _sentence(error: Exception) -> str:
+    """One line for an unexpected failure: files and databases by name, anything else by its type."""
+    if isinstance(error, OSError) and error.filename:
+        return f"{error.filename}: {error.strerror or error}"
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(error, OperationalError | DBAPIError):
+        reason = str(error.orig or error).strip().splitlines()[0]
+        return f"the database could not be used: {reason}"
+    first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
+
+
+def _silence_stdout() -> None:
+    import os
+
+    with open(os.devnull, "w") as devnull, contextlib.suppress(OSError):
+        os.dup2(devnull.fileno(), sys.stdout.fileno())
 
 
 if __name__ == "__main__":

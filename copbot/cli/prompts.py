@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from copbot.cli.common import open_database, say
 from copbot.config.settings import Settings
 from copbot.core.adapter import Adapter
 from copbot.core.clock import Clock, SystemClock
@@ -64,19 +65,19 @@ def _adapters_for(
 async def run_prompt_now(settings: Settings, name: str, clock: Clock | None = None) -> int:
     """Post prompt ``name`` now through its platform's adapter and record the run; the exit code."""
     from copbot.prompts.runner import PromptRunner
-    from copbot.store import migrate
-    from copbot.store.engine import create_engine, session_factory
 
     prompt = next((p for p in settings.prompts if p.name == name), None)
     if prompt is None:
         known = ", ".join(p.name for p in settings.prompts) or "none"
         print(f"copbot: no prompt named {name!r} (configured: {known})", file=sys.stderr)
         return 2
-    engine = create_engine(settings.database_url())
-    try:
-        await migrate.upgrade(engine)
-        sessions = session_factory(engine)
-        clock = clock or SystemClock()
+    clock = clock or SystemClock()
+    if prompt.platform == "console":
+        say(
+            "the console has no room shared with a running bot: this prints the prompt here and records the run "
+            "(a console bot running in another terminal will not show it)"
+        )
+    async with open_database(settings, clock=clock) as sessions:
         adapters = _adapters_for(settings, prompt.platform, sessions, clock)
         if not adapters:
             print(f"copbot: platform {prompt.platform!r} of prompt {name!r} is not enabled", file=sys.stderr)
@@ -89,8 +90,6 @@ async def run_prompt_now(settings: Settings, name: str, clock: Clock | None = No
         finally:
             for adapter in started:
                 await adapter.stop()
-    finally:
-        await engine.dispose()
     print(f"prompt {name}: {result.status}" + (f" ({result.detail})" if result.detail else ""), file=sys.stderr)
     return 0 if result.status in ("posted", "skipped") else 1
 
@@ -101,7 +100,7 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def register_prompts(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``copbot prompts list`` and ``copbot prompts run NAME``."""
-    from copbot.cli.main import add_config_argument
+    from copbot.cli.common import add_config_argument
 
     prompts = sub.add_parser("prompts", help="scheduled prompts and digests")
     prompts_sub = prompts.add_subparsers(dest="prompts_command", required=True)

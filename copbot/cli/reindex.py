@@ -22,7 +22,7 @@ def _cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     from tqdm import tqdm
 
-    from copbot.cli.kb import _database
+    from copbot.cli.common import open_database
     from copbot.semantic import store
     from copbot.semantic.embedder import Embedder
     from copbot.semantic.indexer import embed_missing
@@ -30,7 +30,7 @@ def _cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     embedder = Embedder(model_location(settings))
 
     async def run() -> int:
-        async with _database(settings) as sessions:
+        async with open_database(settings) as sessions:
             async with sessions() as session:
                 total = await store.count_missing(session, embedder.name)
             with tqdm(total=total, unit=" entries", file=sys.stderr, disable=args.quiet) as bar:
@@ -43,7 +43,7 @@ def _cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 
 def register_reindex(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``reindex`` under the ``kb`` subcommand (registered after ``copbot.cli.kb.register_kb``)."""
-    from copbot.cli.main import add_config_argument
+    from copbot.cli.common import add_config_argument
 
     kb = sub.choices.get("kb")
     if kb is None:

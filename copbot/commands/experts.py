@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from copbot.commands.registry import UsageError, command
+from collections.abc import Callable
+
+from copbot.commands.registry import command
+from copbot.commands.spec import text
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked
 from copbot.knowledge.experts import Answerers, answerers_for
@@ -14,12 +17,12 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def describe(topic: str, found: Answerers, platform: str) -> str:
+def describe(topic: str, found: Answerers, platform: str, command_text: Callable[..., str]) -> str:
     """The answer to /experts: the opted-in experts, then how many others answered without opting in."""
     if not found.experts and not found.not_opted_in:
         return (
             f"Nobody has an accepted answer about {topic!r} yet. "
-            f"Ask with /ask, and whoever answers can be suggested next time."
+            f"Ask with {command_text('ask')}, and whoever answers can be suggested next time."
         )
     lines: list[str] = []
     if found.experts:
@@ -34,18 +37,20 @@ def describe(topic: str, found: Answerers, platform: str) -> str:
             f"{_plural(found.not_opted_in, 'more person', 'more people')} answered but "
             f"{'has' if found.not_opted_in == 1 else 'have'} not opted in to being suggested."
         )
-    lines.append("To be suggested yourself: /privacy suggest on.")
+    lines.append(f"To be suggested yourself: {command_text('privacy', 'suggest on')}.")
     return "\n".join(lines)
 
 
 @command(
-    "experts", "/experts TOPIC", "Who has given accepted answers on a topic (only those who opted in).", needs_args=True
+    "experts",
+    description="Who has given accepted answers on a topic (only those who opted in).",
+    options=[text("topic", "The topic", required=True, suggest_tags=True)],
+    private=True,
+    examples=["kafka"],
 )
 async def experts_command(ctx: Context, cmd: CommandInvoked) -> None:
     """Look up the members who answered on the topic and tell the asker privately."""
-    topic = (cmd.args or cmd.options.get("tag", "") or cmd.options.get("topic", "")).strip()
-    if not topic:
-        raise UsageError("Which topic?")
+    topic = cmd.options["topic"]
     async with ctx.services.sessions() as session:
         found = await answerers_for(session, topic, EXPERTS_LIMIT)
-    await ctx.tell_privately(describe(topic, found, ctx.platform))
+    await ctx.tell_privately(describe(topic, found, ctx.platform, ctx.adapter.command_text))

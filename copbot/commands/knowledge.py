@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 import re
 
+from copbot.commands.parse import tag_list
 from copbot.commands.registry import UsageError, command
-from copbot.conversations.tracking import title_from
+from copbot.commands.spec import SUBCOMMAND, Subcommand, entry, message, tags
+from copbot.commands.spec import text as free_text
+from copbot.conversations.threads import title_from
 from copbot.core.adapter import Outgoing
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked
@@ -23,7 +26,8 @@ from copbot.knowledge.capture import (
 from copbot.knowledge.entries import EntryDraft, delete_entry, edit_entry, entry_tags, get_entry, save_entry
 from copbot.knowledge.pins import pin, unpin
 from copbot.knowledge.render import entry_text, hit_card
-from copbot.knowledge.search.backend import SearchFilters, search
+from copbot.knowledge.search.backend import search
+from copbot.knowledge.search.filters import SearchFilters
 from copbot.members import audit
 from copbot.store import chat
 from copbot.store.models import Member
@@ -32,30 +36,39 @@ log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 5
 URL = re.compile(r"https?://\S+")
-EDIT_FIELD = re.compile(r"(?:^|\s)(title|tags|summary)=")
 
 
-@command("search", "/search QUERY", "Search the knowledge base (#tag narrows it).", needs_args=True)
+@command(
+    "search",
+    description="Search the knowledge base (tags:a,b or #tag narrows it).",
+    options=[
+        free_text("query", "Words to look for", required=True),
+        tags(description="Only entries with these topics"),
+    ],
+    examples=["kafka retention tags:ops"],
+)
 async def search_command(ctx: Context, cmd: CommandInvoked) -> None:
     """Show the best matching entries as cards."""
-    text = cmd.args.strip()
-    tags = tuple(hashtags(text))
+    text = cmd.options["query"]
+    wanted = tuple(dict.fromkeys([*hashtags(text), *tag_list(cmd.options.get("tags"))]))
     async with ctx.services.sessions() as session:
-        hits = await search(session, text, SearchFilters(tags=tags), limit=SEARCH_LIMIT)
+        hits = await search(session, text, SearchFilters(tags=wanted), limit=SEARCH_LIMIT)
     if not hits:
-        await ctx.reply(f"Nothing in the knowledge base matches “{title_from(text)}”. Try other words, or /ask it.")
+        ask = ctx.adapter.command_text("ask")
+        await ctx.reply(f"Nothing in the knowledge base matches “{title_from(text)}”. Try other words, or {ask} it.")
         return
     await ctx.reply(Outgoing.of(f"Knowledge base results for “{title_from(text)}”:", [hit_card(h) for h in hits]))
 
 
 @command(
-    "solved", "/solved [MESSAGE_ID]", "Mark your question answered and save the thread (optionally naming the answer)."
+    "solved",
+    description="Mark your question answered and save the thread (optionally naming the answer).",
+    options=[message("answer", "Link or id of the answer (default: the last reply by someone else)")],
+    examples=["", "https://discord.com/channels/1/2/3"],
 )
 async def solved_command(ctx: Context, cmd: CommandInvoked) -> None:
     """The asker (or a moderator) marks the thread answered; it becomes (or extends) an entry."""
-    answer = cmd.args.strip() or cmd.target_message_id or None
-    if answer is not None and " " in answer:
-        raise UsageError("Give one message id, or nothing to accept the last reply.")
+    answer = cmd.options.get("answer")
     async with ctx.services.sessions.begin() as session:
         thread = None
         if ctx.place.thread is not None:
@@ -65,7 +78,8 @@ async def solved_command(ctx: Context, cmd: CommandInvoked) -> None:
             if thread is not None:
                 await sync_thread(ctx, session, thread_place(thread))
         if thread is None:
-            raise UsageError("Use /solved inside the question's thread, or name the answer: /solved MESSAGE_ID.")
+            solved = ctx.adapter.command_text("solved")
+            raise UsageError(f"Use {solved} inside the question's thread, or name the answer: {solved} MESSAGE.")
         asker = await session.get(Member, thread.asker_id) if thread.asker_id else None
         if asker is None or asker.external_id != cmd.author.id:
             action = "mark a question solved that they did not ask (the asker can)"
@@ -81,21 +95,39 @@ async def solved_command(ctx: Context, cmd: CommandInvoked) -> None:
     await announce(ctx, thread, result)
 
 
-@command("kb", "/kb show ID | edit ID title=... tags=a,b summary=... | delete ID", "Show, edit or delete an entry.")
+KB_EDIT_FIELDS = ("title", "tags", "summary")
+
+
+@command(
+    "kb",
+    description="Show, edit or delete a knowledge base entry.",
+    subcommands=[
+        Subcommand("show", "Show a knowledge base entry", (entry(),)),
+        Subcommand(
+            "edit",
+            "Change an entry's title, tags or summary",
+            (
+                entry(),
+                free_text("title", "The new title", named=True),
+                tags(description="The new tags, comma separated (they replace the old ones)"),
+                free_text("summary", "The new summary", named=True),
+            ),
+            role=Role.EDITOR,
+            action="edit knowledge base entries",
+        ),
+        Subcommand("delete", "Delete a knowledge base entry", (entry(),), Role.EDITOR, "delete knowledge base entries"),
+    ],
+    examples=["show kb12", "edit kb12 title:Rotating Kafka logs tags:kafka,ops"],
+)
 async def kb_command(ctx: Context, cmd: CommandInvoked) -> None:
-    """Entry maintenance: anyone may show; editors may edit and delete (audited)."""
-    action, _, rest = cmd.args.strip().partition(" ")
-    public_id, _, fields = rest.strip().partition(" ")
-    if action not in ("show", "edit", "delete") or not public_id:
-        raise UsageError("Say what to do and with which entry, for example /kb show kb12.")
+    """Entry maintenance: anyone may show; editors may edit and delete (the dispatcher checks; audited)."""
+    action, public_id = cmd.options[SUBCOMMAND], cmd.options["entry"]
     if action == "show":
         async with ctx.services.sessions() as session:
-            entry = await get_entry(session, public_id)
-            if entry is None:
+            found = await get_entry(session, public_id)
+            if found is None:
                 raise UsageError(f"There is no entry {public_id!r}.")
-            await ctx.reply(entry_text(entry, await entry_tags(session, entry.id)))
-        return
-    if not await ctx.require(cmd.author, Role.EDITOR, f"{action} knowledge base entries"):
+            await ctx.reply(entry_text(found, await entry_tags(session, found.id)))
         return
     async with ctx.services.sessions.begin() as session:
         if action == "delete":
@@ -104,41 +136,36 @@ async def kb_command(ctx: Context, cmd: CommandInvoked) -> None:
             audit.record(session, ctx.platform, cmd.author, "kb.delete", public_id)
             said = f"Deleted entry {public_id}."
         else:
-            changes = parse_edit(fields)
-            tags = changes.get("tags")
-            entry = await edit_entry(
+            changes = {name: cmd.options[name] for name in KB_EDIT_FIELDS if name in cmd.options}
+            if not changes:
+                raise UsageError("Name what to change: title:..., tags:a,b or summary:....")
+            edited = await edit_entry(
                 session,
                 public_id,
                 title=changes.get("title"),
                 summary=changes.get("summary"),
-                tags=[t for t in re.split(r"[,\s]+", tags) if t] if tags is not None else None,
+                tags=tag_list(changes["tags"]) if "tags" in changes else None,
             )
-            if entry is None:
+            if edited is None:
                 raise UsageError(f"There is no entry {public_id!r}.")
+            fields = " ".join(f"{name}={value}" for name, value in changes.items())
             audit.record(session, ctx.platform, cmd.author, "kb.edit", public_id, fields)
             said = f"Updated entry {public_id}: {', '.join(sorted(changes))}."
     await ctx.reply(said)
 
 
-def parse_edit(fields: str) -> dict[str, str]:
-    """``title=New title tags=a,b summary=...`` as a dict; values run until the next field name."""
-    marks = list(EDIT_FIELD.finditer(fields))
-    if not marks or fields[: marks[0].start()].strip():
-        raise UsageError("Name what to change: title=..., tags=a,b or summary=....")
-    changes: dict[str, str] = {}
-    for mark, following in zip(marks, [*marks[1:], None], strict=True):
-        end = following.start() if following is not None else len(fields)
-        changes[mark.group(1)] = fields[mark.end() : end].strip().strip('"')
-    if "title" in changes and not changes["title"]:
-        raise UsageError("A title cannot be empty.")
-    return changes
-
-
-@command("pin", "/pin [MESSAGE_ID]", "Save this thread (or a message) to the knowledge base.", role=Role.MODERATOR,
-         action="pin threads into the knowledge base")  # fmt: skip
+@command(
+    "pin",
+    description="Save this thread (or a message) to the knowledge base.",
+    options=[message("message", "Link or id of the message (default: this thread)")],
+    role=Role.MODERATOR,
+    action="pin threads into the knowledge base",
+    menu="Add to knowledge base",
+    examples=["", "https://matrix.to/#/!room:example.org/$event"],
+)
 async def pin_command(ctx: Context, cmd: CommandInvoked) -> None:
     """Capture the current thread, the named message's thread or reply chain, or the message alone."""
-    message_id = cmd.args.strip() or cmd.target_message_id or None
+    message_id = cmd.options.get("message")
     async with ctx.services.sessions.begin() as session:
         try:
             thread, result = await pin(ctx, session, message_id)
@@ -148,11 +175,18 @@ async def pin_command(ctx: Context, cmd: CommandInvoked) -> None:
     await announce(ctx, thread, result)
 
 
-@command("unpin", "/unpin [ID]", "Remove an entry a pin created.", role=Role.MODERATOR,
-         action="unpin knowledge base entries")  # fmt: skip
+@command(
+    "unpin",
+    description="Remove an entry a pin created.",
+    options=[message("target", "Entry id, or link or id of the pinned message (default: this thread's entry)",
+                     placeholder="ID")],
+    role=Role.MODERATOR,
+    action="unpin knowledge base entries",
+    examples=["kb12"],
+)  # fmt: skip
 async def unpin_command(ctx: Context, cmd: CommandInvoked) -> None:
     """Undo a pin: the entry it created is removed."""
-    ident = cmd.args.strip() or cmd.target_message_id or None
+    ident = cmd.options.get("target")
     async with ctx.services.sessions.begin() as session:
         said = await unpin(ctx, session, ident)
         audit.record(session, ctx.platform, cmd.author, "kb.unpin", ident or ctx.place.key, said)
@@ -160,15 +194,21 @@ async def unpin_command(ctx: Context, cmd: CommandInvoked) -> None:
 
 
 @command(
-    "share", "/share DESCRIPTION [URL] #tags", "Share a link, file or snippet with the community.", needs_args=True
+    "share",
+    description="Share a link, file or snippet with the community.",
+    options=[
+        free_text("text", "What you share, with its link", required=True, placeholder="DESCRIPTION [URL]"),
+        tags(),
+    ],
+    examples=["The rota template we use https://example.org/rota tags:rota,templates"],
 )
 async def share_command(ctx: Context, cmd: CommandInvoked) -> None:
     """A resource entry with a description, tags and attribution."""
-    text = cmd.args.strip()
+    text = cmd.options["text"]
     url_match = URL.search(text)
     url = url_match.group() if url_match else None
     url = url or cmd.options.get("url") or cmd.options.get("attachment") or cmd.options.get("file")
-    tags = hashtags(text)
+    tags = list(dict.fromkeys([*hashtags(text), *tag_list(cmd.options.get("tags"))]))
     description = " ".join(URL.sub(" ", re.sub(r"(?<!\w)#[\w-]+", " ", text)).split())
     if not description:
         raise UsageError("Describe what you share, so others can find it.")

@@ -4,20 +4,36 @@ from __future__ import annotations
 
 import json
 
-from copbot.commands.registry import UsageError, command
+from copbot.commands.registry import command
+from copbot.commands.spec import Choice, choice
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked
 from copbot.members import privacy
 
 EXPORT_PART_LENGTH = 1900
 """Export messages are cut into parts this long, so every platform delivers them whole (Discord allows 2000)."""
-CHOICES = (
-    "/privacy stop: stop capturing my messages into the knowledge base (and hide what was captured from search)\n"
-    "/privacy resume: capture my messages again\n"
-    "/privacy delete: delete everything of mine that was captured\n"
-    "/privacy export: send me my data as JSON\n"
-    "/privacy suggest on|off: may I be suggested as someone who knows a topic (/experts)?"
+ACTION = choice(
+    "action",
+    "What to do with your data (nothing: show your settings)",
+    [
+        ("stop", "Stop capturing my messages into the knowledge base (and hide what was captured from search)"),
+        ("resume", "Capture my messages again"),
+        ("delete", "Delete everything of mine that was captured"),
+        ("export", "Send me my data as JSON"),
+        ("suggest on", "Let me be suggested as someone who knows a topic"),
+        ("suggest off", "Stop suggesting me as someone who knows a topic"),
+    ],
 )
+
+
+def choices_text(ctx: Context) -> str:
+    """The /privacy choices, one a line, written with the platform's prefix."""
+    lines = (f"{_written(ctx, option)}: {option.label[0].lower()}{option.label[1:]}" for option in ACTION.choices)
+    return "\n".join(lines)
+
+
+def _written(ctx: Context, option: Choice) -> str:
+    return ctx.adapter.command_text("privacy", option.value)
 
 
 def _on_off(value: bool) -> str:
@@ -37,7 +53,7 @@ async def _show(ctx: Context, cmd: CommandInvoked) -> None:
         f"  capturing your messages: {_on_off(not choices.capture_opt_out)}\n"
         f"  suggesting you as an expert: {_on_off(choices.suggest_opt_in)}\n"
         f"  stored: {choices.messages_stored} messages, {choices.entries} knowledge entries you took part in\n"
-        f"Your choices:\n{CHOICES}"
+        f"Your choices:\n{choices_text(ctx)}"
     )
     await ctx.tell_privately(text)
 
@@ -48,8 +64,9 @@ async def _capture(ctx: Context, cmd: CommandInvoked, *, stop: bool) -> None:
     if stop:
         text = (
             "Done: I will not capture your messages into the knowledge base any more, and what was captured "
-            f"of yours ({touched} entries) no longer shows in search. To remove it for good: /privacy delete. "
-            "To undo: /privacy resume."
+            f"of yours ({touched} entries) no longer shows in search. "
+            f"To remove it for good: {ctx.adapter.command_text('privacy', 'delete')}. "
+            f"To undo: {ctx.adapter.command_text('privacy', 'resume')}."
         )
     else:
         text = "Done: your messages can be captured into the knowledge base again, and show in search."
@@ -62,7 +79,7 @@ async def _delete(ctx: Context, cmd: CommandInvoked) -> None:
     text = (
         f"Deleted: your content in {deletion.entries} knowledge entries (entries you asked are gone entirely) "
         f"and the text of {deletion.messages} stored messages. "
-        "New messages can still be captured; /privacy stop prevents that."
+        f"New messages can still be captured; {ctx.adapter.command_text('privacy', 'stop')} prevents that."
     )
     await ctx.tell_privately(text)
 
@@ -78,39 +95,35 @@ async def _export(ctx: Context, cmd: CommandInvoked) -> None:
         await ctx.tell_privately(part)
 
 
-async def _suggest(ctx: Context, cmd: CommandInvoked, value: str) -> None:
-    if value not in {"on", "off"}:
-        raise UsageError("Say /privacy suggest on, or /privacy suggest off.")
-    opt_in = value == "on"
+async def _suggest(ctx: Context, cmd: CommandInvoked, *, opt_in: bool) -> None:
     async with ctx.services.sessions.begin() as session:
         await privacy.set_suggest(session, ctx.platform, cmd.author, opt_in=opt_in)
+    experts = ctx.adapter.command_text("experts")
     if opt_in:
-        text = (
-            "Done: /experts may suggest you for topics where your answers were accepted. /privacy suggest off undoes."
-        )
+        undo = ctx.adapter.command_text("privacy", "suggest off")
+        text = f"Done: {experts} may suggest you for topics where your answers were accepted. {undo} undoes."
     else:
-        text = "Done: /experts will not name you."
+        text = f"Done: {experts} will not name you."
     await ctx.tell_privately(text)
 
 
 @command(
     "privacy",
-    "/privacy [stop|resume|delete|export|suggest on|off]",
-    "See and change what I keep about you; delete or export your data. Answers are private.",
+    description="See and change what I keep about you; delete or export your data.",
+    options=[ACTION],
+    private=True,
+    examples=["", "stop", "suggest on"],
 )
 async def privacy_command(ctx: Context, cmd: CommandInvoked) -> None:
     """Show the member's settings, or apply one choice."""
-    words = (cmd.args or cmd.options.get("action", "")).lower().split()
-    choice = words[0] if words else ""
-    if choice == "":
-        await _show(ctx, cmd)
-    elif choice in {"stop", "resume"} and len(words) == 1:
-        await _capture(ctx, cmd, stop=choice == "stop")
-    elif choice == "delete" and len(words) == 1:
-        await _delete(ctx, cmd)
-    elif choice == "export" and len(words) == 1:
-        await _export(ctx, cmd)
-    elif choice == "suggest":
-        await _suggest(ctx, cmd, words[1] if len(words) == 2 else "")
-    else:
-        raise UsageError(f"I don't know the privacy choice {' '.join(words)!r}. The choices:\n{CHOICES}")
+    match cmd.options.get("action", ""):
+        case "":
+            await _show(ctx, cmd)
+        case "stop" | "resume" as picked:
+            await _capture(ctx, cmd, stop=picked == "stop")
+        case "delete":
+            await _delete(ctx, cmd)
+        case "export":
+            await _export(ctx, cmd)
+        case "suggest on" | "suggest off" as picked:
+            await _suggest(ctx, cmd, opt_in=picked == "suggest on")

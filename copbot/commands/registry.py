@@ -1,58 +1,61 @@
-"""Command specs: a decorator tags handler functions, and a registry collects them by name."""
+"""Commands by name: a decorator declares a handler's command, and a registry collects and describes them."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
+from copbot.commands.parse import closest
+from copbot.commands.spec import CommandSpec, Handler, Option, Subcommand, UsageError, text
 from copbot.core.roles import Role
 
-if TYPE_CHECKING:
-    from copbot.core.context import Context
-    from copbot.core.events import CommandInvoked
+__all__ = ["CommandRegistry", "CommandSpec", "UsageError", "command"]
 
-Handler = Callable[["Context", "CommandInvoked"], Awaitable[None]]
 H = TypeVar("H", bound=Handler)
 _SPEC_ATTRIBUTE = "__copbot_command__"
-
-
-class UsageError(Exception):
-    """The command's arguments are wrong; the message says what, and the usage is shown with it."""
-
-
-@dataclass(frozen=True, slots=True)
-class CommandSpec:
-    """What a command is called, how it is used, and who may use it."""
-
-    name: str
-    usage: str
-    summary: str
-    role: Role = Role.MEMBER
-    needs_args: bool = False
-    action: str = ""
-    """How a refusal names the action: "pin threads into the repository"."""
-    handler: Handler | None = None
+HELP_HEADER = "Commands (moderator-only ones are marked):"
+ROLE_MARKERS = {Role.MODERATOR: " (moderators)", Role.EDITOR: " (editors)"}
 
 
 def command(
     name: str,
-    usage: str,
-    summary: str,
+    usage: str = "",
+    summary: str = "",
     *,
+    description: str = "",
+    options: Sequence[Option] = (),
+    subcommands: Sequence[Subcommand] = (),
     role: Role = Role.MEMBER,
+    private: bool = False,
+    examples: Sequence[str] = (),
     needs_args: bool = False,
     action: str = "",
+    menu: str = "",
 ) -> Callable[[H], H]:
-    """Tag a handler as the command ``name``; a registry collects it later."""
+    """Declare ``name`` with its options and tag the handler; a registry collects it later.
+
+    The older form ``command(name, "/name ARGS", summary, needs_args=...)`` still works: its usage line is kept as
+    written and its arguments become one free-text option called ``text``."""
+    if usage and not options and not subcommands and usage.split(maxsplit=1)[1:]:
+        options = (text("text", summary or description or name, required=needs_args, placeholder=usage.split()[1]),)
 
     def tag(handler: H) -> H:
-        setattr(
-            handler,
-            _SPEC_ATTRIBUTE,
-            CommandSpec(name, usage, summary, role, needs_args, action or f"use /{name}", handler),
+        spec = CommandSpec(
+            name=name,
+            description=description or summary,
+            options=tuple(options),
+            subcommands=tuple(subcommands),
+            role=role,
+            private=private,
+            examples=tuple(examples),
+            action=action,
+            menu=menu,
+            written_usage=usage,
+            requires_input=needs_args,
+            handler=handler,
         )
+        setattr(handler, _SPEC_ATTRIBUTE, spec)
         return handler
 
     return tag
@@ -93,7 +96,31 @@ class CommandRegistry:
 
     def closest(self, name: str) -> str | None:
         """The known command most like ``name``, to suggest after a typo."""
-        import difflib
+        return closest(name, self._specs)
 
-        matches = difflib.get_close_matches(name.lower(), self.names(), n=1, cutoff=0.6)
-        return matches[0] if matches else None
+    def help_text(self, prefix: str, name: str = "") -> str:
+        """/help: every command's forms with who may use them; or one command in detail, with examples."""
+        spec = self.get(name.removeprefix(prefix).removeprefix("/")) if name else None
+        if spec is not None:
+            return describe(spec, prefix)
+        lines = [HELP_HEADER]
+        for spec in self.specs():
+            private = " (private answer)" if spec.private else ""
+            if spec.subcommands and not spec.written_usage:
+                for sub, form in zip(spec.subcommands, spec.usage_forms(prefix), strict=True):
+                    lines.append(f"  {form}{ROLE_MARKERS.get(max(sub.role, spec.role), '')}: {sub.description}")
+            else:
+                lines.append(f"  {spec.usage(prefix)}{ROLE_MARKERS.get(spec.role, '')}{private}: {spec.description}")
+        lines.append(f"{prefix}help COMMAND tells more about one command.")
+        return "\n".join(lines)
+
+
+def describe(spec: CommandSpec, prefix: str) -> str:
+    """One command in detail: its forms, what each option means, and examples."""
+    lines = [f"{prefix}{spec.name}: {spec.description}"]
+    lines.extend(f"  {form}" for form in spec.usage_forms(prefix))
+    options = [*spec.options, *(option for sub in spec.subcommands for option in sub.options)]
+    for option in dict((option.name, option) for option in options).values():
+        lines.append(f"  {option.name}: {option.description}{'' if option.required else ' (optional)'}")
+    lines.extend(f"  for example: {prefix}{spec.name} {example}".rstrip() for example in spec.examples)
+    return "\n".join(lines)

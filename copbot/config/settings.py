@@ -100,6 +100,8 @@ class ConsoleSection(Section):
     user: str = "you"
     room: str = "general"
     moderators: list[str] = Field(default_factory=list)
+    command_prefix: str = Field(default="/", min_length=1, max_length=3)
+    """What commands typed in the console start with."""
 
 
 class DiscordSection(Section):

@@ -12,8 +12,7 @@ from typing import Protocol, cast, runtime_checkable
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.conversations.batch import BatchState, Row
-from copbot.conversations.tracking import Tracked, track_message
+from copbot.conversations.threads import BatchState, Row, Tracked
 from copbot.core.events import MessagePosted
 from copbot.core.labels import Label
 from copbot.store.models import Message, PromptRun, Thread
@@ -46,7 +45,7 @@ class Prelabeller(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Ingested:
-    """What ingest made of one new-message event; the dispatcher leaves it in ``ctx.notes["ingested"]``."""
+    """What ingest made of one new-message event; the dispatcher leaves it in ``ctx.ingested``."""
 
     tracked: Tracked
     fresh: bool
@@ -244,11 +243,11 @@ class IngestBatcher:
     async def _write_one(self, waiting: _Waiting) -> None:
         try:
             async with self.sessions.begin() as session:
-                tracked = await track_message(session, waiting.event)
+                (result,) = await write_batch(session, [(waiting.event, None)], None)
         except Exception as error:
             if not waiting.future.done():
                 waiting.future.set_exception(error)
             return
         if not waiting.future.done():
             # Without a stored label, listeners label the message themselves (and tell a repeat by its label).
-            waiting.future.set_result(Ingested(tracked, True, None))
+            waiting.future.set_result(result)

@@ -94,6 +94,8 @@ class Adapter(abc.ABC):
     capabilities: Capabilities
     bot_member: Member | None = None
     """The bot's own identity on the platform, known once started."""
+    command_prefix: str = "/"
+    """What a command starts with here: "/" on Discord and the console, "!" (configurable) on Matrix."""
 
     @abc.abstractmethod
     async def start(self, sink: EventSink) -> None:
@@ -130,6 +132,10 @@ class Adapter(abc.ABC):
     @abc.abstractmethod
     async def member_info(self, place: Place, member: Member) -> MemberInfo:
         """Roles, power level and platform moderator rights of ``member`` in ``place``."""
+
+    def command_text(self, name: str, args: str = "") -> str:
+        """A command as members write it here, for replies that name one: "!solved" on Matrix, "/solved" elsewhere."""
+        return f"{self.command_prefix}{name} {args}".rstrip()
 
     def message_url(self, place: Place, message_id: str) -> str | None:
         """A link back to a message, where the platform has one."""

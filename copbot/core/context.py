@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
+from copbot.conversations.ingest import Ingested
+from copbot.conversations.threads import Tracked
 from copbot.core.adapter import Adapter, Outgoing, SentMessage
-from copbot.core.events import AnyEvent, CommandInvoked, Member, Place
+from copbot.core.events import AnyEvent, CommandInvoked, Event, Member, Place
 from copbot.core.roles import Role, Standing, refusal
 from copbot.core.services import Services
 
-if TYPE_CHECKING:
-    from copbot.commands.registry import CommandRegistry
+
+class CommandBook(Protocol):
+    """The commands of this bot as /help describes them: the dispatcher's registry, of which core knows no more."""
+
+    def help_text(self, prefix: str, name: str = "") -> str:
+        """Every command, or the one called ``name`` in detail, written with ``prefix``."""
+        ...
 
 
 @dataclass
@@ -22,9 +29,11 @@ class Context:
     adapter: Adapter
     services: Services
     event: AnyEvent
-    registry: CommandRegistry | None = None
-    notes: dict[str, Any] = field(default_factory=dict)
-    """Results earlier handlers leave for later ones (the tracked message and thread, say)."""
+    registry: CommandBook | None = None
+    tracked: Tracked | None = None
+    """The stored message and thread this event is about, once tracking (or a command that posts one) stored it."""
+    ingested: Ingested | None = None
+    """What ingest made of a new message: whether it was fresh, its stored label, the prompt ids it hangs on."""
 
     @property
     def place(self) -> Place:
@@ -63,5 +72,28 @@ class Context:
         return False
 
 
-Listener = Callable[[Context], Awaitable[None]]
-"""A service's reaction to events; it checks the event type itself and returns quickly if not concerned."""
+E = TypeVar("E", bound=Event)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription(Generic[E]):
+    """A feature's reaction to the event types it names; the dispatcher calls it only for those."""
+
+    name: str
+    """How a failure is logged: "knowledge: reactions"."""
+    events: tuple[type[E], ...]
+    handle: Callable[[Context, E], Awaitable[None]]
+
+    def wants(self, event: AnyEvent) -> bool:
+        """Whether ``event`` is one of the types this subscription handles."""
+        return isinstance(event, self.events)
+
+    async def __call__(self, ctx: Context) -> None:
+        """Handle ``ctx.event`` if it is of a handled type."""
+        event = ctx.event
+        if isinstance(event, self.events):
+            await self.handle(ctx, event)
+
+
+Listener = Subscription[Any]
+"""Any subscription, as the dispatcher holds them."""

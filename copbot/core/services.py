@@ -31,6 +31,10 @@ class Limiter(Protocol):
         """True if ``key`` may act now; counts the action."""
         ...
 
+    def retry_after(self, key: str) -> float:
+        """Seconds until ``key`` may act again (0 when it may now)."""
+        ...
+
 
 @dataclass
 class Services:

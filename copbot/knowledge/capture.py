@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.conversations.tracking import title_from, track_message
+from copbot.conversations.threads import title_from
+from copbot.conversations.tracking import track_message
 from copbot.core.adapter import Outgoing
 from copbot.core.context import Context
 from copbot.core.events import MessagePosted, Place
@@ -168,7 +169,8 @@ async def announce(ctx: Context, thread: Thread, result: CaptureResult) -> None:
             log.exception("could not mark thread %s solved", place.key)
     if result.created:
         text = (
-            f"Saved to the knowledge base as {entry.public_id}: {entry.title}. Find it with /kb show {entry.public_id}."
+            f"Saved to the knowledge base as {entry.public_id}: {entry.title}. "
+            f"Find it with {ctx.adapter.command_text('kb', f'show {entry.public_id}')}."
         )
     elif result.new_answers:
         text = f"Added the answer to knowledge base entry {entry.public_id}: {entry.title}."

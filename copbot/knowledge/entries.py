@@ -11,13 +11,12 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from copbot.core.words import normalise_tags
 from copbot.knowledge import hooks
+from copbot.store import scope
 from copbot.store.models import EntryMessage, EntryTag, KnowledgeEntry, Member, SearchDocument, Tag
-from copbot.store.types import utcnow
 
 log = logging.getLogger(__name__)
-
-TAG_LENGTH = 64
 
 
 @dataclass
@@ -56,16 +55,6 @@ class EntryDraft:
     question_author_id: int | None = None
     question_external_id: str | None = None
     question_author_name: str = ""
-
-
-def normalise_tag(tag: str) -> str:
-    """A tag as stored: lower case, no leading '#', no spaces, at most 64 characters."""
-    return "-".join(tag.strip().lstrip("#").lower().split())[:TAG_LENGTH]
-
-
-def normalise_tags(tags: list[str]) -> list[str]:
-    """Distinct normalised tags in their first-seen order."""
-    return list(dict.fromkeys(name for name in (normalise_tag(tag) for tag in tags) if name))
 
 
 async def _find(session: AsyncSession, draft: EntryDraft) -> KnowledgeEntry | None:
@@ -127,7 +116,7 @@ async def save_entry(session: AsyncSession, draft: EntryDraft) -> tuple[Knowledg
     """Create the entry, or update the one with the same thread or public id; returns (entry, created)."""
     entry = await _find(session, draft)
     created = entry is None
-    now = utcnow()
+    now = scope.now(session)
     if entry is None:
         entry = KnowledgeEntry(public_id=draft.public_id or f"tmp-{secrets.token_hex(8)}", created_at=now)
         entry.messages = []
@@ -214,7 +203,7 @@ async def edit_entry(
         entry.summary = summary
     if tags is not None:
         await _set_tags(session, entry.id, tags)
-    entry.updated_at = utcnow()
+    entry.updated_at = scope.now(session)
     await session.flush()
     await refresh_search_document(session, entry.id)
     return entry

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from copbot.store.scope import factory_scope, scope_of
 
 if TYPE_CHECKING:
-    from copbot.knowledge.search.backend import SearchFilters, SearchHit
+    from copbot.knowledge.search.filters import SearchFilters, SearchHit
 
 ChangeListener = Callable[[list[int]], None]
 _PENDING = "copbot.changed_entries"
@@ -32,30 +36,42 @@ class Reranker(Protocol):
         ...
 
 
-class _Installed:
+@dataclass(frozen=True, slots=True)
+class Extensions:
+    """What one application installed: a re-ranker for its searches and a listener for its entry changes."""
+
     reranker: Reranker | None = None
     listener: ChangeListener | None = None
 
 
-def install(reranker: Reranker | None, listener: ChangeListener | None) -> None:
-    """Use ``reranker`` for every search and tell ``listener`` about committed entry changes."""
-    _Installed.reranker = reranker
-    _Installed.listener = listener
+_SLOT = "knowledge.hooks"
 
 
-def uninstall() -> None:
-    """Back to plain lexical search with no listener."""
-    install(None, None)
+def install(
+    sessions: async_sessionmaker[AsyncSession], reranker: Reranker | None, listener: ChangeListener | None
+) -> None:
+    """Use ``reranker`` for every search through ``sessions`` and tell ``listener`` about committed entry changes."""
+    factory_scope(sessions).slots[_SLOT] = Extensions(reranker, listener)
 
 
-def reranker() -> Reranker | None:
-    """The installed re-ranker, if any."""
-    return _Installed.reranker
+def uninstall(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Back to plain lexical search with no listener, for ``sessions``."""
+    install(sessions, None, None)
+
+
+def _installed(session: AsyncSession | Session) -> Extensions:
+    found = scope_of(session).slots.get(_SLOT)
+    return found if isinstance(found, Extensions) else Extensions()
+
+
+def reranker(session: AsyncSession) -> Reranker | None:
+    """The re-ranker installed by the application that made ``session``, if any."""
+    return _installed(session).reranker
 
 
 def note_changed(session: AsyncSession, entry_ids: Sequence[int]) -> None:
     """Remember that these entries' searchable text changed; the listener hears of them after commit."""
-    if _Installed.listener is None or not entry_ids:
+    if _installed(session).listener is None or not entry_ids:
         return
     pending: set[int] | None = session.info.get(_PENDING)
     if pending is None:
@@ -67,7 +83,7 @@ def note_changed(session: AsyncSession, entry_ids: Sequence[int]) -> None:
 
 def _committed(sync_session: Any) -> None:
     pending: set[int] = sync_session.info.get(_PENDING, set())
-    listener = _Installed.listener
+    listener = _installed(sync_session).listener
     if pending and listener is not None:
         listener(sorted(pending))
     pending.clear()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from copbot.activities.recognition.cues import looks_like_thanks
 from copbot.core.adapter import Outgoing
-from copbot.core.context import Context, Listener
+from copbot.core.context import Context, Listener, Subscription
 from copbot.core.events import (
     MessageDeleted,
     MessageEdited,
@@ -19,7 +19,6 @@ from copbot.core.events import (
     ReactionAdded,
 )
 from copbot.core.roles import Role
-from copbot.core.services import Services
 from copbot.knowledge.capture import (
     CaptureRefused,
     announce,
@@ -45,26 +44,25 @@ def is_solved_emoji(emoji: str, configured: list[str]) -> bool:
     return _emoji_key(emoji) in {_emoji_key(item) for item in configured}
 
 
-def knowledge_listener(services: Services) -> Listener:
-    """The listener the application registers."""
+def knowledge_listeners() -> list[Listener]:
+    """The knowledge base's subscriptions: reactions, native pins, thanks, edits and deletions."""
+    return [
+        Subscription("knowledge: reactions", (ReactionAdded,), _on_reaction),
+        Subscription("knowledge: native pins", (MessagePinned, MessageUnpinned), _on_native_pin),
+        Subscription("knowledge: thanks guesses", (MessagePosted,), _maybe_propose),
+        Subscription("knowledge: edits", (MessageEdited,), _on_edit),
+        Subscription("knowledge: deletions", (MessageDeleted,), _on_deletion),
+    ]
 
-    async def listen(ctx: Context) -> None:
-        event = ctx.event
-        if isinstance(event, ReactionAdded):
-            await _on_reaction(ctx, event)
-        elif isinstance(event, MessagePinned | MessageUnpinned):
-            await _on_native_pin(ctx, event)
-        elif isinstance(event, MessagePosted):
-            await _maybe_propose(ctx, event)
-        elif isinstance(event, MessageEdited):
-            async with ctx.services.sessions.begin() as session:
-                await apply_edit(session, ctx.platform, event.message_id, event.text)
-        elif isinstance(event, MessageDeleted):
-            async with ctx.services.sessions.begin() as session:
-                await apply_deletion(session, ctx.platform, event.message_id)
 
-    listen.__qualname__ = "knowledge_listener"
-    return listen
+async def _on_edit(ctx: Context, event: MessageEdited) -> None:
+    async with ctx.services.sessions.begin() as session:
+        await apply_edit(session, ctx.platform, event.message_id, event.text)
+
+
+async def _on_deletion(ctx: Context, event: MessageDeleted) -> None:
+    async with ctx.services.sessions.begin() as session:
+        await apply_deletion(session, ctx.platform, event.message_id)
 
 
 async def _on_reaction(ctx: Context, event: ReactionAdded) -> None:
@@ -122,8 +120,8 @@ async def _on_native_pin(ctx: Context, event: MessagePinned | MessageUnpinned) -
 async def _maybe_propose(ctx: Context, event: MessagePosted) -> None:
     """The asker says thanks after someone else replied: ask them to confirm with one reaction."""
     settings = ctx.services.settings
-    tracked = ctx.notes.get("tracked")
-    thread = getattr(tracked, "thread", None)
+    tracked = ctx.tracked
+    thread = tracked.thread if tracked is not None else None
     if tracked is None or not settings.knowledge.guess_from_thanks or thread is None or thread.status == "answered":
         return
     if tracked.author.id != thread.asker_id or not _thanks(event.text, settings.activity.language):

@@ -7,7 +7,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.conversations.tracking import title_from
+from copbot.conversations.threads import title_from
 from copbot.core.context import Context
 from copbot.core.events import Place
 from copbot.knowledge.capture import CaptureRefused, CaptureResult, capture_thread, sync_thread, thread_place
@@ -22,7 +22,8 @@ async def _thread_to_pin(ctx: Context, session: AsyncSession, message_id: str | 
     platform = ctx.platform
     if message_id is None:
         if ctx.place.thread is None:
-            raise CaptureRefused("Use /pin inside a thread, or name the message: /pin MESSAGE_ID.")
+            written = ctx.adapter.command_text("pin")
+            raise CaptureRefused(f"Use {written} inside a thread, or name the message: {written} MESSAGE.")
         thread = await sync_thread(ctx, session, ctx.place)
         if thread is None:
             raise CaptureRefused("I have no messages of this thread to save.")
@@ -79,7 +80,8 @@ async def unpin(ctx: Context, session: AsyncSession, ident: str | None) -> str:
         return "There is no pinned knowledge base entry here."
     if entry.captured_via != "pin":
         return (
-            f"Entry {entry.public_id} was saved by {entry.captured_via}, not a pin; it stays (/kb delete removes it)."
+            f"Entry {entry.public_id} was saved by {entry.captured_via}, not a pin; "
+            f"it stays ({ctx.adapter.command_text('kb', 'delete')} removes it)."
         )
     if entry.thread_id is not None:
         thread = await session.get(Thread, entry.thread_id)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from copbot.config.settings import KnowledgeSection
 from copbot.core.adapter import Card
-from copbot.knowledge.search.backend import SearchHit
+from copbot.knowledge.search.backend import suggest
+from copbot.knowledge.search.filters import SearchHit
 from copbot.store.models import KnowledgeEntry
 
 SNIPPET_LENGTH = 240
@@ -24,6 +28,15 @@ def hit_card(hit: SearchHit) -> Card:
         description=_cut(hit.snippet, SNIPPET_LENGTH),
         footer=footer,
     )
+
+
+async def suggestion_cards(
+    sessions: async_sessionmaker[AsyncSession], settings: KnowledgeSection, question: str
+) -> list[Card]:
+    """Answered entries that match ``question`` well enough to suggest (a coverage threshold), as cards."""
+    async with sessions() as session:
+        found = await suggest(session, question, limit=settings.suggest_limit, min_score=settings.suggest_min_score)
+    return [hit_card(hit) for hit, _ in found]
 
 
 def entry_text(entry: KnowledgeEntry, tags: list[str]) -> str:

@@ -6,15 +6,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.core.events import Member
+from copbot.store import scope
 from copbot.store.models import AuditLog
-from copbot.store.types import utcnow
 
 
 def record(session: AsyncSession, platform: str, actor: Member, action: str, target: str, detail: str = "") -> None:
     """Add an audit entry to ``session`` (committed with the action it describes)."""
     session.add(
         AuditLog(
-            at=utcnow(),
+            at=scope.now(session),
             platform=platform,
             actor_id=actor.id,
             actor_name=actor.name,

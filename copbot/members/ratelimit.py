@@ -33,6 +33,13 @@ class RateLimiter:
             self._forget_idle(cutoff)
         return True
 
+    def retry_after(self, key: str) -> float:
+        """Seconds until ``key`` may act again (0 when it may now)."""
+        hits = self._hits.get(key)
+        if not hits or len(hits) < self._per_minute:
+            return 0.0
+        return max(0.0, hits[0] + WINDOW.total_seconds() - self._clock.now().timestamp())
+
     def _forget_idle(self, cutoff: float) -> None:
         for key in [key for key, hits in self._hits.items() if not hits or hits[-1] <= cutoff]:
             del self._hits[key]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from copbot.config.settings import PromptSection
 from copbot.core.adapter import Adapter, Card, Outgoing
 from copbot.core.events import Place
+from copbot.core.words import topics_of
 from copbot.store.models import KnowledgeEntry, Message, Tag, Thread
 
 log = logging.getLogger(__name__)
@@ -27,16 +27,6 @@ REPOSITORY_WINDOW = timedelta(days=7)
 GAP_WINDOW = timedelta(days=30)
 GAP_MIN_UNANSWERED = 2
 GAP_TOPICS_SHOWN = 3
-STOPWORDS = frozenset(
-    re.split(
-        r"\s+",
-        "about after again also anyone anybody does doing done from have having help here into just know like make "
-        "need needs please problem question really should some someone something than that their them then there "
-        "these they thing this using want what when where which while with without would could your yours issue "
-        "error work working works best good still ideas idea tips",
-    )
-)
-WORD = re.compile(r"[a-z][a-z0-9+#-]{2,}")
 
 
 def texts_for(prompt: PromptSection) -> tuple[str, ...]:
@@ -130,13 +120,6 @@ class Topic:
         return self.questions / (len(self.answerers) + 1)
 
 
-def topics_of(text: str, tags: frozenset[str]) -> set[str]:
-    """The known tags named in ``text``; if none, its keywords."""
-    words = set(WORD.findall(text.lower()))
-    named = words & tags
-    return named or {word for word in words if len(word) >= 4 and word not in STOPWORDS}
-
-
 async def gap_topics(session: AsyncSession, platform: str, now: datetime) -> list[Topic]:
     """Topics with at least two unanswered questions and fewer answerers than questions, best first."""
     since = now - GAP_WINDOW
@@ -156,7 +139,7 @@ async def gap_topics(session: AsyncSession, platform: str, now: datetime) -> lis
             select(Message.author_id).where(Message.thread_id == thread.id, Message.deleted_at.is_(None)).distinct()
         )
         helpers = {author for author in authors if author is not None and author != thread.asker_id}
-        _count(topics, topics_of(thread.title, tags), helpers, thread)
+        _count(topics, set(topics_of(thread.title, tags)), helpers, thread)
     gaps = await session.scalars(
         select(Message).where(
             Message.platform == platform,
@@ -177,7 +160,7 @@ async def gap_topics(session: AsyncSession, platform: str, now: datetime) -> lis
             select(Message.author_id).where(Message.platform == platform, Message.reply_to == message.external_id)
         )
         helpers = {author for author in replies if author is not None and author != message.author_id}
-        _count(topics, topics_of(message.text, tags), helpers, None)
+        _count(topics, set(topics_of(message.text, tags)), helpers, None)
     ranked = [t for t in topics.values() if t.questions >= GAP_MIN_UNANSWERED and len(t.answerers) < t.questions]
     return sorted(ranked, key=lambda t: (-t.score, -t.questions, t.name))
 

@@ -8,9 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.config.settings import Settings
-from copbot.conversations.ingest import Ingested
-from copbot.conversations.tracking import Tracked, title_from
-from copbot.core.context import Context
+from copbot.conversations.threads import Tracked, title_from
+from copbot.core.context import Context, Listener, Subscription
 from copbot.core.events import MessagePosted
 from copbot.prompts.kinds import texts_for
 from copbot.store import chat
@@ -78,15 +77,16 @@ async def link_prompt_reply(
     return thread
 
 
-async def prompt_reply_listener(ctx: Context) -> None:
-    """Dispatcher listener: link messages that answer a prompt to its run."""
-    event = ctx.event
-    if not isinstance(event, MessagePosted) or (event.reply_to is None and event.place.thread is None):
+def prompt_reply_listeners() -> list[Listener]:
+    """Registered for new messages: replies to a posted prompt are linked to its run."""
+    return [Subscription("prompts: replies", (MessagePosted,), _on_message)]
+
+
+async def _on_message(ctx: Context, event: MessagePosted) -> None:
+    """Link a message that answers a prompt to its run."""
+    if event.reply_to is None and event.place.thread is None:
         return
-    ingested = ctx.notes.get("ingested")
-    if isinstance(ingested, Ingested) and not ingested.prompt_keys:
+    if ctx.ingested is not None and not ctx.ingested.prompt_keys:
         return  # ingest looked: no posted prompt has any id this message's conversation hangs on
-    noted = ctx.notes.get("tracked")
-    tracked = noted if isinstance(noted, Tracked) else None
     async with ctx.services.sessions.begin() as session:
-        await link_prompt_reply(session, event, tracked, ctx.services.settings)
+        await link_prompt_reply(session, event, ctx.tracked, ctx.services.settings)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.knowledge.search.backend import SearchFilters, SearchHit, filter_conditions
+from copbot.knowledge.search.filters import SearchFilters, SearchHit, filter_conditions
 from copbot.semantic import store
 from copbot.semantic.embedder import Embedder
 from copbot.store.models import KnowledgeEntry

@@ -73,7 +73,7 @@ class SemanticRuntime:
 
         await asyncio.to_thread(lambda: self.embedder.dim)
         self.indexer.start()
-        hooks.install(self.ranker, self.indexer.changed)
+        hooks.install(self.sessions, self.ranker, self.indexer.changed)
         self._catch_up = asyncio.get_running_loop().create_task(
             embed_missing(self.sessions, self.embedder), name="copbot-semantic-catch-up"
         )
@@ -86,7 +86,7 @@ class SemanticRuntime:
 
     async def stop(self) -> None:
         """Uninstall the hooks and stop background work."""
-        hooks.uninstall()
+        hooks.uninstall(self.sessions)
         if self._catch_up is not None:
             self._catch_up.cancel()
             with contextlib.suppress(asyncio.CancelledError):

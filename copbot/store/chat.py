@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.core.events import Member as EventMember
 from copbot.core.events import Place
+from copbot.store import scope
 from copbot.store.models import KeyValue, Member, Message, Thread
-from copbot.store.types import utcnow
 
 
 async def get_or_create_member(session: AsyncSession, platform: str, member: EventMember) -> Member:
@@ -102,10 +102,10 @@ async def set_state(sessions: async_sessionmaker[AsyncSession], key: str, value:
     async with sessions.begin() as session:
         row = await session.get(KeyValue, key)
         if row is None:
-            session.add(KeyValue(key=key, value=value, updated_at=utcnow()))
+            session.add(KeyValue(key=key, value=value, updated_at=scope.now(session)))
         else:
             row.value = value
-            row.updated_at = utcnow()
+            row.updated_at = scope.now(session)
 
 
 async def mark_message_deleted(session: AsyncSession, platform: str, external_id: str, when: datetime) -> bool:

@@ -10,6 +10,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from copbot.core.clock import Clock, SystemClock
+from copbot.store.scope import SCOPE_KEY, Scope
+from copbot.store.types import CLOCK_OPTION
+
 log = logging.getLogger(__name__)
 
 
@@ -44,9 +48,11 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: AsyncEngine, clock: Clock | None = None) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit, sharing one per-application scope and clock."""
+    scope = Scope(clock=clock or SystemClock())
+    bound = engine.execution_options(**{CLOCK_OPTION: scope.clock})
+    return async_sessionmaker(bound, expire_on_commit=False, info={SCOPE_KEY: scope})
 
 
 def sync_url(url: str) -> str:
@@ -55,3 +61,19 @@ def sync_url(url: str) -> str:
     if parsed.get_backend_name() == "sqlite":
         return parsed.set(drivername="sqlite").render_as_string(hide_password=False)
     return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+def describe_url(url: str) -> str:
+    """The database URL as a person may see it: the password masked, a SQLite file as its path."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite file {parsed.database}" if parsed.database else "SQLite in memory"
+    return parsed.render_as_string(hide_password=True)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file a SQLite URL names (None for other stores and for in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from copbot.store.types import AwareDateTime, utcnow
+from copbot.store.types import AwareDateTime, stored_now
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -72,7 +72,7 @@ class Member(Base):
     """The member asked not to have their messages captured."""
     suggest_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
     """The member agreed to be suggested as an expert."""
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now)
 
 
 class Thread(Base):
@@ -98,8 +98,8 @@ class Thread(Base):
     activity: Mapped[str | None] = mapped_column(String(32))
     activity_confidence: Mapped[float | None] = mapped_column(Float)
     prompt_run_id: Mapped[int | None] = mapped_column(ForeignKey("prompt_runs.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
-    last_message_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now)
+    last_message_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now)
     answered_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
 
 
@@ -122,7 +122,7 @@ class Message(Base):
     activity: Mapped[str | None] = mapped_column(String(32))
     activity_confidence: Mapped[float | None] = mapped_column(Float)
     activity_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now)
     edited_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
 
@@ -167,8 +167,8 @@ class KnowledgeEntry(Base):
     source_url: Mapped[str | None] = mapped_column(Text)
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now, index=True)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now)
     messages: Mapped[list[EntryMessage]] = relationship(
         back_populates="entry", cascade="all, delete-orphan", order_by="EntryMessage.position"
     )
@@ -224,7 +224,7 @@ class CaptureProposal(Base):
     answer_message_id: Mapped[str | None] = mapped_column(String(255))
     asker_external_id: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default="pending")
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now)
 
 
 class PromptRun(Base):
@@ -235,7 +235,7 @@ class PromptRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     prompt_name: Mapped[str] = mapped_column(String(64), index=True)
     scheduled_for: Mapped[datetime] = mapped_column(AwareDateTime)
-    started_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now)
     status: Mapped[str] = mapped_column(String(16), default="claimed")
     """claimed, posted, skipped or failed."""
     text_index: Mapped[int | None] = mapped_column(Integer)
@@ -250,7 +250,7 @@ class AuditLog(Base):
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now, index=True)
     platform: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[str] = mapped_column(String(255))
     actor_name: Mapped[str] = mapped_column(String(255), default="")
@@ -265,7 +265,7 @@ class KeyValue(Base):
     __tablename__ = "kv_state"
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now)
 
 
 class SchedulerJob(Base):

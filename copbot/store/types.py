@@ -1,4 +1,4 @@
-"""Column types: an aware UTC datetime that refuses naive values."""
+"""Column types: an aware UTC datetime that refuses naive values, and its default from the injected clock."""
 
 from __future__ import annotations
 
@@ -37,6 +37,12 @@ class AwareDateTime(TypeDecorator[datetime]):
         return moment.astimezone(UTC)
 
 
-def utcnow() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(UTC)
+CLOCK_OPTION = "copbot_clock"
+"""The execution option under which an application's session factory passes its clock to column defaults."""
+
+
+def stored_now(context: Any) -> datetime:
+    """Column default: the time by the clock of the application whose session inserts the row."""
+    clock = context.execution_options.get(CLOCK_OPTION)
+    moment: datetime = clock.now() if clock is not None else datetime.now(UTC)
+    return moment

@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
-from copbot.activities.behaviour import ActivityBehaviour
 from copbot.activities.labelling import OPTED_OUT_REASON
 from copbot.adapters.local import LOCAL_CAPABILITIES
 from copbot.adapters.memory import MemoryAdapter
@@ -19,7 +19,9 @@ from copbot.core.events import Member, MessagePosted, Place
 from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
 from copbot.store import chat
 from copbot.store.models import Message, Thread
-from tests.conftest import ALICE, BOB, CAROL, SettingsFactory
+from tests.cast import ALICE, BOB, CAROL
+from tests.community_harness import running_bot
+from tests.conftest import SettingsFactory
 
 MATRIX_LIKE = Capabilities(threads=True, create_threads=False, reactions=True)
 HELP = "My tomato seedlings keep wilting even though I water them daily. Any idea what is wrong?"
@@ -57,12 +59,8 @@ async def bot(
     make_settings: SettingsFactory, clock: ManualClock, extra: str = "", capabilities: Capabilities = LOCAL_CAPABILITIES
 ) -> AsyncIterator[tuple[Application, ThreadingMemory]]:
     mem = ThreadingMemory(clock=clock, capabilities=capabilities)
-    app = Application(make_settings(extra), adapters=[mem], clock=clock)
-    await app.start()
-    try:
-        yield app, mem
-    finally:
-        await app.stop()
+    async with running_bot(Path(), settings=make_settings(extra), clock=clock, mem=mem) as running:
+        yield running.app, mem
 
 
 async def stored(app: Application, message_id: str) -> Message | None:
@@ -177,8 +175,8 @@ async def test_seeking_experience_names_opted_in_answerers_only(
         clock.advance(timedelta(hours=1))
         await mem.post(ALICE, "Has anyone dealt with composting toilets before?")
         [said] = mem.said()
-        assert said.startswith("bob has answered similar questions before")
-        assert "carol" not in said
+        assert said.startswith("Bob has answered similar questions before")
+        assert "Carol" not in said
 
 
 async def test_in_thread_only_experience_suggestions(make_settings: SettingsFactory, clock: ManualClock) -> None:
@@ -193,7 +191,7 @@ async def test_in_thread_only_experience_suggestions(make_settings: SettingsFact
         assert mem.said() == []
         await mem.post(ALICE, EXAMPLES["seeking_experience"], thread=root.id)
         [reply] = mem.bot_messages()
-        assert reply.place.thread == root.id and reply.text.startswith("bob has answered")
+        assert reply.place.thread == root.id and reply.text.startswith("Bob has answered")
 
 
 async def test_thread_label_follows_its_first_messages(make_settings: SettingsFactory, clock: ManualClock) -> None:
@@ -229,20 +227,24 @@ async def test_channel_table_disables_recognition_and_thread_offers(
         assert len(mem.said()) == 1 and len(mem.opened) == 1
 
 
-async def test_cooldown_per_member(make_settings: SettingsFactory, clock: ManualClock) -> None:
+async def test_cooldown_limits_unasked_offers_never_a_help_thread(
+    make_settings: SettingsFactory, clock: ManualClock
+) -> None:
     async with bot(make_settings, clock, "[activity]\ncooldown_minutes = 30\n") as (app, mem):
         await mem.post(ALICE, HELP)
         assert len(mem.said()) == 1
         clock.advance(timedelta(minutes=10))
         second = await mem.post(ALICE, BACKUP)
-        assert len(mem.said()) == 1, "same member within 30 minutes: no reply"
-        thread = await thread_of(app, second.id)
-        assert thread is not None and thread.is_help_request, "still labelled and listed for digests"
-        await mem.post(BOB, BACKUP)
-        assert len(mem.said()) == 2, "another member is unaffected"
-        clock.advance(timedelta(minutes=21))
-        await mem.post(ALICE, EXAMPLES["request_for_information"])
-        assert len(mem.said()) == 3
+        assert len(mem.said()) == 2, "a member who asks for help gets a thread, however recently the bot spoke"
+        thread = await thread_of(app, f"th-{second.id}")
+        assert thread is not None and thread.is_help_request
+        await mem.post(ALICE, EXAMPLES["reusing_assets"])
+        assert len(mem.said()) == 2, "an offer nobody asked for waits for the cool-down"
+        await mem.post(BOB, EXAMPLES["reusing_assets"])
+        assert len(mem.said()) == 3, "another member is unaffected"
+        clock.advance(timedelta(minutes=31))
+        await mem.post(ALICE, EXAMPLES["documenting_projects"])
+        assert len(mem.said()) == 4
 
 
 async def test_bots_commands_and_repeats_get_no_reply(make_settings: SettingsFactory, clock: ManualClock) -> None:
@@ -286,4 +288,5 @@ async def test_recognition_off_means_no_labels(make_settings: SettingsFactory, c
         row = await stored(app, message.id)
         assert row is not None and row.activity is None and mem.said() == []
         assert app.dispatcher is not None
-        assert not any(isinstance(listener, ActivityBehaviour) for listener in app.dispatcher.listeners)
+        assert app.dispatcher.prelabeller is None
+        assert [listener.name for listener in app.dispatcher.listeners if listener.name == "activities"] == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from copbot.activities.recognition.recogniser import BARE_QUESTION_CONFIDENCE, Recogniser
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
-from tests.conftest import ALICE, BOB, CAROL
+from tests.cast import ALICE, BOB, CAROL
 
 
 def test_a_question_mark_alone_is_below_the_default_threshold() -> None:

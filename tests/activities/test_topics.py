@@ -3,38 +3,42 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from copbot.activities.cooldown import Cooldown
-from copbot.activities.topics import open_topics, topic_names
+from copbot.activities.topics import open_topics
 from copbot.adapters.memory import MemoryAdapter
-from copbot.app import Application
 from copbot.core.clock import ManualClock
+from copbot.core.words import topics_of
 from copbot.knowledge.entries import EntryDraft, save_entry
 from copbot.store.models import Thread
-from tests.conftest import ALICE, BOB, CAROL, SettingsFactory
+from tests.cast import ALICE, BOB, CAROL
+from tests.community_harness import running_bot
+from tests.conftest import SettingsFactory
 
 
-def test_topic_names_prefer_known_tags_then_keywords() -> None:
+def test_topics_of_prefer_known_tags_then_keywords() -> None:
     tags = frozenset({"irrigation", "python"})
-    assert topic_names("Stuck with drip irrigation timers, any ideas?", tags) == ["irrigation"]
-    assert topic_names("I'm stuck: the greenhouse heater keeps tripping the fuse", tags) == [
+    assert topics_of("Stuck with drip irrigation timers, any ideas?", tags) == ["irrigation"]
+    assert topics_of("I'm stuck: the greenhouse heater keeps tripping the fuse", tags) == [
         "greenhouse",
         "heater",
         "tripping",
     ]
-    assert topic_names("help?", tags) == []
+    assert topics_of("help?", tags) == []
 
 
 async def test_open_topics_groups_unanswered_help_requests_and_gaps(
     make_settings: SettingsFactory, clock: ManualClock
 ) -> None:
     mem = MemoryAdapter(clock=clock)
-    app = Application(make_settings("[activity]\ncooldown_minutes = 0\n"), adapters=[mem], clock=clock)
-    await app.start()
-    try:
+    async with running_bot(
+        Path(), settings=make_settings("[activity]\ncooldown_minutes = 0\n"), clock=clock, mem=mem
+    ) as bot:
+        app = bot.app
         assert app.services is not None
         async with app.services.sessions.begin() as session:
             await save_entry(session, EntryDraft(title="Drip lines", question="Drip lines", tags=["irrigation"]))
@@ -67,20 +71,15 @@ async def test_open_topics_groups_unanswered_help_requests_and_gaps(
         assert [(t.name, t.count) for t in recent] == [("irrigation", 2)]
         assert [t.name for t in one] == ["irrigation"]
         assert elsewhere == []
-    finally:
-        await app.stop()
 
 
 async def test_open_topics_rejects_naive_since(make_settings: SettingsFactory, clock: ManualClock) -> None:
-    app = Application(make_settings(""), adapters=[MemoryAdapter(clock=clock)], clock=clock)
-    await app.start()
-    try:
+    async with running_bot(Path(), settings=make_settings(""), clock=clock, mem=MemoryAdapter(clock=clock)) as bot:
+        app = bot.app
         assert app.services is not None
         async with app.services.sessions() as session:
             with pytest.raises(ValueError, match="aware"):
                 await open_topics(session, clock.now().replace(tzinfo=None), 5)
-    finally:
-        await app.stop()
 
 
 def test_cooldown_waits_per_member(clock: ManualClock) -> None:

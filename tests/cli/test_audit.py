@@ -12,7 +12,8 @@ from copbot.cli.audit import format_table
 from copbot.cli.main import main
 from copbot.members import audit
 from copbot.store.models import AuditLog
-from tests.community_harness import ALICE, MOD, running_bot, settings_text
+from tests.cast import ALICE, MOD
+from tests.community_harness import running_bot, settings_text
 
 
 def write_config(tmp_path: Path) -> Path:

@@ -16,7 +16,8 @@ from copbot.knowledge.search.backend import search
 from copbot.store.engine import create_engine, session_factory
 from copbot.store.models import KnowledgeEntry, PromptRun
 from copbot.store.transfer import CopyError, copy_database, normalise_url, row_counts
-from tests.community_harness import ALICE, BOB, CAROL, DAVE, running_bot
+from tests.cast import ALICE, BOB, CAROL, DAVE
+from tests.community_harness import running_bot
 from tests.pg_support import TestDatabase
 
 PROMPT = """

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
 from copbot.adapters.memory import MemoryAdapter
-from copbot.app import Application
 from copbot.core.clock import ManualClock
 from copbot.core.events import MessagePosted, Place
 from copbot.store.models import Message, Thread
-from tests.conftest import ALICE, BOB, CAROL, SettingsFactory
+from tests.cast import ALICE, BOB, CAROL
+from tests.community_harness import running_bot
+from tests.conftest import SettingsFactory
 
 
 async def test_concurrent_messages_are_tracked_in_shared_batches_as_in_sequence(
     make_settings: SettingsFactory, clock: ManualClock
 ) -> None:
     memory = MemoryAdapter(clock=clock)
-    app = Application(make_settings(""), adapters=[memory], clock=clock)
-    await app.start()
-    try:
+    async with running_bot(Path(), settings=make_settings(""), clock=clock, mem=memory) as bot:
+        app = bot.app
         assert app.dispatcher is not None and app.services is not None
         sink = app.dispatcher.sink_for(memory)
         room = Place("memory", "general")
@@ -47,8 +48,6 @@ async def test_concurrent_messages_are_tracked_in_shared_batches_as_in_sequence(
         async with app.services.sessions() as session:
             messages = {m.external_id: m for m in await session.scalars(select(Message))}
             threads = {t.thread_key: t for t in await session.scalars(select(Thread))}
-    finally:
-        await app.stop()
     assert sorted(messages) == ["a", "b", "q", "r", "t"]
     chain, platform = threads["q"], threads["r"]
     assert {messages[key].thread_id for key in ("q", "a", "b")} == {chain.id}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +12,9 @@ from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
 from copbot.core.clock import ManualClock
 from copbot.store.models import Member, Message, Thread
-from tests.conftest import ALICE, BOB, CAROL, SettingsFactory
+from tests.cast import ALICE, BOB, CAROL
+from tests.community_harness import running_bot
+from tests.conftest import SettingsFactory
 
 
 @pytest.fixture
@@ -20,12 +23,11 @@ async def running(
 ) -> AsyncIterator[tuple[Application, MemoryAdapter]]:
     """The app with activity recognition off, so only tracking acts on messages."""
     memory = MemoryAdapter(clock=clock)
-    app = Application(make_settings("[activity]\nenabled = false\n"), adapters=[memory], clock=clock)
-    await app.start()
-    try:
+    async with running_bot(
+        Path(), settings=make_settings("[activity]\nenabled = false\n"), clock=clock, mem=memory
+    ) as bot:
+        app = bot.app
         yield app, memory
-    finally:
-        await app.stop()
 
 
 async def _messages(app: Application) -> dict[str, Message]:

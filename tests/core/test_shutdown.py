@@ -18,7 +18,9 @@ from copbot.config.settings import parse_settings
 
 def _config(tmp_path: Path) -> Path:
     config = tmp_path / "config.toml"
-    config.write_text('[database]\nurl = "sqlite+aiosqlite:///bot.sqlite3"\n[console]\nuser = "alice"\n')
+    config.write_text(
+        '[database]\nurl = "sqlite+aiosqlite:///bot.sqlite3"\n[console]\nuser = "alice"\n[bot]\nlog_level = "INFO"\n'
+    )
     return config
 
 

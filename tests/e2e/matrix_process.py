@@ -199,19 +199,10 @@ async def burst_then_sigterm(bot: BotProcess, room: Room, count: int = 15, after
     async def all_answered() -> bool:
         return all((await room.answer_counts(ids)).values())
 
-    await eventually(all_answered, within=WAIT)
+    try:
+        await eventually(all_answered, within=WAIT)
+    except AssertionError:
+        counts = await room.answer_counts(ids)
+        raise AssertionError(f"answers per command {list(counts.values())}; the bot logged:\n{bot.output()}") from None
     await room.command(member, "!search marker after the burst")  # anything repeated would come before it
     return await room.answer_counts(ids)
-
-
-async def direct_room(member: AsyncClient, bot_id: str, within: float = WAIT) -> str:
-    """Join the direct-message room the bot invited ``member`` to, and return its id."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        response = await member.sync(timeout=1000, full_state=True)
-        for room_id, invite in getattr(getattr(response, "rooms", None), "invite", {}).items():
-            if any(getattr(event, "sender", None) == bot_id for event in invite.invite_state):
-                joined = await member.join(room_id)
-                assert isinstance(joined, JoinResponse), joined
-                return str(room_id)
-    raise AssertionError(f"{bot_id} never invited {member.user_id} to a direct-message room")

@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator
 import pytest
 from nio import AsyncClient, RoomGetStateEventResponse
 
-from tests.adapters.matrix.helpers import eventually, say, send
+from tests.adapters.matrix.helpers import direct_room, eventually, say, send
 from tests.adapters.matrix.synapse import Synapse
 from tests.e2e.conftest import unique
-from tests.e2e.matrix_process import BotProcess, Room, direct_room, people, shared_room
+from tests.e2e.matrix_process import BotProcess, Room, people, shared_room
 
 QUESTION = "How do we rotate the Kafka broker logs? Any help appreciated"
 ANSWER = "Set log.retention.hours to 48 and restart each broker."

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
 from copbot.store.models import CaptureProposal, EntryMessage, KnowledgeEntry, Thread
-from tests.conftest import ALICE, BOB, CAROL, MOD
+from tests.cast import ALICE, BOB, CAROL, MOD
 
 QUESTION = "How do I configure the proxy for pip behind the corporate firewall? #python"
 ANSWER = "Set HTTPS_PROXY in the environment before running pip install, then it tunnels through."
@@ -157,5 +157,5 @@ async def test_ask_without_a_good_match_says_so(running: tuple[Application, Memo
     await mem.command(ALICE, "/solved", thread=thread)
     mem.clear()
     await mem.command(CAROL, "/ask What is the best knitting pattern for a winter scarf with proxy wool?")
-    [text] = [t for t in mem.said() if "Question from carol" in t]
+    [text] = [t for t in mem.said() if "Question from Carol" in t]
     assert "Nothing in the knowledge base answers this yet" in text and "[kb" not in text

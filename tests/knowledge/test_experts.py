@@ -8,9 +8,8 @@ from copbot.core.events import Member
 from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
 from copbot.knowledge.experts import answerers_for, experts_for
 from copbot.store import chat
-from tests.community_harness import ALICE, BOB, CAROL, DAVE, Bot, running_bot
-
-ERIN = Member(id="u-erin", name="Erin")
+from tests.cast import ALICE, BOB, CAROL, DAVE, ERIN
+from tests.community_harness import Bot, running_bot
 
 
 async def add_entry(
@@ -145,5 +144,5 @@ async def test_opting_in_and_out_with_privacy_suggest(tmp_path: Path, database_u
 async def test_experts_takes_the_topic_from_a_slash_command_option(tmp_path: Path, database_url: str) -> None:
     async with running_bot(tmp_path, database_url=database_url) as bot:
         await seed_python(bot)
-        await bot.mem.command(DAVE, "/experts", options={"tag": "python"})
+        await bot.mem.command(DAVE, "/experts", options={"topic": "python"})
         assert "Alice: 2 accepted answers" in bot.mem.last()

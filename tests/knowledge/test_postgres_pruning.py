@@ -11,7 +11,8 @@ from sqlalchemy import text
 
 from copbot.knowledge.interchange.jsonl import import_lines
 from copbot.knowledge.search import postgres as search_postgres
-from copbot.knowledge.search.backend import SearchFilters, search
+from copbot.knowledge.search.backend import search
+from copbot.knowledge.search.filters import SearchFilters
 from copbot.knowledge.search.postgres import selective_websearch_text
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory

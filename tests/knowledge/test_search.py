@@ -12,9 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from copbot.core.words import MAX_TOKENS, content_words
 from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
-from copbot.knowledge.search.backend import SearchFilters, search, suggest
-from copbot.knowledge.search.query import MAX_TOKENS, fts_query, query_tokens
+from copbot.knowledge.search.backend import search, suggest
+from copbot.knowledge.search.filters import SearchFilters
+from copbot.knowledge.search.query import fts_query
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
 
@@ -44,7 +46,7 @@ def fts() -> sqlite3.Connection:
 def test_any_text_makes_a_valid_fts5_query(fts: sqlite3.Connection, text: str) -> None:
     query = fts_query(text)
     if query is None:
-        assert query_tokens(text) == []
+        assert content_words(text) == []
         return
     rows = fts.execute("SELECT rowid, bm25(t) FROM t WHERE t MATCH ?", (query,)).fetchall()
     assert isinstance(rows, list)
@@ -54,7 +56,7 @@ def test_any_text_makes_a_valid_fts5_query(fts: sqlite3.Connection, text: str) -
 def test_query_words_are_quoted_stop_words_dropped() -> None:
     assert fts_query('How do I use "pip" AND the proxy?') == '"use" OR "pip" OR "proxy"'
     assert fts_query("the and of") is None
-    assert len(query_tokens(" ".join(f"word{i}" for i in range(500)))) == MAX_TOKENS
+    assert len(content_words(" ".join(f"word{i}" for i in range(500)))) == MAX_TOKENS
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from copbot.app import Application
 from copbot.knowledge.entries import refresh_for_member
 from copbot.knowledge.search.backend import search
 from copbot.store.models import AuditLog, KnowledgeEntry, Member
-from tests.conftest import ALICE, BOB, CAROL, MOD
+from tests.cast import ALICE, BOB, CAROL, MOD
 
 
 async def hits(app: Application, text: str) -> list[str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from tests.community_harness import ALICE, BOB, running_bot
+from tests.cast import ALICE, BOB
+from tests.community_harness import running_bot
 
 RATE_LIMIT_REFUSAL = "faster than this community allows"
 
@@ -22,6 +23,9 @@ async def test_thirteenth_command_in_a_minute_is_refused_privately(tmp_path: Pat
 
         assert len(bot.mem.private(ALICE)) == 1
         assert RATE_LIMIT_REFUSAL in bot.mem.private(ALICE)[0]
+        assert "try again in 48 seconds" in bot.mem.private(ALICE)[0], (
+            "the first command of the minute frees up at 60 s"
+        )
         assert bot.mem.said() == []
 
 
@@ -102,7 +106,7 @@ async def test_wrong_arguments_show_what_is_wrong_and_the_usage(tmp_path: Path) 
 
         [answer] = bot.mem.private(ALICE)
         assert "frobnicate" in answer
-        assert "Usage: /privacy [stop|resume|delete|export|suggest on|off]" in answer
+        assert "Usage: /privacy [stop|resume|delete|export|suggest on|suggest off]" in answer
 
 
 async def test_ask_without_a_question_shows_the_usage(tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ from copbot.core.context import Context
 from copbot.core.events import CommandInvoked, Member
 from copbot.core.roles import Role, Standing, refusal
 from copbot.members.permissions import Permissions
-from tests.community_harness import ALICE, MOD, running_bot
+from tests.cast import ALICE, MOD
+from tests.community_harness import running_bot
 
 
 async def standing(section: PermissionsSection, mem: MemoryAdapter, member: Member) -> Standing:

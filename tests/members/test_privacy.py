@@ -13,7 +13,8 @@ from copbot.core.events import Member
 from copbot.knowledge.entries import DraftMessage, EntryDraft, get_entry, save_entry
 from copbot.store import chat
 from copbot.store.models import Message
-from tests.community_harness import ALICE, BOB, CAROL, Bot, running_bot
+from tests.cast import ALICE, BOB, CAROL
+from tests.community_harness import Bot, running_bot
 
 
 async def seed(bot: Bot) -> None:

@@ -16,6 +16,7 @@ from copbot.config.settings import Settings, parse_settings
 from copbot.core.clock import ManualClock
 from copbot.prompts.runner import PromptRunner
 from copbot.store.models import PromptRun
+from tests.community_harness import running_bot
 
 QOTW = """
 [[prompts]]
@@ -73,9 +74,5 @@ class Running:
 async def running(settings: Settings, clock: ManualClock, room: str = "general") -> AsyncIterator[Running]:
     """Start copbot on a fresh MemoryAdapter (platform "memory"), yield it, and stop it."""
     mem = MemoryAdapter(room=room, clock=clock)
-    app = Application(settings, adapters=[mem], clock=clock)
-    await app.start()
-    try:
-        yield Running(app, mem, clock)
-    finally:
-        await app.stop()
+    async with running_bot(Path(), settings=settings, clock=clock, mem=mem) as bot:
+        yield Running(bot.app, mem, clock)

@@ -8,12 +8,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from copbot.core.clock import ManualClock
-from copbot.core.events import Member
 from copbot.store.models import Message, Thread
+from tests.cast import ALICE, BOB
 from tests.prompts.support import Running, running, settings_for
 
-ALICE = Member(id="u-alice", name="alice")
-BOB = Member(id="u-bob", name="bob")
 NOW = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
 
 

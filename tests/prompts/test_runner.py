@@ -7,11 +7,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from copbot.core.clock import ManualClock
-from copbot.core.events import Member
 from copbot.prompts.runner import PromptRunner
+from tests.cast import ALICE
 from tests.prompts.support import QOTW, job_rows, running, settings_for
 
-ALICE = Member(id="u-alice", name="alice")
 # Monday 2 March 2026, 09:30 in Berlin (CET) is 08:30 UTC
 MONDAY_RUN = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
 TEXTS = ["What tool saved you time this week?", "What are you stuck on?", "What did you read?"]

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from copbot.knowledge.entries import get_entry
 from copbot.store.models import AuditLog, KnowledgeEntry, Thread
-from tests.community_harness import ALICE, BOB, CAROL, DAVE, MOD, Bot, running_bot
+from tests.cast import ALICE, BOB, CAROL, DAVE, MOD
+from tests.community_harness import Bot, running_bot
 
 QUESTION = "How do I calibrate the spectrometer before a run?"
 ANSWER = "Take a dark-frame first, then do the wavelength check against the neon lamp."

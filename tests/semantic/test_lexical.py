@@ -76,9 +76,10 @@ async def test_enabled_without_extra_warns_once_and_searches_lexically(
     caplog.set_level(logging.WARNING, logger="copbot.semantic.runtime")
     for _ in range(2):
         async with running_bot(tmp_path, extra_toml="[semantic]\nenabled = true\n") as bot:
-            assert bot.app.semantic is None and hooks.reranker() is None
+            assert bot.app.semantic is None
             await import_lines(bot.services.sessions, [json.dumps(entry) for entry in ENTRIES])
             async with bot.services.sessions() as session:
+                assert hooks.reranker(session) is None
                 hits = await search(session, "tomato pruning")
                 assert [hit.public_id for hit in hits] == ["tomato"]
                 assert await search(session, "my residence permit was refused") == []
@@ -102,7 +103,7 @@ async def test_change_listener_hears_committed_entries_only(tmp_path: Path) -> N
     try:
         await migrate.upgrade(engine)
         sessions = session_factory(engine)
-        hooks.install(None, heard.append)
+        hooks.install(sessions, None, heard.append)
         async with sessions() as session:
             await session.execute(text("SELECT 1"))
             hooks.note_changed(session, [3, 1])
@@ -111,7 +112,6 @@ async def test_change_listener_hears_committed_entries_only(tmp_path: Path) -> N
             await session.commit()
         await import_lines(sessions, [json.dumps(entry) for entry in ENTRIES])
     finally:
-        hooks.uninstall()
         await engine.dispose()
     assert heard == [[5], [1, 2]]
 

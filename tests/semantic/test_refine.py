@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -10,7 +12,9 @@ from copbot.app import Application
 from copbot.core.clock import ManualClock
 from copbot.core.labels import Activity, Label
 from copbot.store.models import Message
-from tests.conftest import ALICE, BOB, SettingsFactory
+from tests.cast import ALICE, BOB
+from tests.community_harness import running_bot
+from tests.conftest import SettingsFactory
 from tests.semantic_support import require_semantic
 
 WEAK = "the printer on floor two jams every morning after the update"
@@ -35,16 +39,13 @@ async def test_a_weak_label_is_refined_stored_and_acted_on(make_settings: Settin
         return Label(Activity.REUSING_ASSETS, 0.9, f"{label.reason}; embeddings 0.90")
 
     mem = MemoryAdapter(clock=clock)
-    app = Application(make_settings(""), adapters=[mem], clock=clock)
-    await app.start()
-    try:
+    async with running_bot(Path(), settings=make_settings(""), clock=clock, mem=mem) as bot:
+        app = bot.app
         assert app.services is not None
         app.services.refine_label = refine
         await mem.post(ALICE, WEAK)
         await mem.post(BOB, "Where can I find the consent form for the school trip?")
         stored = await _stored(app, WEAK)
-    finally:
-        await app.stop()
     assert seen == [WEAK], "a confident cue label must not pay for an embedding"
     assert (stored.activity, stored.activity_confidence) == ("reusing_assets", 0.9)
     assert stored.activity_reason is not None and "embeddings" in stored.activity_reason
@@ -57,14 +58,13 @@ async def test_the_real_head_makes_an_unsure_problem_a_help_thread(
 ) -> None:
     model = require_semantic()
     mem = MemoryAdapter(clock=clock)
-    app = Application(make_settings(f'[semantic]\nenabled = true\nmodel = "{model}"\n'), adapters=[mem], clock=clock)
-    await app.start()
-    try:
+    async with running_bot(
+        Path(), settings=make_settings(f'[semantic]\nenabled = true\nmodel = "{model}"\n'), clock=clock, mem=mem
+    ) as bot:
+        app = bot.app
         assert app.services is not None and app.services.refine_label is not None
         await mem.post(ALICE, UNSURE)
         stored = await _stored(app, UNSURE)
-    finally:
-        await app.stop()
     assert stored.activity == Activity.PROBLEM_SOLVING.value
     assert stored.activity_confidence is not None and stored.activity_confidence >= 0.5
     assert stored.activity_reason is not None and "embeddings" in stored.activity_reason

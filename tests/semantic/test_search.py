@@ -13,11 +13,13 @@ from copbot.cli.main import main
 from copbot.knowledge import hooks
 from copbot.knowledge.entries import edit_entry
 from copbot.knowledge.interchange.jsonl import import_lines
-from copbot.knowledge.search.backend import SearchFilters, search
+from copbot.knowledge.search.backend import search
+from copbot.knowledge.search.filters import SearchFilters
 from copbot.semantic import store
 from copbot.semantic.embedder import Embedder
 from copbot.store.models import EntryEmbedding
-from tests.community_harness import ALICE, Bot, running_bot
+from tests.cast import ALICE
+from tests.community_harness import Bot, running_bot
 from tests.semantic_support import require_semantic
 
 pytestmark = pytest.mark.semantic
@@ -64,13 +66,15 @@ def test_embedder_gives_normalised_float32_rows(model_path: Path) -> None:
 
 async def test_ask_suggests_an_answered_thread_sharing_no_keyword(bot: Bot) -> None:
     await _import(bot)
-    hooks_ranker = hooks.reranker()
-    hooks.install(None, None)
+    sessions = bot.services.sessions
+    async with sessions() as session:
+        hooks_ranker = hooks.reranker(session)
+    hooks.install(sessions, None, None)
     try:
-        async with bot.services.sessions() as session:
+        async with sessions() as session:
             assert await search(session, QUESTION) == [], "lexical search alone must not find it"
     finally:
-        hooks.install(hooks_ranker, bot.app.semantic.indexer.changed if bot.app.semantic else None)
+        hooks.install(sessions, hooks_ranker, bot.app.semantic.indexer.changed if bot.app.semantic else None)
     await bot.mem.command(ALICE, f"/ask {QUESTION}")
     said = "\n".join(bot.mem.said())
     assert "[visa] Visa rejected: what now?" in said

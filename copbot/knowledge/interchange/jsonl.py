@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.knowledge import hooks
 from copbot.knowledge.interchange.records import EntryRecord, entry_records, parse_line, record_json
+from copbot.store import scope
 from copbot.store.models import Base, KnowledgeEntry, SearchDocument, Tag
-from copbot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ async def _index_batch(session: AsyncSession, ids: list[int], trigger: str) -> N
 
 
 async def _insert_batch(session: AsyncSession, records: list[EntryRecord]) -> list[int]:
-    now = utcnow()
+    now = scope.now(session)
     entry_rows = [
         {
             "public_id": r.id, "kind": r.kind, "title": r.title, "question": r.question, "summary": r.summary,

@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.knowledge.entries import normalise_tags
+from copbot.core.words import normalise_tags
 from copbot.store.models import EntryMessage, EntryTag, KnowledgeEntry, Member, Tag
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause
 
-from copbot.knowledge.search.backend import SearchFilters, SearchHit, filter_conditions
+from copbot.knowledge.search.filters import SearchFilters, SearchHit, filter_conditions
 from copbot.knowledge.search.query import tsquery_terms
 from copbot.knowledge.search.words import keep_rarest
 from copbot.store.models import KnowledgeEntry, SearchDocument

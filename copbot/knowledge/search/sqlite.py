@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.knowledge.search.backend import SearchFilters, SearchHit, filter_conditions
+from copbot.knowledge.search.filters import SearchFilters, SearchHit, filter_conditions
 from copbot.knowledge.search.query import quote
 from copbot.knowledge.search.words import selective_query
 from copbot.store.models import KnowledgeEntry

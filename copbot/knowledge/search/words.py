@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.knowledge.search.query import query_tokens, quote
+from copbot.core.words import content_words
+from copbot.knowledge.search.query import quote
 
 POSTINGS_BUDGET = 50_000
 """Words whose entries add up to more than this are left out of a query (the rarest words count first)."""
@@ -112,7 +113,7 @@ async def _counts(session: AsyncSession, stems_: list[str]) -> dict[str, int]:
 
 async def selective_query(session: AsyncSession, text_: str) -> str | None:
     """An FTS5 MATCH expression for ``text_`` without its too-common words, or None when it has no words."""
-    words = query_tokens(text_)
+    words = content_words(text_)
     if not words:
         return None
     stemmed = stems(words)

@@ -16,7 +16,8 @@ from copbot.config.settings import parse_settings
 from copbot.core.adapter import EventSink
 from copbot.core.events import AnyEvent
 from copbot.core.services import Services
-from copbot.knowledge.search.backend import SearchFilters, SearchHit, search
+from copbot.knowledge.search.backend import search
+from copbot.knowledge.search.filters import SearchFilters, SearchHit
 from copbot.store.models import KnowledgeEntry
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_api import FakeDiscord, Payload, Recorded

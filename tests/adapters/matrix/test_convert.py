@@ -11,10 +11,10 @@ from copbot.adapters.matrix.convert import (
     ConvertContext,
     convert_event,
     convert_nio,
-    parse_command,
     strip_reply_fallback,
     timestamp,
 )
+from copbot.commands.parse import TextCommands
 from copbot.core.events import (
     CommandInvoked,
     MessageDeleted,
@@ -125,11 +125,12 @@ def test_commands_with_prefix_or_slash_and_known_words_only() -> None:
     [result] = convert_event(source, ROOM, CTX)
     assert isinstance(result, CommandInvoked)
     assert (result.name, result.args, result.id) == ("ask", "how do I deploy?\nwith details", "$ev1")
-    assert parse_command("/search kafka", "!", CTX.commands) == ("search", "kafka")
-    assert parse_command("!solved", "!", CTX.commands) == ("solved", "")
-    assert parse_command("!unknown thing", "!", CTX.commands) is None
-    assert parse_command("! ask spaced", "!", CTX.commands) is None
-    assert parse_command("?kb list", "?", CTX.commands) == ("kb", "list")
+    bang, question = TextCommands("!", CTX.commands), TextCommands("?", CTX.commands)
+    assert bang.recognise("/search kafka") == ("search", "kafka")
+    assert bang.recognise("!solved") == ("solved", "")
+    assert bang.recognise("!unknown thing") is None
+    assert bang.recognise("! ask spaced") is None
+    assert question.recognise("?kb list") == ("kb", "list")
     [plain] = convert_event(event("m.room.message", {"msgtype": "m.text", "body": "!nope"}), ROOM, CTX)
     assert isinstance(plain, MessagePosted)
 

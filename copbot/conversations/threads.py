@@ -1,4 +1,4 @@
-"""Thread tracking for many messages in one transaction: bulk loads, one bulk INSERT, the same rules as tracking."""
+"""The thread rules, written once: which conversation each new message joins, decided for a batch in memory."""
 
 from __future__ import annotations
 
@@ -12,13 +12,31 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
-from copbot.conversations.tracking import title_from
 from copbot.core.events import MessagePosted
 from copbot.core.labels import Label
+from copbot.store import scope
 from copbot.store.models import Base, Member, Message, Thread
-from copbot.store.types import utcnow
 
 OPTED_OUT_REASON = "not kept: the author opted out of capture"
+TITLE_LENGTH = 120
+
+
+@dataclass(slots=True)
+class Tracked:
+    """What tracking made of a message: its row, its author and its thread (if it is in one)."""
+
+    message: Message
+    author: Member
+    thread: Thread | None
+    new_thread: bool
+
+
+def title_from(text: str) -> str:
+    """A short title: the first non-empty line, cut at a word boundary."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if len(first) <= TITLE_LENGTH:
+        return first
+    return first[:TITLE_LENGTH].rsplit(" ", 1)[0] + "…"
 
 
 @dataclass(slots=True)
@@ -89,7 +107,8 @@ class BatchState:
             row = self.members.get((platform, author.id))
             if row is None:
                 row = Member(platform=platform, external_id=author.id, display_name=author.name, is_bot=author.is_bot)
-                row.capture_opt_out, row.suggest_opt_in, row.created_at = False, False, utcnow()
+                row.capture_opt_out, row.suggest_opt_in = False, False
+                row.created_at = scope.now(self.session)
                 fresh.append(row)
                 self.members[(platform, author.id)] = row
             elif author.name and row.display_name != author.name:
@@ -231,7 +250,9 @@ async def insert_objects(session: AsyncSession, model: type[Base], objects: Sequ
     values = [{name: getattr(item, name) for name in columns} for item in objects]
     returned = await session.execute(insert(table).returning(table.c.id, *(table.c[name] for name in key)), values)
     ids = {tuple(row[1:]): row[0] for row in returned}
-    for item in objects:
+    for item, row in zip(objects, values, strict=True):
+        for name, value in row.items():  # every column loaded, so reading one never needs the database
+            setattr(item, name, value)
         item.id = ids[tuple(getattr(item, name) for name in key)]
         make_transient_to_detached(item)
         session.add(item)

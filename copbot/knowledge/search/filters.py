@@ -1,0 +1,87 @@
+"""What a search asks and returns, shared by every backend: filters, hits, the backend protocol, filter SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from copbot.core.words import normalise_tag
+from copbot.store.models import EntryTag, KnowledgeEntry, Tag
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Narrow a search; every field left at its default does not filter."""
+
+    tags: tuple[str, ...] = ()
+    """Entries carrying every one of these tags."""
+    activity: str | None = None
+    channel: str | None = None
+    """The source room the entry was captured in."""
+    since: datetime | None = None
+    until: datetime | None = None
+    solved_only: bool = False
+    kind: str | None = None
+    entry_ids: tuple[int, ...] | None = None
+    """Only these entries (internal ids); an empty tuple matches nothing."""
+    public_ids: tuple[str, ...] | None = None
+    """Only these entries (public ids)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One matching entry; ``score`` is larger for better matches."""
+
+    entry_id: int
+    public_id: str
+    title: str
+    score: float
+    snippet: str
+    url: str | None
+    solved: bool
+    kind: str
+
+
+class SearchBackend(Protocol):
+    """A full-text engine for one SQL dialect."""
+
+    async def search(self, session: AsyncSession, text: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
+        """The best entries for any user ``text``, best first; never raises on odd input."""
+        ...
+
+    async def term_matches(
+        self, session: AsyncSession, tokens: Sequence[str], entry_ids: Sequence[int]
+    ) -> tuple[int, dict[str, int], dict[str, set[int]]]:
+        """(searchable entries, entries per token, which of ``entry_ids`` contain each token)."""
+        ...
+
+
+def filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
+    """The filters as dialect-neutral conditions on ``knowledge_entries``."""
+    entry = KnowledgeEntry
+    conditions: list[ColumnElement[bool]] = []
+    for tag in filters.tags:
+        tagged = select(EntryTag.entry_id).join(Tag, Tag.id == EntryTag.tag_id).where(Tag.name == normalise_tag(tag))
+        conditions.append(entry.id.in_(tagged))
+    if filters.activity:
+        conditions.append(entry.activity == filters.activity)
+    if filters.channel:
+        conditions.append(entry.source_room == filters.channel)
+    if filters.since is not None:
+        conditions.append(entry.created_at >= filters.since)
+    if filters.until is not None:
+        conditions.append(entry.created_at < filters.until)
+    if filters.solved_only:
+        conditions.append(entry.solved.is_(True))
+    if filters.kind:
+        conditions.append(entry.kind == filters.kind)
+    if filters.entry_ids is not None:
+        conditions.append(entry.id.in_(list(filters.entry_ids)))
+    if filters.public_ids is not None:
+        conditions.append(entry.public_id.in_(list(filters.public_ids)))
+    return conditions
