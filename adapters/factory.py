@@ -59,6 +59,7 @@ def build_platform_adapters(settings: Settings, services: Services, registry: Co
                 tag_source=tag_source(services),
                 commands=registry.specs(),
                 solved_tag=settings.discord.solved_tag,
+                clock=services.clock,
             )
         )
     if settings.matrix.enabled:

@@ -6,44 +6,29 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import discord
 
 from copbot.adapters.discord import convert
 from copbot.adapters.discord.channels import ChannelResolver
-from copbot.adapters.discord.inflight import InFlight
+from copbot.adapters.discord.inflight import InFlight, remember
 from copbot.adapters.discord.interactions import DEFER_AFTER, InteractionReplies
 from copbot.adapters.discord.render import NO_MENTIONS, REPLY_MENTIONS, Rendered, clip_words, render
 from copbot.adapters.discord.sharing import PostToChannel
 from copbot.adapters.discord.slash import CopbotTree, TagSource, build_tree, context_menus
-from copbot.adapters.discord.startup import check_message_content, explained
+from copbot.adapters.discord.startup import check_message_content, explained, intents
 from copbot.commands.catalog import builtin_registry
 from copbot.commands.spec import CommandSpec
 from copbot.core.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoing, SentMessage
+from copbot.core.clock import Clock, SystemClock
 from copbot.core.events import AnyEvent, CommandInvoked, Member, MessagePinned, MessagePosted, Place
 
 logger = logging.getLogger(__name__)
 
-_RECENT = 512
 _MAX_THREAD_NAME = 100
 DRAIN_SECONDS = 5.0
 """On stop, how long events and commands already received may take to finish before they are cancelled."""
-
-
-def intents() -> discord.Intents:
-    """Only what copbot needs: guilds, guild messages and reactions, and message content."""
-    wanted = discord.Intents.none()
-    wanted.guilds = True
-    wanted.guild_messages = True
-    wanted.guild_reactions = True
-    wanted.message_content = True
-    return wanted
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class DiscordAdapter(Adapter):
@@ -65,7 +50,9 @@ class DiscordAdapter(Adapter):
         defer_after: float = DEFER_AFTER,
         solved_tag: str = "solved",
         commands: Sequence[CommandSpec] | None = None,
+        clock: Clock | None = None,
     ) -> None:
+        self._clock = clock or SystemClock()
         self._token = token
         self._solved_tag = solved_tag
         self._guild_ids = tuple(guild_ids)
@@ -148,7 +135,7 @@ class DiscordAdapter(Adapter):
             return True
         if event.message_id in self._recent_pins:
             return False
-        _remember(self._recent_pins, event.message_id)
+        remember(self._recent_pins, event.message_id)
         return True
 
     async def _deliver(self, event: AnyEvent | None) -> None:
@@ -175,7 +162,7 @@ class DiscordAdapter(Adapter):
         if payload.guild_id is None:
             return
         place = await self.channels.place_of(payload.message.channel)
-        for event in convert.edit_events(payload, place, _now()):
+        for event in convert.edit_events(payload, place, self._clock.now()):
             if not isinstance(event, MessagePinned):
                 self._recent_pins.pop(event.message_id, None)
             await self._deliver(event)
@@ -184,7 +171,7 @@ class DiscordAdapter(Adapter):
         if payload.guild_id is None:
             return
         place = await self.channels.place_for(payload.channel_id)
-        await self._deliver(convert.message_deleted(payload, place, _now()))
+        await self._deliver(convert.message_deleted(payload, place, self._clock.now()))
 
     async def _on_reaction(self, payload: discord.RawReactionActionEvent) -> None:
         if payload.guild_id is None:
@@ -193,20 +180,20 @@ class DiscordAdapter(Adapter):
         user = payload.member or self.client.get_user(payload.user_id)
         fallback = Member(id=str(payload.user_id), name=str(payload.user_id))
         member = convert.member_of(user) if user else fallback
-        await self._deliver(convert.reaction_event(payload, place, member, _now()))
+        await self._deliver(convert.reaction_event(payload, place, member, self._clock.now()))
 
     async def _on_thread_update(self, before: discord.Thread, after: discord.Thread) -> None:
-        await self._deliver(convert.thread_closed(before, after, _now()))
+        await self._deliver(convert.thread_closed(before, after, self._clock.now()))
 
     async def _on_raw_thread_update(self, payload: discord.RawThreadUpdateEvent) -> None:
         if payload.thread is None:
-            await self._deliver(convert.thread_closed_raw(payload, _now()))
+            await self._deliver(convert.thread_closed_raw(payload, self._clock.now()))
 
     async def _on_command(self, interaction: discord.Interaction[Any]) -> None:
         if self._closing:
             return
         with self._in_flight.working():
-            _remember(self._interactions, str(interaction.id))
+            remember(self._interactions, str(interaction.id))
             place = await self.channels.place_of_interaction(interaction)
             event = convert.command_invoked(interaction, place, self._menus)
             if event is not None:
@@ -306,10 +293,3 @@ class DiscordAdapter(Adapter):
 
     async def mark_thread_solved(self, place: Place) -> None:
         await self.channels.mark_solved(place, self._solved_tag)
-
-
-def _remember(recent: OrderedDict[str, None], key: str) -> None:
-    """Add ``key`` to a bounded record of recent ids, forgetting the oldest."""
-    recent[key] = None
-    while len(recent) > _RECENT:
-        recent.popitem(last=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,3 +38,14 @@ class InFlight:
         _, late = await asyncio.wait(busy, timeout=within)
         if late:
             logger.warning("%d Discord events were still being handled after %.0f s; stopping them", len(late), within)
+
+
+RECENT = 512
+"""How many recent ids a bounded record keeps."""
+
+
+def remember(recent: OrderedDict[str, None], key: str) -> None:
+    """Add ``key`` to a bounded record of recent ids, forgetting the oldest."""
+    recent[key] = None
+    while len(recent) > RECENT:
+        recent.popitem(last=False)

@@ -42,3 +42,13 @@ async def explained(step: Awaitable[T]) -> T:
         if closed.code == 4004:
             raise ConfigError(BAD_TOKEN) from None
         raise
+
+
+def intents() -> discord.Intents:
+    """Only what copbot needs: guilds, guild messages and reactions, and message content."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.guild_reactions = True
+    wanted.message_content = True
+    return wanted

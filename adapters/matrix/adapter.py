@@ -8,6 +8,7 @@ import dataclasses
 import logging
 from collections.abc import Collection
 from typing import Any
+from urllib.parse import quote
 
 from nio import (
     AsyncClient,
@@ -21,11 +22,14 @@ from nio import (
 from nio.api import MessageDirection, RelationshipType
 
 from copbot.adapters.matrix.convert import PLATFORM, ConvertContext, builtin_names, convert_event
+from copbot.adapters.matrix.direct import DirectRooms
 from copbot.adapters.matrix.inbound import Inbound
 from copbot.adapters.matrix.power import MODERATOR_LEVEL, power_level
 from copbot.adapters.matrix.render import ENCRYPTION_NOTICE, message_content, reaction_content
+from copbot.adapters.matrix.rooms import RoomPolicy, room_server
 from copbot.adapters.matrix.state import StateStore
 from copbot.adapters.matrix.sync import SyncLoop
+from copbot.config.errors import ConfigError
 from copbot.core.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoing, SentMessage
 from copbot.core.events import CommandInvoked, Member, MessagePosted, Place
 
@@ -34,6 +38,10 @@ log = logging.getLogger(__name__)
 
 class MatrixError(RuntimeError):
     """A Matrix request the homeserver refused."""
+
+
+class LoginRefused(MatrixError, ConfigError):
+    """The homeserver refused the configured credentials: the command line says so in one sentence."""
 
 
 class MatrixAdapter(Adapter):
@@ -82,6 +90,7 @@ class MatrixAdapter(Adapter):
         self._client: AsyncClient | None = None
         self._inbound: Inbound | None = None
         self._loop: SyncLoop | None = None
+        self._direct: DirectRooms | None = None
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -111,11 +120,15 @@ class MatrixAdapter(Adapter):
         self._client = client
         try:
             await self._login(client, device_id)
+            rooms = RoomPolicy(client, self._allowed)
+            self._direct = DirectRooms(client)
+            for room_id in await self._direct.load():
+                rooms.allow(room_id)
             self._inbound = Inbound(
                 client,
                 self._ctx,
                 self._state,
-                allowed=self._allowed,
+                rooms=rooms,
                 ignored={self.user_id, *self._ctx.bots},
                 notify_encrypted=self._notify_encrypted,
             )
@@ -129,26 +142,30 @@ class MatrixAdapter(Adapter):
                 backoff_max=self._backoff[1],
             )
             await self._loop.prepare()
+            await rooms.leave_disallowed()
         except BaseException:
             await client.close()
             self._client = None
             raise
         self._inbound.sink = sink
-        self._task = asyncio.create_task(self._loop.run(), name=f"matrix-sync-{self.user_id}")
+        self._task = self._loop.start(name=f"matrix-sync-{self.user_id}")
 
     async def _login(self, client: AsyncClient, device_id: str | None) -> None:
         if self._access_token:
             client.restore_login(self.user_id, device_id or "", self._access_token)
             who = await client.whoami()
             if not isinstance(who, WhoamiResponse):
-                raise MatrixError(f"the access token was refused: {who}")
+                raise LoginRefused(
+                    f"the Matrix homeserver refused the access token of {self.user_id} ({who.message}); "
+                    "log the bot in again and give the new token"
+                )
             device_id = who.device_id or device_id
             client.device_id = device_id or ""
         else:
             assert self._password is not None
             login = await client.login(self._password, device_name=self._device_name)
             if not isinstance(login, LoginResponse):
-                raise MatrixError(f"password login failed: {login}")
+                raise LoginRefused(f"the Matrix homeserver refused the password of {self.user_id} ({login.message})")
             device_id = login.device_id
         if device_id:
             await self._state.set(self._key("device_id"), device_id)
@@ -158,15 +175,21 @@ class MatrixAdapter(Adapter):
         log.info("logged in to Matrix as %s (device %s)", self.user_id, device_id)
 
     async def stop(self) -> None:
-        """Cancel the sync task and close the HTTP session."""
+        """Finish the event being handled (the rest of its sync batch is handled after a restart), then disconnect."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if task is not None and self._loop is not None:
+            await self._loop.stop()
         client, self._client = self._client, None
         if client is not None:
             await client.close()
+
+    async def wait_closed(self) -> None:
+        """Return when the adapter is stopped, or when its sync loop ends for good (a revoked token)."""
+        task = self._task
+        if task is None:
+            return
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(task)
 
     async def _send_raw(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
         """Send one room event (nio waits out 429 / M_LIMIT_EXCEEDED and retries) and return its id."""
@@ -200,9 +223,14 @@ class MatrixAdapter(Adapter):
         await self._send_raw(place.room, "m.reaction", reaction_content(message_id, emoji))
 
     async def respond_privately(self, command: CommandInvoked, content: Outgoing) -> SentMessage | None:
-        """Matrix has no ephemeral messages: answer in the command's thread, opening one if needed."""
-        place = command.place if command.place.thread else command.place.in_thread(command.id)
-        return await self.send(place, content, reply_to=command.id)
+        """Matrix has no ephemeral messages: answer in the direct-message room with the member (made once)."""
+        if self._direct is None or self._inbound is None:
+            raise RuntimeError("the Matrix adapter is not started")
+        if self._direct.is_direct(command.place.room):
+            return await self.send(command.place, content, reply_to=command.id)
+        room = await self._direct.room_for(command.author.id)
+        self._inbound.rooms.allow(room)
+        return await self.send(Place(PLATFORM, room), content)
 
     async def fetch_thread(self, place: Place) -> list[MessagePosted]:
         """The thread root and its replies (through the relations API), oldest first."""
@@ -254,4 +282,7 @@ class MatrixAdapter(Adapter):
         return join_rule == "public" or history == "world_readable"
 
     def message_url(self, place: Place, message_id: str) -> str | None:
-        return f"https://matrix.to/#/{place.room}/{message_id}"
+        """A matrix.to link with ``via`` servers (the bot's own is always in the room), so outsiders can open it."""
+        servers = dict.fromkeys(s for s in (self.user_id.split(":", 1)[-1], room_server(place.room)) if s)
+        via = "&".join(f"via={quote(server, safe='')}" for server in servers)
+        return f"https://matrix.to/#/{quote(place.room, safe='!:')}/{quote(message_id, safe='$')}?{via}"

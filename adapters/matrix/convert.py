@@ -10,6 +10,7 @@ from typing import Any
 
 from copbot.commands.catalog import builtin_registry
 from copbot.commands.parse import TextCommands
+from copbot.core.clock import Clock, SystemClock
 from copbot.core.events import (
     AnyEvent,
     Attachment,
@@ -54,10 +55,14 @@ class ConvertContext:
         return TextCommands(self.prefix, self.commands)
 
 
-def timestamp(origin_server_ts: int | float | None) -> datetime:
-    """Milliseconds since the epoch as an aware UTC datetime (now when missing)."""
+_SYSTEM = SystemClock()
+"""The time of an event that carries none (real Matrix events always carry one)."""
+
+
+def timestamp(origin_server_ts: int | float | None, clock: Clock = _SYSTEM) -> datetime:
+    """Milliseconds since the epoch as an aware UTC datetime (``clock``'s now when missing)."""
     if origin_server_ts is None:
-        return datetime.now(UTC)
+        return clock.now()
     return datetime.fromtimestamp(origin_server_ts / 1000, tz=UTC)
 
 

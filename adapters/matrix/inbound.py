@@ -10,7 +10,9 @@ from typing import Any
 from nio import AsyncClient, InviteInfo, JoinError, MegolmEvent, SyncResponse
 
 from copbot.adapters.matrix.convert import ConvertContext, convert_event, thread_root_of
+from copbot.adapters.matrix.rooms import RoomPolicy
 from copbot.adapters.matrix.state import StateStore
+from copbot.adapters.matrix.sync import Batch
 from copbot.core.adapter import EventSink
 from copbot.core.events import AnyEvent, ReactionAdded
 
@@ -20,22 +22,17 @@ _REMEMBERED = 5000
 """How many reaction and thread entries are remembered (oldest forgotten first)."""
 
 
-def room_server(room_id: str, invite_state: Collection[Any] = (), user_id: str | None = None) -> str | None:
-    """The server of a room: from its id, else (room version 12 ids have none) from its creator,
-    else from whoever invited ``user_id`` (nio drops ``m.room.create`` from invite state)."""
-    if ":" in room_id:
-        return room_id.split(":", 1)[1]
-    sources = [getattr(event, "source", None) or {} for event in invite_state]
-    for source in sources:
-        if source.get("type") == "m.room.create" and ":" in source.get("sender", ""):
-            return str(source["sender"]).split(":", 1)[1]
-    for event in invite_state:
-        # nio's InviteMemberEvent keeps membership as an attribute, not in its source.
-        if getattr(event, "membership", None) == "invite" and getattr(event, "state_key", None) == user_id:
-            sender = str(getattr(event, "sender", ""))
-            if ":" in sender:
-                return sender.split(":", 1)[1]
-    return None
+class SinkRefused(Exception):
+    """The sink raised on an event: it was not handled."""
+
+
+def is_notice(source: dict[str, Any]) -> bool:
+    """Whether a message (or the new content of an edit) is an ``m.notice``: what bots post, never answered."""
+    if source.get("type") != "m.room.message":
+        return False
+    content = source.get("content") or {}
+    new = content.get("m.new_content")
+    return (new if isinstance(new, dict) else content).get("msgtype") == "m.notice"
 
 
 class _Bounded(OrderedDict[str, Any]):
@@ -57,14 +54,14 @@ class Inbound:
         ctx: ConvertContext,
         state: StateStore,
         *,
-        allowed: Collection[str],
+        rooms: RoomPolicy,
         ignored: Collection[str],
         notify_encrypted: Callable[[str], Awaitable[None]],
     ) -> None:
         self._client = client
         self._ctx = ctx
         self._state = state
-        self._allowed = frozenset(allowed)
+        self.rooms = rooms
         self._ignored = frozenset(ignored) | {client.user_id}
         self._notify_encrypted = notify_encrypted
         self.sink: EventSink | None = None
@@ -73,16 +70,14 @@ class Inbound:
         self.thread_latest: _Bounded = _Bounded()
         self._warned: set[str] = set()
 
-    def allows(self, room_id: str, invite_state: Collection[Any] = ()) -> bool:
-        """Whether the allow-list names this room or its server."""
-        server = room_server(room_id, invite_state, self._client.user_id)
-        return room_id in self._allowed or server in self._allowed
-
-    async def handle(self, response: SyncResponse, gaps: dict[str, list[Any]], deliver: bool) -> None:
-        """Process invites, room state and timelines; deliver events only when ``deliver``."""
+    async def handle(self, response: SyncResponse, gaps: dict[str, list[Any]], batch: Batch | None) -> None:
+        """Process invites, room state and timelines; deliver events only with a ``batch``, each once."""
         for room_id, invite in response.rooms.invite.items():
             await self._on_invite(room_id, invite)
         for room_id, info in response.rooms.join.items():
+            if not await self.rooms.allows(room_id):
+                log.debug("ignoring %s: not in allowed_rooms or allowed_servers", room_id)
+                continue
             for event in info.state:
                 source = getattr(event, "source", None)
                 if isinstance(source, dict):
@@ -92,13 +87,25 @@ class Inbound:
                 source = getattr(event, "source", None)
                 if not isinstance(source, dict):
                     continue
-                await self._observe_state(room_id, source)
-                if deliver:
-                    await self._deliver(room_id, event, source)
+                if batch is not None:
+                    if batch.stopping:
+                        return
+                    event_id = str(source.get("event_id", ""))
+                    if not batch.is_done(event_id):
+                        await self._observe_state(room_id, source)
+                        try:
+                            delivered = await self._deliver(room_id, event, source)
+                        except SinkRefused:
+                            batch.refused(event_id)
+                            return
+                        if delivered:
+                            await batch.done(event_id)
+                else:
+                    await self._observe_state(room_id, source)
                 self._track(room_id, source)
 
     async def _on_invite(self, room_id: str, invite: InviteInfo) -> None:
-        if not self.allows(room_id, invite.invite_state):
+        if not self.rooms.allows_invite(room_id, invite.invite_state):
             log.info("declining invite to %s: not in the allow-list", room_id)
             await self._client.room_leave(room_id)
             return
@@ -133,12 +140,13 @@ class Inbound:
 
         return name_of
 
-    async def _deliver(self, room_id: str, event: Any, source: dict[str, Any]) -> None:
-        if source.get("sender") in self._ignored:
-            return
+    async def _deliver(self, room_id: str, event: Any, source: dict[str, Any]) -> bool:
+        """Hand the event's copbot events to the sink; True when there was anything to hand over."""
+        if source.get("sender") in self._ignored or is_notice(source):
+            return False
         if isinstance(event, MegolmEvent):
             log.debug("ignoring an encrypted event in %s", room_id)
-            return
+            return False
         events = convert_event(
             source,
             room_id,
@@ -149,14 +157,20 @@ class Inbound:
         )
         for converted in events:
             await self._emit(converted)
+        return bool(events)
 
     async def _emit(self, event: AnyEvent) -> None:
         if self.sink is None:
             return
         try:
             await self.sink(event)
-        except Exception:
-            log.exception("the event sink failed on %s", type(event).__name__)
+        except Exception as error:
+            # The dispatcher guards every handler, so a sink that raises has refused the event because
+            # the bot is stopping: it is not counted as handled, and the next run delivers it again.
+            log.info(
+                "the event sink refused %s (%s); it is delivered again after a restart", type(event).__name__, error
+            )
+            raise SinkRefused from error
 
     def _track(self, room_id: str, source: dict[str, Any]) -> None:
         """Remember pins, reactions and the newest event per thread, for later conversions."""

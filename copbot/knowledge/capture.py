@@ -159,7 +159,10 @@ async def capture_thread(
     by_id = {row.external_id: row for row in rows}
     wanted = [answer for answer in answer_ids if answer in by_id and answer != question.external_id]
     if not wanted and not known_answers and not remove_ids:
-        choice = choose_answer(rows, question, asker_id, ctx.services.settings.activity.language)
+        own = ctx.adapter.bot_member.id if ctx.adapter.bot_member is not None else None
+        bots = {m.id for m in members.values() if m.is_bot or m.external_id == own}
+        people = [row for row in rows if row.author_id not in bots]
+        choice = choose_answer(people, question, asker_id, ctx.services.settings.activity.language)
         if choice.answer is None and choice.candidates and ask_when_unsure:
             raise AnswerUnclear(choice.candidates)
         wanted = [choice.answer] if choice.answer else []

@@ -1,0 +1,1 @@
+"""Process-level end-to-end tests: ``copbot run`` as an admin starts it, against real homeservers."""

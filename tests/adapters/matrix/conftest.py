@@ -113,9 +113,9 @@ async def start_adapter(
             "backoff_initial": 0.2,
             "backoff_max": 2.0,
         }
+        sink: Collector = overrides.pop("sink", None) or Collector()
         options.update(overrides)
         adapter = MatrixAdapter(synapse.url, bot_user.user_id, **options)
-        sink = Collector()
         await adapter.start(sink)
         started.append(adapter)
         return adapter, sink

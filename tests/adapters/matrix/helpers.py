@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from nio import (
     AsyncClient,
     JoinedMembersResponse,
+    JoinResponse,
     RoomCreateResponse,
     RoomGetEventResponse,
     RoomMessagesResponse,
@@ -43,6 +44,18 @@ class Collector:
             if time.monotonic() > deadline:
                 raise AssertionError(f"no matching {kind.__name__} within {within}s; got {self.events}")
             await asyncio.sleep(0.05)
+
+
+class SlowCollector(Collector):
+    """A Collector that takes ``delay`` seconds over each event, as a busy bot would."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    async def __call__(self, event: AnyEvent) -> None:
+        await asyncio.sleep(self.delay)
+        await super().__call__(event)
 
 
 async def eventually(check: Callable[[], Any], within: float = 20) -> Any:
@@ -109,3 +122,16 @@ async def messages_from(member: AsyncClient, room_id: str, sender: str) -> list[
         for e in response.chunk
         if e.source.get("sender") == sender and e.source.get("type") == "m.room.message"
     ]
+
+
+async def direct_room(member: AsyncClient, bot_id: str, within: float = 45) -> str:
+    """Join the direct-message room the bot invited ``member`` to, and return its id."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        response = await member.sync(timeout=1000, full_state=True)
+        for room_id, invite in getattr(getattr(response, "rooms", None), "invite", {}).items():
+            if any(getattr(event, "sender", None) == bot_id for event in invite.invite_state):
+                joined = await member.join(room_id)
+                assert isinstance(joined, JoinResponse), joined
+                return str(room_id)
+    raise AssertionError(f"{bot_id} never invited {member.user_id} to a direct-message room")

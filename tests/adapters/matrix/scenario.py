@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from copbot.config.settings import parse_settings
 from copbot.knowledge.search.backend import search
 from copbot.store.models import EntryMessage, KnowledgeEntry
 from tests.adapters.matrix.conftest import unique
-from tests.adapters.matrix.helpers import create_room, eventually, say, send, wait_joined
+from tests.adapters.matrix.helpers import create_room, direct_room, eventually, say, send, wait_joined
 from tests.adapters.matrix.synapse import RegisteredUser, Synapse
 
 TOKEN_ENV = "COPBOT_TEST_MATRIX_ACCESS_TOKEN"
@@ -70,6 +70,8 @@ class Community:
     admin: AsyncClient
     asker: AsyncClient
     helper: AsyncClient
+    direct_rooms: dict[str, str] = field(default_factory=dict)
+    """The bot's direct-message room with each member, once found."""
 
     async def bot_messages(self) -> list[dict[str, Any]]:
         """Every message the bot posted in the room, oldest first, as the asker's client reads them."""
@@ -104,6 +106,20 @@ class Community:
         """Send a command as ``who`` and wait for the bot's answer; returns the command's id and the answer."""
         command_id = await say(who, self.room, text)
         return command_id, await self.reply_to(command_id, containing, within)
+
+    async def private_reply(self, who: AsyncClient, containing: str, within: float = WAIT) -> dict[str, Any]:
+        """Wait for the bot's message containing ``containing`` in its direct-message room with ``who``."""
+        room = self.direct_rooms.get(who.user_id) or await direct_room(who, self.bot.user_id, within)
+        self.direct_rooms[who.user_id] = room
+
+        async def found() -> dict[str, Any] | None:
+            page = await who.room_messages(room, limit=100)
+            assert isinstance(page, RoomMessagesResponse), page
+            mine = [e.source for e in page.chunk if e.source.get("sender") == self.bot.user_id]
+            return next((e for e in mine if containing in e.get("content", {}).get("body", "")), None)
+
+        reply: dict[str, Any] = await eventually(found, within=within)
+        return reply
 
     async def in_thread(self, who: AsyncClient, root: str, body: str) -> str:
         return await send(who, self.room, "m.room.message", thread_content(root, body))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nio import AsyncClient
+from nio import AsyncClient, JoinResponse
 
 from copbot.adapters.matrix.power import CREATOR_LEVEL
 from copbot.core.adapter import Card, Outgoing
@@ -19,12 +19,16 @@ from copbot.core.events import (
     ReactionRemoved,
 )
 from tests.adapters.matrix.conftest import StartAdapter
-from tests.adapters.matrix.helpers import get_event, room_with_bot, say, send
+from tests.adapters.matrix.helpers import get_event, messages_from, room_with_bot, say, send
 from tests.adapters.matrix.synapse import RegisteredUser, Synapse
 
 
 async def test_message_in_and_thread_reply_out(
-    start_adapter: StartAdapter, member: AsyncClient, member_user: RegisteredUser, bot_user: RegisteredUser
+    synapse: Synapse,
+    start_adapter: StartAdapter,
+    member: AsyncClient,
+    member_user: RegisteredUser,
+    bot_user: RegisteredUser,
 ) -> None:
     adapter, sink = await start_adapter()
     room = await room_with_bot(member, bot_user.user_id)
@@ -48,24 +52,55 @@ async def test_message_in_and_thread_reply_out(
     assert seen["content"]["format"] == "org.matrix.custom.html"
     assert '<a href="https://example.org/guide">Review guide</a>' in seen["content"]["formatted_body"]
     assert "1. Review guide <https://example.org/guide>" in seen["content"]["body"]
-    assert sent.url == f"https://matrix.to/#/{room}/{sent.id}"
+    assert sent.url == f"https://matrix.to/#/{room}/{sent.id}?via={synapse.server_name}"
     assert not [e for e in sink.events if getattr(e, "id", None) == sent.id], "own message was delivered"
 
 
-async def test_command_and_private_answer_in_its_thread(
-    start_adapter: StartAdapter, member: AsyncClient, bot_user: RegisteredUser
+async def test_private_answers_go_to_one_direct_message_room_not_the_shared_room(
+    synapse: Synapse, start_adapter: StartAdapter, member: AsyncClient, bot_user: RegisteredUser
 ) -> None:
     adapter, sink = await start_adapter(command_prefix="?")
     room = await room_with_bot(member, bot_user.user_id)
-    command_id = await say(member, room, "?search kafka retention")
+    command_id = await say(member, room, "?privacy export")
     command = await sink.wait_for(CommandInvoked, lambda e: e.id == command_id)
-    assert (command.name, command.args) == ("search", "kafka retention")
-    answer = await adapter.respond_privately(command, Outgoing("Nothing found"))
-    assert answer is not None
-    relates = (await get_event(member, room, answer.id))["content"]["m.relates_to"]
-    assert (relates["rel_type"], relates["event_id"]) == ("m.thread", command_id)
-    assert relates["m.in_reply_to"]["event_id"] == command_id
-    assert relates["is_falling_back"] is False
+    assert (command.name, command.args) == ("privacy", "export")
+    answer = await adapter.respond_privately(command, Outgoing("Your data as JSON follows."))
+    assert answer is not None and answer.place.room != room
+    again = await adapter.respond_privately(command, Outgoing("{}"))
+    assert again is not None and again.place.room == answer.place.room, "the direct-message room is reused"
+
+    assert isinstance(await member.join(answer.place.room), JoinResponse)
+    seen = await get_event(member, answer.place.room, answer.id)
+    assert seen["content"]["body"] == "Your data as JSON follows."
+    assert "m.relates_to" not in seen["content"]
+    assert [m["content"]["body"] for m in await messages_from(member, room, bot_user.user_id)] == []
+    direct = await synapse.admin_request(
+        bot_user.access_token, "GET", f"/_matrix/client/v3/user/{bot_user.user_id}/account_data/m.direct"
+    )
+    assert direct == {member.user_id: [answer.place.room]}
+
+    await adapter.stop()
+    restarted, sink = await start_adapter(command_prefix="?")
+    second = await say(member, room, "?experts kafka")
+    command = await sink.wait_for(CommandInvoked, lambda e: e.id == second)
+    later = await restarted.respond_privately(command, Outgoing("Nobody yet."))
+    assert later is not None and later.place.room == answer.place.room, "found again through m.direct"
+    in_dm = await say(member, answer.place.room, "?privacy")
+    command = await sink.wait_for(CommandInvoked, lambda e: e.id == in_dm)
+    reply = await restarted.respond_privately(command, Outgoing("Your privacy settings"))
+    assert reply is not None and reply.place.room == answer.place.room
+
+
+async def test_notices_from_other_bots_are_not_delivered(
+    start_adapter: StartAdapter, member: AsyncClient, bot_user: RegisteredUser
+) -> None:
+    _, sink = await start_adapter()
+    room = await room_with_bot(member, bot_user.user_id)
+    await send(member, room, "m.room.message", {"msgtype": "m.notice", "body": "How do I rotate logs? !search logs"})
+    marker = await say(member, room, "a person writes")
+    await sink.wait_for(MessagePosted, lambda e: e.id == marker)
+    assert [e.text for e in sink.of(MessagePosted)] == ["a person writes"]
+    assert sink.of(CommandInvoked) == []
 
 
 async def test_reaction_edit_redaction_in(

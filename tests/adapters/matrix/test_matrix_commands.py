@@ -19,14 +19,17 @@ async def world(synapse: Synapse, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 async def test_a_typo_is_answered_with_the_closest_command(world: Community) -> None:
-    _, reply = await world.command(world.asker, "!serch kafka retention", "I don't know the command")
+    typo = await say(world.asker, world.room, "!serch kafka retention")
+    reply = await world.private_reply(world.asker, "I don't know the command")
     assert reply["content"]["body"] == (
         "I don't know the command !serch. Did you mean !search? Type !help to see them all."
     )
+    assert await world.replies_to(typo) == [], "a private answer is not posted in the shared room"
 
 
 async def test_help_and_replies_name_commands_with_the_bang(world: Community) -> None:
-    _, help_reply = await world.command(world.asker, "!help", "Commands")
+    await say(world.asker, world.room, "!help")
+    help_reply = await world.private_reply(world.asker, "Commands")
     body = help_reply["content"]["body"]
     assert "!solved [MESSAGE]" in body and "!kb edit ID [title:...] [tags:a,b] [summary:...] (editors)" in body
     assert "/solved" not in body and "/ask" not in body

@@ -10,7 +10,15 @@ from nio import AsyncClient, RoomGetStateEventResponse, RoomSendError
 from copbot.core.adapter import Outgoing
 from copbot.core.events import MessagePosted, Place
 from tests.adapters.matrix.conftest import JsonFileState, StartAdapter
-from tests.adapters.matrix.helpers import create_room, eventually, messages_from, room_with_bot, say, wait_joined
+from tests.adapters.matrix.helpers import (
+    SlowCollector,
+    create_room,
+    eventually,
+    messages_from,
+    room_with_bot,
+    say,
+    wait_joined,
+)
 from tests.adapters.matrix.synapse import RegisteredUser, Synapse
 
 
@@ -152,3 +160,39 @@ async def test_password_login_keeps_its_device_across_restarts(
     await first.stop()
     second, _ = await start_adapter(access_token=None, password=bot_user.password)
     assert second.client.device_id == device
+
+
+async def test_wait_closed_lasts_until_stopped_or_the_token_is_revoked(
+    synapse: Synapse, start_adapter: StartAdapter, bot_user: RegisteredUser
+) -> None:
+    adapter, _ = await start_adapter()
+    waiting = asyncio.create_task(adapter.wait_closed())
+    await asyncio.sleep(1.5)
+    assert not waiting.done(), "wait_closed returned while the adapter was running"
+    await adapter.stop()
+    await asyncio.wait_for(waiting, 5)
+
+    revoked, _ = await start_adapter()
+    waiting = asyncio.create_task(revoked.wait_closed())
+    await synapse.admin_request(bot_user.access_token, "POST", "/_matrix/client/v3/logout", {})
+    await asyncio.wait_for(waiting, 20)
+    assert revoked.sync_loop.failure is not None and "M_UNKNOWN_TOKEN" in revoked.sync_loop.failure
+
+
+async def test_stop_part_way_through_a_batch_then_restart_delivers_each_event_once(
+    start_adapter: StartAdapter, member: AsyncClient, bot_user: RegisteredUser
+) -> None:
+    first, sink = await start_adapter()
+    room = await room_with_bot(member, bot_user.user_id)
+    marker = await say(member, room, "marker")
+    await sink.wait_for(MessagePosted, lambda e: e.id == marker)
+    await first.stop()
+    sent = [await say(member, room, f"queued {n}") for n in range(8)]  # one sync batch on restart
+    second, slow = await start_adapter(sink=SlowCollector(0.3))
+    await slow.wait_for(MessagePosted, lambda e: e.id == sent[1])
+    await second.stop()
+    handled = [e.id for e in slow.of(MessagePosted)]
+    assert 2 <= len(handled) < len(sent), handled
+    _, rest = await start_adapter()
+    await rest.wait_for(MessagePosted, lambda e: e.id == sent[-1])
+    assert handled + [e.id for e in rest.of(MessagePosted)] == sent

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
-from copbot.adapters.matrix.inbound import room_server
+from copbot.adapters.matrix.adapter import MatrixAdapter
 from copbot.adapters.matrix.power import CREATOR_LEVEL, creators_are_privileged, power_level
 from copbot.adapters.matrix.render import message_content, reaction_content, render_html
-from copbot.adapters.matrix.sync import backoff_delay
+from copbot.adapters.matrix.rooms import room_server
+from copbot.adapters.matrix.sync import backoff_delay, parse_position
 from copbot.core.adapter import Card, Outgoing
+from copbot.core.events import Place
+from tests.adapters.matrix.conftest import JsonFileState
 
 
 def test_plain_text_has_no_html_and_cards_render_as_escaped_links() -> None:
@@ -75,3 +79,43 @@ def test_room_server_from_id_creator_or_inviter() -> None:
 
 def test_backoff_doubles_and_is_capped() -> None:
     assert [backoff_delay(n, 0.5, 3.0) for n in range(1, 6)] == [0.5, 1.0, 2.0, 3.0, 3.0]
+
+
+def test_the_stored_position_is_a_token_with_the_events_handled_after_it() -> None:
+    assert parse_position(None) == (None, set())
+    assert parse_position("s72_1_0_4") == ("s72_1_0_4", set()), "a token stored by an earlier version"
+    assert parse_position('{"since": "s9_2", "done": ["$a", "$b"]}') == ("s9_2", {"$a", "$b"})
+
+
+def test_search_highlights_are_bold_in_html_and_plain_in_the_body() -> None:
+    hit = Card("[kb1] Rotating **kafka** logs", "https://matrix.to/#/!r/$e", "Set **retention** to 48h; a*b*c stays")
+    content = message_content(Outgoing.of("Knowledge base results for “kafka”:", [hit]))
+    assert "**" not in content["body"]
+    assert "Rotating kafka logs" in content["body"] and "Set retention to 48h; a*b*c stays" in content["body"]
+    assert "Rotating <b>kafka</b> logs" in content["formatted_body"]
+    assert "Set <b>retention</b> to 48h; a*b*c stays" in content["formatted_body"]
+    assert "**" not in content["formatted_body"]
+    bold_text = message_content(Outgoing("found **it** <here>"))
+    assert bold_text["body"] == "found it <here>"
+    assert bold_text["formatted_body"] == "found <b>it</b> &lt;here&gt;"
+
+
+def test_control_and_bidi_characters_are_never_echoed() -> None:
+    query = "kafka\u202egol\u2066x\u2069\x1b[31m\x00\u200f"
+    content = message_content(Outgoing.of(f"Nothing matches “{query}”.\nTry\tagain", [Card(query, None, query)]))
+    for text in (content["body"], content["formatted_body"]):
+        assert not any(ch in text for ch in "\u202e\u2066\u2069\x1b\x00\u200f"), repr(text)
+    assert content["body"].startswith("Nothing matches “kafkagolx[31m”.\nTry\tagain")
+    assert message_content(Outgoing("שלום 👩‍👩‍👧 ok"))["body"] == "שלום 👩‍👩‍👧 ok"
+
+
+def test_message_links_name_a_server_to_join_through(tmp_path: Path) -> None:
+    adapter = MatrixAdapter(
+        "http://127.0.0.1:1", "@copbot:bot.example", state=JsonFileState(tmp_path / "s.json"), access_token="t"
+    )
+    assert adapter.message_url(Place("matrix", "!AbC-_d"), "$Ev-1_x") == (
+        "https://matrix.to/#/!AbC-_d/$Ev-1_x?via=bot.example"
+    )
+    assert adapter.message_url(Place("matrix", "!old:rooms.example"), "$e") == (
+        "https://matrix.to/#/!old:rooms.example/$e?via=bot.example&via=rooms.example"
+    )
