@@ -15,7 +15,7 @@ from typing import Any
 from nio import AsyncClient, JoinResponse, RoomMessagesResponse
 
 from tests.adapters.matrix.helpers import create_room, eventually, say, send, wait_joined
-from tests.adapters.matrix.scenario import client_for, relates_to, thread_content
+from tests.adapters.matrix.scenario import bot_reply, client_for, relates_to, thread_content
 from tests.adapters.matrix.synapse import RegisteredUser, Synapse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,13 +143,7 @@ class Room:
 
     async def reply_to(self, event_id: str, containing: str = "", within: float = WAIT) -> dict[str, Any]:
         """Wait for the bot's first reply to ``event_id`` whose body contains ``containing``."""
-
-        async def found() -> dict[str, Any] | None:
-            matching = [e for e in await self.replies_to(event_id) if containing in e["content"]["body"]]
-            return matching[0] if matching else None
-
-        reply: dict[str, Any] = await eventually(found, within=within)
-        return reply
+        return await bot_reply(self.bot_messages, event_id, containing, within)
 
     async def command(self, who: AsyncClient, text: str, containing: str = "") -> tuple[str, dict[str, Any]]:
         """Send ``text`` as ``who`` and wait for the bot's answer to it."""

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import text
 
 from copbot.knowledge.interchange.jsonl import import_lines
-from copbot.knowledge.search import postgres as search_postgres
 from copbot.knowledge.search.backend import search
 from copbot.knowledge.search.filters import SearchFilters
 from copbot.knowledge.search.postgres import selective_websearch_text
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
+from copbot.store.scope import factory_scope
 from tests.pg_support import TestDatabase
 
 ENTRIES = 6_000
@@ -38,7 +38,6 @@ def _entry(number: int) -> str:
 
 
 async def test_without_statistics_nothing_is_left_out(fresh: TestDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search_postgres._LexemeStats, "cache", {})
     engine = create_engine(fresh.url)
     try:
         await migrate.upgrade(engine)
@@ -51,7 +50,6 @@ async def test_without_statistics_nothing_is_left_out(fresh: TestDatabase, monke
 async def test_common_words_leave_a_big_query_and_rare_ones_still_find(
     fresh: TestDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(search_postgres._LexemeStats, "cache", {})
     engine = create_engine(fresh.url)
     try:
         await migrate.upgrade(engine)
@@ -63,7 +61,7 @@ async def test_common_words_leave_a_big_query_and_rare_ones_still_find(
                 text("SELECT count(*) FROM pg_stats WHERE tablename = 'search_documents' AND attname = 'search_vector'")
             )
         assert analysed == 1, "a large import refreshes PostgreSQL's statistics itself"
-        monkeypatch.setattr(search_postgres._LexemeStats, "cache", {})
+        factory_scope(sessions).slots.pop("search.lexeme_stats", None)  # statistics read before the import
         async with sessions() as session:
             assert await selective_websearch_text(session, "alpha beta gamma zebra") == "gamma or zebra"
             hits = await search(session, "alpha beta gamma zebra", SearchFilters(), limit=3)

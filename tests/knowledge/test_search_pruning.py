@@ -33,7 +33,6 @@ async def soil(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncItera
     """ENTRIES entries that all hold "soil", statistics fresh, and search budgets below ENTRIES."""
     monkeypatch.setattr(search_words, "POSTINGS_BUDGET", BUDGET)
     monkeypatch.setattr(search_postgres, "ROWS_BUDGET", BUDGET)
-    monkeypatch.setattr(search_postgres._LexemeStats, "cache", {})
     engine = create_engine(database_url)
     try:
         await migrate.upgrade(engine)

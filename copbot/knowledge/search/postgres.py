@@ -16,6 +16,7 @@ from copbot.knowledge.search.filters import SearchFilters, SearchHit, filter_con
 from copbot.knowledge.search.query import tsquery_terms
 from copbot.knowledge.search.words import keep_rarest
 from copbot.store.models import KnowledgeEntry, SearchDocument
+from copbot.store.scope import scope_of
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +55,15 @@ _LEXEMES = text(
 toward the kept minimum (the EXISTS stops at the first match in the GIN index, so even a common word is cheap)."""
 
 
-class _LexemeStats:
-    """Per database: when read, lexeme -> share of entries holding it, the share of any untracked lexeme, rows."""
-
-    cache: dict[str, tuple[float, dict[str, float], float, float]] = {}
+LexemeStats = dict[str, tuple[float, dict[str, float], float, float]]
+"""Per database: when read, lexeme -> share of entries holding it, the share of any untracked lexeme, rows."""
 
 
 async def _lexeme_stats(session: AsyncSession) -> tuple[dict[str, float], float, float]:
     database = str(session.get_bind().engine.url)
     now = time.monotonic()
-    cached = _LexemeStats.cache.get(database)
+    cache: LexemeStats = scope_of(session).slot("search.lexeme_stats", dict)
+    cached = cache.get(database)
     if cached is not None and now - cached[0] < STATS_SECONDS:
         return cached[1], cached[2], cached[3]
     row = (await session.execute(_STATS)).first()
@@ -74,7 +74,7 @@ async def _lexeme_stats(session: AsyncSession) -> tuple[dict[str, float], float,
         elems, freqs = list(row.elems), [float(f) for f in row.freqs]
         shares = dict(zip(elems, freqs[: len(elems)], strict=False))
         floor = freqs[len(elems)] if len(freqs) > len(elems) else 0.0
-    _LexemeStats.cache[database] = (now, shares, floor, rows)
+    cache[database] = (now, shares, floor, rows)
     return shares, floor, rows
 
 

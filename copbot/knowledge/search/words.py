@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.core.words import content_words
 from copbot.knowledge.search.query import quote
+from copbot.store.scope import scope_of
 
 POSTINGS_BUDGET = 50_000
 """Words whose entries add up to more than this are left out of a query (the rarest words count first)."""
@@ -53,10 +54,16 @@ class _Stemmer:
 
 
 class _Shared:
+    """The stemmer: a tokenizer with no data of its own, made once (it compiles FTS5's tokenizer)."""
+
     stemmer: _Stemmer | None = None
     lock = threading.Lock()
-    counts: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()
-    """(database, stem) -> (entries holding it, when counted): only common words, whose counting is slow."""
+
+
+def _remembered(session: AsyncSession) -> OrderedDict[tuple[str, str], tuple[int, float]]:
+    """(database, stem) -> (entries holding it, when counted), per application: only common words."""
+    counts: OrderedDict[tuple[str, str], tuple[int, float]] = scope_of(session).slot("search.word_counts", OrderedDict)
+    return counts
 
 
 CACHED_FROM = 1_000
@@ -97,9 +104,10 @@ async def _counts(session: AsyncSession, stems_: list[str]) -> dict[str, int]:
     database = str(session.get_bind().engine.url)
     now = time.monotonic()
     counts: dict[str, int] = {}
+    remembered = _remembered(session)
     with _Shared.lock:
         for stem in stems_:
-            known = _Shared.counts.get((database, stem))
+            known = remembered.get((database, stem))
             if known is not None and now - known[1] < CACHE_SECONDS:
                 counts[stem] = known[0]
     missing = [stem for stem in stems_ if stem not in counts]
@@ -110,10 +118,10 @@ async def _counts(session: AsyncSession, stems_: list[str]) -> dict[str, int]:
     with _Shared.lock:
         for stem, count in fresh.items():
             if count >= CACHED_FROM:
-                _Shared.counts[(database, stem)] = (count, now)
-                _Shared.counts.move_to_end((database, stem))
-        while len(_Shared.counts) > CACHE_SIZE:
-            _Shared.counts.popitem(last=False)
+                remembered[(database, stem)] = (count, now)
+                remembered.move_to_end((database, stem))
+        while len(remembered) > CACHE_SIZE:
+            remembered.popitem(last=False)
     return counts
 
 

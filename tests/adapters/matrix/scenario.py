@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +59,20 @@ def relates_to(content: dict[str, Any], event_id: str) -> bool:
     return bool((relates.get("m.in_reply_to") or {}).get("event_id") == event_id)
 
 
+async def bot_reply(
+    bot_messages: Callable[[], Awaitable[list[dict[str, Any]]]], event_id: str, containing: str, within: float
+) -> dict[str, Any]:
+    """Wait for the bot's first message in the thread of ``event_id`` (or replying to it) containing ``containing``."""
+
+    async def found() -> dict[str, Any] | None:
+        replies = [e for e in await bot_messages() if relates_to(e["content"], event_id)]
+        matching = [e for e in replies if containing in e["content"]["body"]]
+        return matching[0] if matching else None
+
+    reply: dict[str, Any] = await eventually(found, within=within)
+    return reply
+
+
 @dataclass
 class Community:
     """The running app, its bot account, the room and the people in it."""
@@ -92,13 +106,7 @@ class Community:
 
     async def reply_to(self, event_id: str, containing: str = "", within: float = WAIT) -> dict[str, Any]:
         """Wait for the bot's first reply to ``event_id`` whose body contains ``containing``."""
-
-        async def found() -> dict[str, Any] | None:
-            matching = [e for e in await self.replies_to(event_id) if containing in e["content"]["body"]]
-            return matching[0] if matching else None
-
-        reply: dict[str, Any] = await eventually(found, within=within)
-        return reply
+        return await bot_reply(self.bot_messages, event_id, containing, within)
 
     async def command(
         self, who: AsyncClient, text: str, containing: str = "", within: float = WAIT
