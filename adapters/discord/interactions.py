@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import Awaitable
 from contextvars import ContextVar
@@ -129,6 +130,8 @@ class InteractionReplies:
             parts = render(content)
             for number, rendered in enumerate(parts, start=1):
                 extra: dict[str, Any] = {"view": view} if view is not None and number == len(parts) else {}
+                if content.files and number == len(parts):  # a member's data export arrives whole, as a file
+                    extra["files"] = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in content.files]
                 if not interaction.response.is_done():
                     callback = await interaction.response.send_message(
                         rendered.content, embeds=rendered.embeds, ephemeral=True, **extra

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from tests.adapters.discord import interaction_payloads as ip
 from tests.adapters.discord import payloads as p
@@ -118,7 +118,16 @@ class FakeDiscord:
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
         body: Any = None
-        if request.can_read_body:
+        if request.content_type.startswith("multipart/"):  # files: the JSON rides in payload_json
+            body = {"files": {}}
+            async for part in await request.multipart():
+                if not isinstance(part, BodyPartReader):
+                    continue
+                if part.name == "payload_json":
+                    body.update(json.loads(await part.text()))
+                else:
+                    body["files"][part.filename or part.name or ""] = bytes(await part.read())
+        elif request.can_read_body:
             text = await request.text()
             body = json.loads(text) if text else None
         async with self._arrived:

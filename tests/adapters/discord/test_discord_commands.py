@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -177,3 +178,15 @@ async def test_unpin_without_arguments_takes_back_this_threads_pin(community: Co
     data = await answered(community, ip.slash("unpin", [], channel=post, who=p.BOB))
     assert data["content"] == "Unpinned: entry kb1 is removed from the knowledge base."
     assert await community.entries() == []
+
+
+async def test_privacy_export_arrives_privately_as_one_json_file(community: Community) -> None:
+    await answered(community, ip.slash("share", [ip.option("text", "Grafting knife care, oil after each use")]))
+    payload = ip.slash("privacy", [ip.option("action", "export")])
+    community.interact(payload)
+    [callback] = await community.callbacks(payload)
+    assert callback.body["data"]["flags"] & 64, "ephemeral: only the member sees it"
+    [(name, data)] = callback.body["files"].items()
+    assert name == "copbot-my-data.json"
+    exported = json.loads(data)
+    assert "Grafting knife care" in json.dumps(exported), "the whole export, in one piece"
