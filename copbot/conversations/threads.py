@@ -14,7 +14,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from copbot.core.events import MessagePosted
 from copbot.core.labels import Label
-from copbot.store import scope
+from copbot.store import chat
 from copbot.store.base import Base
 from copbot.store.models import Member, Message, Thread
 
@@ -98,23 +98,17 @@ class BatchState:
                 self.remember(thread)
 
     async def _load_members(self, platform: str, group: list[MessagePosted]) -> None:
-        fresh: list[Member] = []
         ids = {event.author.id for event in group}
         query = select(Member).where(Member.platform == platform, Member.external_id.in_(ids))
         for member in await self.session.scalars(query):
             self.members[(platform, member.external_id)] = member
-        for event in group:  # the newest name wins, as handling one event after another would do
-            author = event.author
+        newest = {event.author.id: event.author for event in group}  # the newest name wins, as one by one would
+        for author in newest.values():
             row = self.members.get((platform, author.id))
-            if row is None:
-                row = Member(platform=platform, external_id=author.id, display_name=author.name, is_bot=author.is_bot)
-                row.capture_opt_out, row.suggest_opt_in = False, False
-                row.created_at = scope.now(self.session)
-                fresh.append(row)
-                self.members[(platform, author.id)] = row
+            if row is None:  # new members are rare; created so that a concurrent transaction creating one too is fine
+                self.members[(platform, author.id)] = await chat.get_or_create_member(self.session, platform, author)
             elif author.name and row.display_name != author.name:
                 row.display_name = author.name
-        await insert_objects(self.session, Member, fresh, ("platform", "external_id"))
 
     def remember(self, thread: Thread) -> None:
         """Index a loaded or new thread by key (and by id once it has one)."""

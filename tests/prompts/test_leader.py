@@ -19,6 +19,9 @@ from tests.pg_support import TestDatabase
 
 PROMPT_TEXT = "Leader check: what are you working on?"
 CONFIG = """
+[bot]
+log_level = "INFO"
+
 [database]
 url = "{url}"
 
