@@ -2,40 +2,26 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.adapters.matrix.homeserver import running, session_synapse, unique
 from tests.adapters.matrix.synapse import Synapse
 from tests.e2e.matrix_process import BotProcess
-
-_names = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
 def e2e_synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
     """The homeserver every process-level test talks to; stopped at the end of the session."""
-    server = Synapse(tmp_path_factory.mktemp("e2e-synapse"))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from session_synapse(tmp_path_factory.mktemp("e2e-synapse"))
 
 
 @pytest.fixture
 def synapse(e2e_synapse: Synapse) -> Synapse:
     """The session's Synapse, started again if an earlier test left it stopped."""
-    if e2e_synapse.process is None:
-        e2e_synapse.start()
-    return e2e_synapse
-
-
-def unique(prefix: str) -> str:
-    """A localpart no other test in this session uses."""
-    return f"{prefix}{next(_names)}"
+    return running(e2e_synapse)
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.adapters.matrix.homeserver import unique
 from tests.adapters.matrix.synapse import Synapse
-from tests.e2e.conftest import unique
 from tests.e2e.matrix_process import BotProcess, Room, burst_then_sigterm, people, shared_room
 
 QUESTION = "!ask Which compression should the Kafka topics use?"

@@ -11,8 +11,8 @@ import pytest
 from nio import AsyncClient, RoomGetStateEventResponse
 
 from tests.adapters.matrix.helpers import direct_room, eventually, say, send
+from tests.adapters.matrix.homeserver import unique
 from tests.adapters.matrix.synapse import Synapse
-from tests.e2e.conftest import unique
 from tests.e2e.matrix_process import BotProcess, Room, people, shared_room
 
 QUESTION = "How do we rotate the Kafka broker logs? Any help appreciated"

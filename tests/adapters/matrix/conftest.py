@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -13,11 +12,10 @@ from nio import AsyncClient, AsyncClientConfig
 
 from copbot.adapters.matrix.adapter import MatrixAdapter
 from tests.adapters.matrix.helpers import Collector
+from tests.adapters.matrix.homeserver import running, session_synapse, unique
 from tests.adapters.matrix.synapse import RegisteredUser, Synapse
 
 StartAdapter = Callable[..., Awaitable[tuple[MatrixAdapter, Collector]]]
-
-_names = itertools.count(1)
 
 
 class JsonFileState:
@@ -44,26 +42,13 @@ class JsonFileState:
 @pytest.fixture(scope="session")
 def synapse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
     """One Synapse for the whole session; stopped (terminate, then kill) at the end."""
-    server = Synapse(tmp_path_factory.mktemp("synapse"))
-    server.start()
-    print(f"\nSynapse started in {server.last_start_seconds:.1f}s on {server.url}")
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from session_synapse(tmp_path_factory.mktemp("synapse"))
 
 
 @pytest.fixture
 def synapse(synapse_server: Synapse) -> Synapse:
     """The session's Synapse, started again if an earlier test left it stopped."""
-    if synapse_server.process is None:
-        synapse_server.start()
-    return synapse_server
-
-
-def unique(prefix: str) -> str:
-    """A localpart no other test in this session uses."""
-    return f"{prefix}{next(_names)}"
+    return running(synapse_server)
 
 
 @pytest.fixture

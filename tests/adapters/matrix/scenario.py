@@ -24,8 +24,8 @@ from copbot.app import Application
 from copbot.config.settings import parse_settings
 from copbot.knowledge.search.backend import search
 from copbot.store.models import EntryMessage, KnowledgeEntry
-from tests.adapters.matrix.conftest import unique
 from tests.adapters.matrix.helpers import create_room, direct_room, eventually, say, send, wait_joined
+from tests.adapters.matrix.homeserver import unique
 from tests.adapters.matrix.synapse import RegisteredUser, Synapse
 
 TOKEN_ENV = "COPBOT_TEST_MATRIX_ACCESS_TOKEN"
