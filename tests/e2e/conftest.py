@@ -9,7 +9,7 @@ import pytest
 
 from tests.adapters.matrix.homeserver import running, session_synapse, unique
 from tests.adapters.matrix.synapse import Synapse
-from tests.e2e.matrix_process import BotProcess
+from tests.e2e.matrix_process import BotProcess, Room, people, shared_room
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +36,15 @@ async def installation(synapse: Synapse, tmp_path: Path) -> AsyncIterator[BotPro
                 bot.terminate()
             except Exception:
                 bot.kill()
+
+
+@pytest.fixture
+async def room(synapse: Synapse, installation: BotProcess) -> AsyncIterator[Room]:
+    """The bot running as a process, and a shared room with an asker and a helper in it."""
+    installation.start()
+    members = await people(synapse, [unique("asker"), unique("helper")])
+    try:
+        yield await shared_room(installation.bot.user_id, members)
+    finally:
+        for member in members:
+            await member.close()

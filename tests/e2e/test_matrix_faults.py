@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
-
-from tests.adapters.matrix.homeserver import unique
 from tests.adapters.matrix.synapse import Synapse
-from tests.e2e.matrix_process import BotProcess, Room, burst_then_sigterm, people, shared_room
+from tests.e2e.matrix_process import BotProcess, Room, burst_then_sigterm
 
 QUESTION = "!ask Which compression should the Kafka topics use?"
-
-
-@pytest.fixture
-async def room(synapse: Synapse, installation: BotProcess) -> AsyncIterator[Room]:
-    installation.start()
-    members = await people(synapse, [unique("asker"), unique("helper")])
-    try:
-        yield await shared_room(installation.bot.user_id, members)
-    finally:
-        for member in members:
-            await member.close()
 
 
 async def test_sigterm_in_a_burst_of_commands_answers_each_exactly_once(installation: BotProcess, room: Room) -> None:

@@ -5,30 +5,16 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 from nio import AsyncClient, RoomGetStateEventResponse
 
 from tests.adapters.matrix.helpers import direct_room, eventually, say, send
-from tests.adapters.matrix.homeserver import unique
 from tests.adapters.matrix.synapse import Synapse
-from tests.e2e.matrix_process import BotProcess, Room, people, shared_room
+from tests.e2e.matrix_process import BotProcess, Room, shared_room
 
 QUESTION = "How do we rotate the Kafka broker logs? Any help appreciated"
 ANSWER = "Set log.retention.hours to 48 and restart each broker."
-
-
-@pytest.fixture
-async def room(synapse: Synapse, installation: BotProcess) -> AsyncIterator[Room]:
-    """The bot running as a process, and a shared room with an asker and a helper in it."""
-    installation.start()
-    members = await people(synapse, [unique("asker"), unique("helper")])
-    try:
-        yield await shared_room(installation.bot.user_id, members)
-    finally:
-        for member in members:
-            await member.close()
 
 
 async def test_stays_up_until_sigterm_and_opens_a_thread_on_a_help_question(
