@@ -289,7 +289,11 @@ class DiscordAdapter(Adapter):
         guild_id = self.channels.guild_id_of(place)
         if guild_id is None or message_id in self._interactions:
             return None
-        return f"https://discord.com/channels/{guild_id}/{place.thread or place.room}/{message_id}"
+        channel = place.thread or place.room
+        parent = self.client.get_channel(int(place.room))
+        if place.thread == message_id and not isinstance(parent, discord.ForumChannel):
+            channel = place.room  # a thread started from a message: that message lives in the parent channel
+        return f"https://discord.com/channels/{guild_id}/{channel}/{message_id}"
 
     async def mark_thread_solved(self, place: Place) -> None:
         await self.channels.mark_solved(place, self._solved_tag)

@@ -70,10 +70,11 @@ async def test_ask_opens_a_thread_mentions_the_asker_and_links_it(api: StandIn, 
 async def test_a_moderators_native_pin_saves_the_answer(api: StandIn, bot: BotProcess) -> None:
     members = Members(api)
     question = await members.post(p.TEXT_ID, "Where is the holiday rota kept?")
+    await api.until(lambda: question["id"] in api.channels)  # the bot offers a help thread on the question
     answer = await members.post(p.TEXT_ID, "In the shared drive, folder Rota", who=p.BOB, reply_to=question["id"])
     await members.pin(p.TEXT_ID, answer["id"])
-    saved = await members.bot_posts(p.TEXT_ID)
-    assert any(post["content"].startswith("Saved to the knowledge base as kb1") for post in saved)
+    saved = await members.bot_posts(question["id"], count=2)  # the offer, then the confirmation where the asker is
+    assert saved[-1]["content"].startswith("Saved to the knowledge base as kb1"), saved
     shown = await members.command("kb", [ip.subcommand("show", [ip.option("entry", "kb1")])])
     [entry] = await members.answers(shown)
     assert "In the shared drive, folder Rota" in entry
