@@ -31,6 +31,7 @@ from copbot.prompts.listener import prompt_reply_listeners
 from copbot.semantic.runtime import SemanticRuntime, build_understanding
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
+from copbot.store.faults import is_write_failure, reason, write_failures
 
 log = logging.getLogger(__name__)
 
@@ -152,8 +153,11 @@ class Application:
         for adapter in reversed(self.adapters):
             try:
                 await adapter.stop()
-            except Exception:
-                log.exception("%s adapter did not stop cleanly", adapter.platform)
+            except Exception as error:
+                if not is_write_failure(error):
+                    log.exception("%s adapter did not stop cleanly", adapter.platform)
+                else:
+                    log.warning("%s adapter could not save its state: %s", adapter.platform, reason(error))
         if self.semantic is not None:
             await self.semantic.stop()
             self.semantic = None
@@ -162,6 +166,8 @@ class Application:
                 await callback()
             except Exception:
                 log.exception("a stop callback failed")
+        if self.services is not None:
+            write_failures(self.services.sessions).close()
         if self.engine is not None:
             await self.engine.dispose()
         log.info("copbot stopped")
