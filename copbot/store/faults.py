@@ -89,6 +89,8 @@ class WriteFailures:
         self.every = every
         self.total = 0
         """Every failure since the start (for tests and health)."""
+        self.refused = 0
+        """Messages refused because the store is unusable (its file gone): whoever stops the bot tells of them."""
         self._open = False
         """A first-failure line was logged and no recovery line yet."""
         self._pending = [0, 0]
@@ -102,6 +104,9 @@ class WriteFailures:
         now = self.clock.now()
         log.debug("could not store %s", what, exc_info=error)
         self.total += 1
+        if isinstance(error, StoreUnusable):
+            self.refused += int(message)
+            return
         self._pending[0 if message else 1] += 1
         self._since = self._since or now
         self._reason = reason(error)

@@ -71,10 +71,9 @@ def small_disk(folder: Path) -> Iterator[bool]:
 def fill(folder: Path) -> Path:
     """Write zeros into a file on ``folder`` until the disk is full."""
     filler = folder / "filler"
-    with filler.open("wb") as handle, contextlib.suppress(OSError):
+    with contextlib.suppress(OSError), filler.open("wb", buffering=0) as handle:
         while True:
             handle.write(b"\0" * 65536)
-            handle.flush()
     return filler
 
 
