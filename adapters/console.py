@@ -126,7 +126,7 @@ class ConsoleAdapter(LocalAdapter):
 
     async def _lines(self) -> AsyncIterator[str]:
         source = self._stdin or sys.stdin
-        if self._stdin is not None:
+        if not _has_descriptor(source):  # text in memory (tests): already decoded lines
             for line in source:
                 yield line
             return
@@ -226,6 +226,14 @@ async def _skip_line(reader: asyncio.StreamReader, consumed: int) -> None:
             await reader.readexactly(more.consumed)
         except asyncio.IncompleteReadError:
             return
+
+
+def _has_descriptor(stream: TextIO) -> bool:
+    try:
+        stream.fileno()
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _is_regular_file(stream: TextIO) -> bool:

@@ -31,8 +31,13 @@ from copbot.prompts.listener import prompt_reply_listeners
 from copbot.semantic.runtime import SemanticRuntime, build_understanding
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
+from copbot.store.faults import is_write_failure, reason, write_failures
+from copbot.store.guard import DatabaseFile, check_writable, watch_database_file
 
 log = logging.getLogger(__name__)
+
+WATCH_SECONDS = 1.0
+"""How often a running bot checks that its SQLite file is still the one it opened."""
 
 
 def build_registry() -> CommandRegistry:
@@ -76,12 +81,18 @@ class Application:
         self._stopping = asyncio.Event()
         self._on_stop: list[Callable[[], Awaitable[None]]] = []
         self._started = False
+        self.database_file: DatabaseFile | None = None
+        self.failure: str | None = None
+        """Why the application stopped on its own (its database file vanished), for the command line to say."""
+        self._watch: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Migrate the database, build the services and connect every adapter."""
         settings = self.settings
         self.engine = create_engine(settings.database_url(), echo=settings.database.echo)
+        self.database_file = watch_database_file(self.engine, settings.database_url())
         revision = await migrate.upgrade(self.engine)
+        await check_writable(self.engine, settings.database_url(), self.clock.now())  # before any banner
         log.info("database ready at revision %s", revision)
         self.services = build_services(settings, session_factory(self.engine, self.clock), self.clock)
         understanding = await build_understanding(settings, self.services.sessions)
@@ -98,6 +109,21 @@ class Application:
             await adapter.start(self.dispatcher.sink_for(adapter))
             log.info("%s adapter started", adapter.platform)
         self.leadership = await start_scheduling(settings, self._lead_scheduler, self._stop_scheduler)
+        if self.database_file is not None:
+            self._watch = asyncio.create_task(self._watch_database(self.database_file), name="copbot-database-watch")
+
+    async def _watch_database(self, watched: DatabaseFile) -> None:
+        """Stop, with one sentence, when the SQLite file is deleted or replaced under the running bot."""
+        while True:  # a file's disappearance sends no event: look every WATCH_SECONDS
+            problem = watched.problem()
+            if problem is not None:
+                break
+            await asyncio.sleep(WATCH_SECONDS)
+        assert self.services is not None
+        refused = write_failures(self.services.sessions).refused
+        lost = "1 message after that was" if refused == 1 else f"{refused} messages after that were"
+        self.failure = problem + (f"; {lost} not stored" if refused else "")
+        self.request_stop()
 
     async def _lead_scheduler(self) -> None:
         """Start the prompt scheduler (at start-up, or when this process becomes the leader on PostgreSQL)."""
@@ -143,6 +169,10 @@ class Application:
                 await self.engine.dispose()
             return
         self._started = False
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
         if self.leadership is not None:
             await self.leadership.stop()
             self.leadership = None
@@ -152,8 +182,12 @@ class Application:
         for adapter in reversed(self.adapters):
             try:
                 await adapter.stop()
-            except Exception:
-                log.exception("%s adapter did not stop cleanly", adapter.platform)
+            except Exception as error:
+                if not is_write_failure(error):
+                    log.exception("%s adapter did not stop cleanly", adapter.platform)
+                else:  # the store is told of already (a full disk), or is gone (self.failure says so)
+                    level = logging.DEBUG if self.failure else logging.WARNING
+                    log.log(level, "%s adapter could not save its state: %s", adapter.platform, reason(error))
         if self.semantic is not None:
             await self.semantic.stop()
             self.semantic = None
@@ -162,6 +196,8 @@ class Application:
                 await callback()
             except Exception:
                 log.exception("a stop callback failed")
+        if self.services is not None:
+            write_failures(self.services.sessions).close()
         if self.engine is not None:
             await self.engine.dispose()
         log.info("copbot stopped")

@@ -32,6 +32,7 @@ from copbot.core.roles import Role
 from copbot.core.services import Services
 from copbot.core.text import clean_text
 from copbot.members.authorship import change_allowed
+from copbot.store.faults import is_write_failure, write_failures
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +128,10 @@ class Dispatcher:
                 return
         try:
             await self._track(ctx)
-        except Exception:
-            log.exception("tracking failed for %s", type(event).__name__)
+        except Exception as error:
+            message = isinstance(event, MessagePosted)
+            if not self._store_refused(error, "a message" if message else "an event", message=message):
+                log.exception("tracking failed for %s", type(event).__name__)
         if isinstance(event, CommandInvoked):
             await self._guarded(self.run_command(ctx, event), f"command /{event.name}")
         for listener in self.listeners:
@@ -138,8 +141,16 @@ class Dispatcher:
     async def _guarded(self, work: Awaitable[None], what: str) -> None:
         try:
             await work
-        except Exception:
-            log.exception("%s failed; carrying on", what)
+        except Exception as error:
+            if not self._store_refused(error, f"what {what} wrote"):
+                log.exception("%s failed; carrying on", what)
+
+    def _store_refused(self, error: BaseException, what: str, *, message: bool = False) -> bool:
+        """Count a write the store refused (a full disk) instead of logging a traceback per event."""
+        if not is_write_failure(error):
+            return False
+        write_failures(self.services.sessions).failed(error, what, message=message)
+        return True
 
     async def _track(self, ctx: Context) -> None:
         event = ctx.event
@@ -210,7 +221,10 @@ class Dispatcher:
             await spec.handler(ctx, bound)
         except UsageError as error:
             await ctx.tell_privately(f"{error}\nUsage: {usage}")
-        except Exception:
-            log.exception("command /%s failed; carrying on", spec.name)
+        except Exception as error:
             name = written(spec.name)
+            if self._store_refused(error, f"what {name} wrote"):
+                await ctx.tell_privately(f"Sorry, {name} could not be saved: the bot cannot write its database now.")
+                return
+            log.exception("command /%s failed; carrying on", spec.name)
             await ctx.tell_privately(f"Sorry, {name} failed on my side; the error is logged. Please try again.")

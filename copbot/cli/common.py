@@ -69,8 +69,11 @@ async def open_database(
 
     With ``create=False`` (commands that only read) a SQLite file that does not exist is an error, not a new file.
     """
+    from copbot.core.clock import SystemClock
     from copbot.store import migrate
     from copbot.store.engine import create_engine, describe_url, session_factory, sqlite_path
+    from copbot.store.faults import StoreUnusable
+    from copbot.store.guard import check_writable
 
     url = settings.database_url()
     if not create:
@@ -80,6 +83,11 @@ async def open_database(
     engine = create_engine(url)
     try:
         await migrate.upgrade(engine)
+        if create:  # a command that writes finds out now, in one sentence, not half-way through
+            try:
+                await check_writable(engine, url, (clock or SystemClock()).now())
+            except StoreUnusable as unusable:
+                raise CliError(str(unusable)) from None
         yield session_factory(engine, clock)
     finally:
         await engine.dispose()

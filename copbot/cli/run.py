@@ -19,7 +19,15 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     found = problems(settings)
     if found:  # before the database is touched: nothing is migrated or created for a bot that cannot start
         raise CliError(found[0] + (f" (and {len(found) - 1} more: run copbot check-config)" if len(found) > 1 else ""))
-    asyncio.run(Application(settings).run_until_stopped())
+    from copbot.store.faults import StoreUnusable
+
+    app = Application(settings)
+    try:
+        asyncio.run(app.run_until_stopped())
+    except StoreUnusable as unusable:  # found before the bot started: a read-only database, say
+        raise CliError(str(unusable)) from None
+    if app.failure is not None:  # the bot stopped on its own: its database file vanished
+        raise CliError(app.failure)
     return 0
 
 

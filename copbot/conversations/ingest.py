@@ -16,6 +16,7 @@ from copbot.conversations.threads import BatchState, Row, Tracked
 from copbot.core.events import MessagePosted
 from copbot.core.labels import Label
 from copbot.core.text import clean_text
+from copbot.store.faults import is_write_failure, write_failures
 from copbot.store.models import Message, Thread
 from copbot.store.operations import PromptRun
 
@@ -229,15 +230,18 @@ class IngestBatcher:
                 async with self.sessions.begin() as session:
                     results = await write_batch(session, [(w.event, w.label) for w in batch], self.labeller)
                 break
-            except Exception:  # a listener may have created a thread since the batch looked: look again
+            except Exception as error:  # a listener may have created a thread since the batch looked: look again
                 if attempt + 1 < BATCH_ATTEMPTS:
                     log.debug("a batch of %d messages failed; retrying it", len(batch), exc_info=True)
                     continue
-                log.exception("a batch of %d messages failed; storing them one by one", len(batch))
+                # A store that refuses writes (full disk) is told by the dispatcher's counter, not once per batch.
+                level = logging.DEBUG if is_write_failure(error) else logging.ERROR
+                log.log(level, "a batch of %d messages failed; storing them one by one", len(batch), exc_info=True)
                 for waiting in batch:
                     await self._write_one(waiting)
                 return
         self.batches += 1
+        write_failures(self.sessions).succeeded()
         for waiting, result in zip(batch, results, strict=True):
             if not waiting.future.done():
                 waiting.future.set_result(result)
@@ -250,6 +254,7 @@ class IngestBatcher:
             if not waiting.future.done():
                 waiting.future.set_exception(error)
             return
+        write_failures(self.sessions).succeeded()
         if not waiting.future.done():
             # Without a stored label, listeners label the message themselves (and tell a repeat by its label).
             waiting.future.set_result(result)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from copbot.adapters.console import MAX_LINE_BYTES, terminal_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,9 +41,10 @@ def test_an_overlong_piped_line_is_skipped_and_input_goes_on(tmp_path: Path) -> 
     assert "Traceback" not in err
 
 
-def test_a_bad_byte_in_a_redirected_file_is_replaced_not_fatal(tmp_path: Path) -> None:
+@pytest.mark.parametrize("via_pipe", [False, True], ids=["redirected-file", "pipe"])
+def test_a_bad_byte_in_a_redirected_file_is_replaced_not_fatal(tmp_path: Path, via_pipe: bool) -> None:
     script = SHARE + b"/ask My caf\xe9 tomato plants need pruning, how far back?\n:edit c1 Tomato pruning guide v2\n"
-    out, err = run_console(tmp_path, script, via_pipe=False)
+    out, err = run_console(tmp_path, script, via_pipe=via_pipe)
     assert "caf\ufffd tomato" in out
     assert "so the next person who asks finds it" in out, "/ask with the bad byte was answered"
     assert "(edited c1)" in out, ":edit says what it did"
