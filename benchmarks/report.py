@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -254,7 +254,41 @@ async def measure(database_url: str, tmp: Path, repeats: int) -> dict[str, float
             await report_output(settings, args, ManualClock(NOW))
             seconds.append(time.perf_counter() - began)
         found[name] = statistics.median(seconds)
+    found.update(await chart_seconds(database_url, settings, repeats))
     return found
+
+
+def import_seconds() -> float:
+    """Seconds to import the report's HTML module (so matplotlib) in a fresh interpreter."""
+    import subprocess
+
+    code = "import time; t = time.perf_counter(); import copbot.health.html; print(time.perf_counter() - t)"
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
+async def chart_seconds(database_url: str, settings: Any, repeats: int) -> dict[str, float]:
+    """The charts alone: matplotlib's import in a fresh process, then drawing the 90-day page from built figures."""
+    from copbot.health.html import render
+    from copbot.health.report import build_report
+    from copbot.health.window import Window
+    from copbot.store.engine import session_factory
+
+    imports = [await asyncio.to_thread(import_seconds) for _ in range(repeats)]
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            report = await build_report(session, Window(NOW - timedelta(days=90), NOW), settings.health)
+    finally:
+        await engine.dispose()
+    drawn = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        render(report, NOW)
+        drawn.append(time.perf_counter() - began)
+    return {
+        "charts: matplotlib import": statistics.median(imports),
+        "charts: page drawn (90d)": statistics.median(drawn),
+    }
 
 
 async def prepare(database_url: str) -> None:

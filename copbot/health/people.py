@@ -63,6 +63,7 @@ class PeopleFigures:
     active: int
     """Distinct people with a counted message in the window."""
     newcomers: Newcomers
+    """People whose first counted message falls in the window, and whether they came back (see Newcomers)."""
     levels: dict[str, int]
     """Wenger's levels of participation, among the active people, by the share of the window's calendar weeks they
     wrote in: core (at least [health] core_week_share), active (at least active_week_share), occasional (at least
