@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -247,14 +247,48 @@ async def measure(database_url: str, tmp: Path, repeats: int) -> dict[str, float
     }
     found = {"COUNT(*) of the tables": statistics.median([await counts(database_url) for _ in range(repeats)])}
     for name, argv in variants.items():
-        args = build_parser().parse_args(["report", *argv])
+        args = build_parser("report").parse_args(["report", *argv])
         seconds = []
         for _ in range(repeats):
             began = time.perf_counter()
             await report_output(settings, args, ManualClock(NOW))
             seconds.append(time.perf_counter() - began)
         found[name] = statistics.median(seconds)
+    found.update(await chart_seconds(database_url, settings, repeats))
     return found
+
+
+def import_seconds() -> float:
+    """Seconds to import the report's HTML module (so matplotlib) in a fresh interpreter."""
+    import subprocess
+
+    code = "import time; t = time.perf_counter(); import copbot.health.html; print(time.perf_counter() - t)"
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
+async def chart_seconds(database_url: str, settings: Any, repeats: int) -> dict[str, float]:
+    """The charts alone: matplotlib's import in a fresh process, then drawing the 90-day page from built figures."""
+    from copbot.health.html import render
+    from copbot.health.report import build_report
+    from copbot.health.window import Window
+    from copbot.store.engine import session_factory
+
+    imports = [await asyncio.to_thread(import_seconds) for _ in range(repeats)]
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            report = await build_report(session, Window(NOW - timedelta(days=90), NOW), settings.health)
+    finally:
+        await engine.dispose()
+    drawn = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        render(report, NOW)
+        drawn.append(time.perf_counter() - began)
+    return {
+        "charts: matplotlib import": statistics.median(imports),
+        "charts: page drawn (90d)": statistics.median(drawn),
+    }
 
 
 async def prepare(database_url: str) -> None:
@@ -265,6 +299,33 @@ async def prepare(database_url: str) -> None:
         await engine.dispose()
 
 
+def load(store: str, rows: Rows, folder: Path, size: int, keep: bool) -> str:
+    """The store's URL, migrated and filled (a kept one is reused as it is, then upgraded)."""
+    if store == "sqlite":
+        path = folder / (f"report-{size}.sqlite3" if keep else "bench.sqlite3")
+        url = f"sqlite+aiosqlite:///{path}"
+        fresh = not path.exists()
+        asyncio.run(prepare(url))
+        if fresh:
+            fill_sqlite(path, rows)
+        else:
+            with sqlite3.connect(path) as connection:
+                connection.execute("ANALYZE")  # statistics for indexes a migration just added
+        return url
+    database = f"{PG_DATABASE}_{size}" if keep else PG_DATABASE
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
+        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        fresh = not (keep and found)
+        if fresh:
+            admin.execute(f"DROP DATABASE IF EXISTS {database}")
+            admin.execute(f"CREATE DATABASE {database}")
+    url = f"postgresql+asyncpg://{PG_SERVER.split('://', 1)[1]}/{database}"
+    asyncio.run(prepare(url))
+    if fresh:
+        fill_postgres(f"{PG_SERVER}/{database}", rows)
+    return url
+
+
 def main() -> int:
     """Build each store, time it, print a table."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -272,6 +333,7 @@ def main() -> int:
     parser.add_argument("--stores", default="sqlite,postgresql")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="F2Chat spring-boot.json (synthetic if absent)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="keep (and reuse) the stores: DIR/report-N.sqlite3, database _N")
     args = parser.parse_args()
     began = time.perf_counter()
     pool = texts(args.corpus)
@@ -281,26 +343,16 @@ def main() -> int:
           f"{len(rows['knowledge_entries']):,} entries in {time.perf_counter() - began:.1f} s")  # fmt: skip
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as folder:
-        tmp = Path(folder)
+        tmp = args.keep or Path(folder)
+        tmp.mkdir(parents=True, exist_ok=True)
         for store in args.stores.split(","):
             began = time.perf_counter()
-            if store == "sqlite":
-                path = tmp / "bench.sqlite3"
-                url = f"sqlite+aiosqlite:///{path}"
-                asyncio.run(prepare(url))
-                fill_sqlite(path, rows)
-            else:
-                with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-                    admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-                    admin.execute(f"CREATE DATABASE {PG_DATABASE}")
-                url = f"postgresql+asyncpg://{PG_SERVER.split('://', 1)[1]}/{PG_DATABASE}"
-                asyncio.run(prepare(url))
-                fill_postgres(f"{PG_SERVER}/{PG_DATABASE}", rows)
+            url = load(store, rows, tmp, args.messages, args.keep is not None)
             print(f"{store}: loaded in {time.perf_counter() - began:.1f} s", flush=True)
             try:
                 results[store] = asyncio.run(measure(url, tmp, args.repeats))
             finally:
-                if store != "sqlite":
+                if store != "sqlite" and args.keep is None:
                     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
                         admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
     names = list(next(iter(results.values())))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import re
 import sys
@@ -40,14 +39,10 @@ def parse_since(text: str, now: datetime) -> datetime:
 
 async def report_output(settings: Settings, args: argparse.Namespace, clock: Clock) -> str:
     """The report's text (JSON or HTML) for the parsed arguments, reading the database of ``settings``."""
-    from sqlalchemy import select
-
-    from copbot.health.report import as_data, build_report
     from copbot.health.window import Window
-    from copbot.prompts.kinds import health_gaps
+    from copbot.prompts.health_page import health_report_text
     from copbot.store import migrate
     from copbot.store.engine import create_engine, session_factory
-    from copbot.store.models import Thread
 
     now = clock.now()
     window = Window(parse_since(args.since, now), now, args.channel)
@@ -57,22 +52,9 @@ async def report_output(settings: Settings, args: argparse.Namespace, clock: Clo
         if revision != migrate.head_revision():
             raise ValueError(f"the database is at revision {revision or 'none'}; run: copbot db upgrade")
         async with session_factory(engine)() as session:
-            platforms = select(Thread.platform).distinct()
-            if args.channel:
-                platforms = platforms.where(Thread.room == args.channel)
-            gaps = [
-                gap
-                for platform in list(await session.scalars(platforms))
-                for gap in await health_gaps(session, platform, now)
-            ]
-            report = await build_report(session, window, settings.health, gaps)
+            return await health_report_text(session, window, settings.health, now, as_json=args.json)
     finally:
         await engine.dispose()
-    if args.json:
-        return json.dumps(as_data(report), indent=2, ensure_ascii=False) + "\n"
-    from copbot.health.html import render
-
-    return render(report, now)
 
 
 def run_report(args: argparse.Namespace, settings: Settings, clock: Clock | None = None) -> int:

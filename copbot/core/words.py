@@ -47,6 +47,8 @@ GENERIC_WORDS = frozenset(_GENERIC_TEXT.split())
 
 def _fold(word: str) -> str:
     """Lower case without diacritics, so stop words match however they are written."""
+    if word.isascii():  # most words: nothing to decompose, and ASCII casefold is lower
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -71,16 +73,19 @@ def content_words(text: str, *, limit: int = MAX_TOKENS) -> list[str]:
     return tokens
 
 
+def _keywords(words: list[str], limit: int) -> list[str]:
+    return [word for word in words if len(word) >= MIN_KEYWORD_LENGTH and word not in GENERIC_WORDS][:limit]
+
+
 def keywords(text: str, limit: int = KEYWORDS_PER_TEXT) -> list[str]:
     """The first ``limit`` topical words of ``text``: content words that are long enough and not generic."""
-    found = [word for word in content_words(text) if len(word) >= MIN_KEYWORD_LENGTH and word not in GENERIC_WORDS]
-    return found[:limit]
+    return _keywords(content_words(text), limit)
 
 
 def topics_of(text: str, tags: Collection[str]) -> list[str]:
     """The known tags ``text`` names; if none, its first few keywords: what a question is about."""
-    named = [word for word in content_words(text) if word in tags]
-    return named or keywords(text)
+    words = content_words(text)
+    return [word for word in words if word in tags] or _keywords(words, KEYWORDS_PER_TEXT)
 
 
 def normalise_tag(tag: str) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from copbot.health.window import DAY, WEEK, Share, Window, dialect_of, epoch_seconds, median, p90, unnamed_member_ids
 from copbot.store.models import Message, Thread
@@ -59,36 +58,33 @@ class HelpFigures:
 
 async def help_requests(session: AsyncSession, window: Window) -> list[HelpRequest]:
     """Every counted help request in the window with its first reply, solution and acceptance (one row each)."""
-    reply = aliased(Message)
     accepted = Thread.id.in_(
         select(EntryUse.thread_id).where(EntryUse.kind == "accepted", EntryUse.at < window.until).scalar_subquery()
     )
     dialect = dialect_of(session)
-    query = (
-        select(
-            epoch_seconds(Thread.created_at, dialect),
-            epoch_seconds(func.min(reply.created_at), dialect),
-            epoch_seconds(Thread.answered_at, dialect),
-            accepted,
-        )
-        .outerjoin(
-            reply,
-            and_(
-                reply.thread_id == Thread.id,
-                reply.author_id != Thread.asker_id,
-                reply.author_id.not_in(unnamed_member_ids()),
-                reply.deleted_at.is_(None),
-                reply.created_at < window.until,
-            ),
-        )
+    first_reply = (
+        select(func.min(Message.created_at))
         .where(
-            Thread.is_help_request.is_(True),
-            Thread.created_at >= window.since,
-            Thread.created_at < window.until,
-            Thread.asker_id.is_not(None),
-            Thread.asker_id.not_in(unnamed_member_ids()),
+            Message.thread_id == Thread.id,
+            Message.author_id != Thread.asker_id,
+            Message.author_id.not_in(unnamed_member_ids()),
+            Message.deleted_at.is_(None),
+            Message.created_at < window.until,
         )
-        .group_by(Thread.id, Thread.created_at, Thread.answered_at)
+        .correlate(Thread)
+        .scalar_subquery()
+    )  # one short range of the (thread, time) index per request: no join, no grouping
+    query = select(
+        epoch_seconds(Thread.created_at, dialect),
+        epoch_seconds(first_reply, dialect),
+        epoch_seconds(Thread.answered_at, dialect),
+        accepted,
+    ).where(
+        Thread.is_help_request.is_(True),
+        Thread.created_at >= window.since,
+        Thread.created_at < window.until,
+        Thread.asker_id.is_not(None),
+        Thread.asker_id.not_in(unnamed_member_ids()),
     )
     if window.room is not None:
         query = query.where(Thread.room == window.room)

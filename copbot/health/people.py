@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, distinct, exists, func, select
+from sqlalchemy import BigInteger, ColumnElement, Exists, and_, case, distinct, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -14,11 +15,11 @@ from copbot.config.settings import HealthSection
 from copbot.health.window import (
     DAY,
     Window,
-    counted_message,
     dialect_of,
+    in_room,
     shifted,
+    spans_table,
     unnamed_member_ids,
-    week_index,
 )
 from copbot.store.models import EntryMessage, EntryTag, KnowledgeEntry, Member, Message, Tag
 
@@ -62,6 +63,7 @@ class PeopleFigures:
     active: int
     """Distinct people with a counted message in the window."""
     newcomers: Newcomers
+    """People whose first counted message falls in the window, and whether they came back (see Newcomers)."""
     levels: dict[str, int]
     """Wenger's levels of participation, among the active people, by the share of the window's calendar weeks they
     wrote in: core (at least [health] core_week_share), active (at least active_week_share), occasional (at least
@@ -80,55 +82,89 @@ def level_of(weeks_written: int, weeks: int, health: HealthSection) -> str:
     return "occasional" if weeks_written >= health.occasional_min_weeks else "peripheral"
 
 
-async def weekly_active(session: AsyncSession, window: Window) -> tuple[list[int], dict[int, int]]:
-    """Active people per week, and each active person's number of weeks written: one pass over the window."""
-    week = week_index(Message.created_at, window, dialect_of(session)).label("week")
-    rows = await session.execute(
-        select(Message.author_id, week).where(counted_message(window)).group_by(Message.author_id, week)
+BITS = 62
+"""Weeks per bit mask column (one signed 64-bit integer each)."""
+
+
+def _counted_member() -> list[ColumnElement[bool]]:
+    """A member whose messages count: no bot, not opted out."""
+    return [Member.is_bot.is_(False), Member.capture_opt_out.is_(False)]
+
+
+def _wrote(window: Window, since: Any, until: Any) -> Exists:
+    """The member of the outer query has a message (not deleted) in the window's channel in [since, until)."""
+    return (
+        exists()
+        .where(
+            Message.author_id == Member.id,
+            Message.created_at >= since,
+            Message.created_at < until,
+            Message.deleted_at.is_(None),
+            *in_room(window),
+        )
+        .correlate_except(Message)
     )
-    counts = [0] * len(window.week_starts())
+
+
+async def weekly_active(session: AsyncSession, window: Window) -> tuple[list[int], dict[int, int]]:
+    """Active people per week, and each active person's number of weeks written.
+
+    One statement: for each member who wrote in the window, a bit mask of the weeks they wrote in, each bit one
+    EXISTS probe of the (author, time) index: no message is read beyond the first of each member's week.
+    """
+    spans = window.week_spans()
+    weeks = spans_table("weeks", spans)
+    one = literal(1, BigInteger())
+    masks = [
+        select(func.sum(one.op("<<")(weeks.c.k - start)))
+        .where(weeks.c.k >= start, weeks.c.k < start + BITS, _wrote(window, weeks.c.since, weeks.c.until))
+        .correlate_except(weeks)
+        .scalar_subquery()
+        for start in range(0, len(spans), BITS)
+    ]
+    rows = await session.execute(
+        select(Member.id, *masks).where(*_counted_member(), _wrote(window, window.since, window.until))
+    )
+    counts = [0] * len(spans)
     weeks_written: dict[int, int] = {}
-    for author, index in rows:
-        if author is None:
-            continue
-        counts[index] += 1
-        weeks_written[author] = weeks_written.get(author, 0) + 1
+    for member, *parts in rows:
+        written = 0
+        for chunk, mask in enumerate(parts):
+            bits = int(mask or 0)
+            written += bits.bit_count()
+            for week in range(chunk * BITS, min(len(spans), (chunk + 1) * BITS)):
+                counts[week] += bits >> (week - chunk * BITS) & 1
+        if written:
+            weeks_written[member] = written
     return counts, weeks_written
 
 
 async def newcomers(session: AsyncSession, window: Window) -> Newcomers:
     """The newcomers of ``window`` and whether they came back, in one aggregate query.
 
-    A person's first message is their earliest stored one, even if later deleted (it is when they arrived); the
-    index on (author, time) answers it without reading the messages table.
+    A person's first message is their earliest stored one, even if later deleted (it is when they arrived): one
+    probe of the (author, time) index per member, as the smallest entry of their range.
     """
     dialect = dialect_of(session)
-    firsts_query = select(Message.author_id.label("author"), func.min(Message.created_at).label("first")).where(
-        Message.author_id.is_not(None)
-    )
-    if window.room is not None:
-        firsts_query = firsts_query.where(Message.room == window.room)
-    firsts = firsts_query.group_by(Message.author_id).subquery()
+    first = select(func.min(Message.created_at)).where(Message.author_id == Member.id, *in_room(window))
+    firsts = select(Member.id.label("author"), first.scalar_subquery().label("first")).where(*_counted_member())
+    arrived = firsts.subquery()
     again = aliased(Message)
     came_back = exists().where(
-        again.author_id == firsts.c.author,
-        again.created_at > shifted(firsts.c.first, DAY, dialect),
-        again.created_at <= shifted(firsts.c.first, RETURN_WITHIN, dialect),
+        again.author_id == arrived.c.author,
+        again.created_at > shifted(arrived.c.first, DAY, dialect),
+        again.created_at <= shifted(arrived.c.first, RETURN_WITHIN, dialect),
         again.deleted_at.is_(None),
         *([again.room == window.room] if window.room is not None else []),
     )
-    old_enough = firsts.c.first <= window.until - RETURN_WITHIN
+    old_enough = arrived.c.first <= window.until - RETURN_WITHIN
     count, judged, returned = (
         await session.execute(
             select(
                 func.count(),
                 func.sum(case((old_enough, 1), else_=0)),
                 func.sum(case((and_(old_enough, came_back), 1), else_=0)),
-            ).where(
-                firsts.c.first >= window.since,
-                firsts.c.first < window.until,
-                firsts.c.author.not_in(unnamed_member_ids()),
-            )
+            ).where(arrived.c.first >= window.since, arrived.c.first < window.until)
         )
     ).one()
     return Newcomers(int(count), int(judged or 0), int(returned or 0))

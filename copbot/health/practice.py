@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import String, column, func, select, true, values
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.core.labels import Activity
-from copbot.health.window import Window, counted_message, dialect_of, week_index
+from copbot.health.window import Window, counted_message, in_room, spans_table
 from copbot.store.models import Message
 
 log = logging.getLogger(__name__)
@@ -49,29 +49,47 @@ def trend_of(total: int, recent: int, before: int) -> Trend:
     return "shrinking" if recent < before else "steady"
 
 
+RECENT, BEFORE = -1, -2
+"""The span numbers of the trend's two 28-day spans (the weeks are 0, 1, ...)."""
+
+
 async def practice_figures(session: AsyncSession, window: Window) -> list[ActivityFigures]:
-    """Each of the eleven activities in ``window``, in the order of ``Activity``: one pass over the messages."""
+    """Each of the eleven activities in ``window``, in the order of ``Activity``.
+
+    One statement: for each activity and each span (the calendar weeks, then the trend's two 28-day spans), a count
+    over the (activity, time) index range, so no message is bucketed or sorted one by one.
+    """
     middle = window.until - TREND_SPAN
-    span = Window(min(window.since, middle - TREND_SPAN), window.until, window.room)
-    in_window = Message.created_at >= window.since
-    week = case((in_window, week_index(Message.created_at, window, dialect_of(session))), else_=-1).label("week")
-    part = case((Message.created_at >= middle, "recent"), (Message.created_at >= middle - TREND_SPAN, "before"),
-                else_="").label("part")  # fmt: skip
-    rows = await session.execute(
-        select(Message.activity, week, part, func.count())
-        .where(counted_message(span), Message.activity.in_([a.value for a in PRACTICE_ACTIVITIES]))
-        .group_by(Message.activity, week, part)
+    spans = spans_table("spans", [*window.week_spans(), (RECENT, middle, window.until),
+                                  (BEFORE, middle - TREND_SPAN, middle)])  # fmt: skip
+    names = values(column("activity", String(32)), name="activities").data(
+        [(a.value,) for a in PRACTICE_ACTIVITIES]
+    ).cte("activities")  # fmt: skip
+    count = (
+        select(func.count())
+        .select_from(Message)
+        .where(
+            Message.activity == names.c.activity,
+            Message.created_at >= spans.c.since,
+            Message.created_at < spans.c.until,
+            counted_message(),
+            *in_room(window),
+        )
+        .scalar_subquery()
     )
     weekly = {a.value: [0] * len(window.week_starts()) for a in PRACTICE_ACTIVITIES}
-    parts = {a.value: {"recent": 0, "before": 0, "": 0} for a in PRACTICE_ACTIVITIES}
-    for activity, index, where, count in rows:
-        if index >= 0:
-            weekly[str(activity)][index] += count
-        parts[str(activity)][where] += count
+    parts = {a.value: {RECENT: 0, BEFORE: 0} for a in PRACTICE_ACTIVITIES}
+    for span, activity, found in await session.execute(
+        select(spans.c.k, names.c.activity, count).join_from(spans, names, true())
+    ):
+        if span >= 0:
+            weekly[str(activity)][span] = int(found)
+        else:
+            parts[str(activity)][span] = int(found)
     figures: list[ActivityFigures] = []
     for activity in PRACTICE_ACTIVITIES:
         counts = weekly[activity.value]
-        recent, before = parts[activity.value]["recent"], parts[activity.value]["before"]
+        recent, before = parts[activity.value][RECENT], parts[activity.value][BEFORE]
         figures.append(
             ActivityFigures(activity.value, counts, sum(counts), recent, before, trend_of(sum(counts), recent, before))
         )

@@ -16,7 +16,7 @@ from copbot.health.people import PeopleFigures, people_figures
 from copbot.health.practice import ActivityFigures, practice_figures
 from copbot.health.repository import GapTopic, RepositoryFigures, repository_figures
 from copbot.health.rhythm import RhythmFigures, rhythm_figures
-from copbot.health.window import WEEK, Share, Window
+from copbot.health.window import WEEK, Share, Window, without_jit
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ async def build_report(
     session: AsyncSession, window: Window, health: HealthSection, gaps: list[GapTopic] | None = None
 ) -> HealthReport:
     """Compute every family of figures for ``window`` with SQL aggregates."""
+    await without_jit(session)
     return HealthReport(
         window=window,
         help=await help_figures(session, window),

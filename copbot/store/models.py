@@ -70,6 +70,7 @@ class Thread(Base):
     __table_args__ = (
         UniqueConstraint("platform", "room", "thread_key"),
         Index("ix_threads_status_created", "status", "created_at"),
+        Index("ix_threads_help_created", "is_help_request", "created_at", "asker_id", "answered_at", "room"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -102,6 +103,8 @@ class Message(Base):
         Index("ix_messages_thread_cover", "thread_id", "created_at", "author_id", "deleted_at"),
         Index("ix_messages_author_created", "author_id", "created_at", "deleted_at"),
         Index("ix_messages_reply_to", "platform", "reply_to"),
+        Index("ix_messages_activity_cover", "activity", "created_at", "author_id", "deleted_at", "room"),
+        Index("ix_messages_room_author", "room", "author_id", "created_at", "deleted_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))

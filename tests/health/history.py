@@ -28,7 +28,8 @@ def at(month: int, day: int, hour: int = 10, year: int = 2026) -> datetime:
     return datetime(year, month, day, hour, tzinfo=UTC)
 
 
-# thread key: (asker, room, created, answered, is_help_request)
+# thread key: (asker, room, created, answered, is_help_request); the open ones from 17 Mar on are about kubernetes
+TITLES = {"T3": "kubernetes pods restart", "T4": "kubernetes ingress timeout", "T8": "kubernetes secrets"}
 THREADS: dict[str, tuple[str, str, datetime, datetime | None, bool]] = {
     "T0": ("alice", "help", at(1, 20), None, True),
     "T1": ("alice", "help", at(3, 3), at(3, 4), True),
@@ -121,8 +122,9 @@ async def _write(session: AsyncSession, community: Community) -> None:
         runs[key] = run.id
     for key, (asker, room, created, answered, help_request) in THREADS.items():
         thread = Thread(
-            platform="memory", room=room, thread_key=key, asker_id=community.members[asker], title=f"question {key}",
-            status="answered" if answered else "open", is_help_request=help_request, created_at=created,
+            platform="memory", room=room, thread_key=key, asker_id=community.members[asker],
+            title=TITLES.get(key, f"question {key}"), status="answered" if answered else "open",
+            is_help_request=help_request, created_at=created,
             last_message_at=created, answered_at=answered, prompt_run_id=runs["R1"] if key == "P1" else None,
         )  # fmt: skip
         session.add(thread)

@@ -17,6 +17,8 @@ from copbot.config.settings import parse_settings
 from copbot.core.clock import ManualClock
 from copbot.health.report import as_data, build_report
 from copbot.health.window import Window
+from copbot.prompts.health_page import health_report_text
+from copbot.prompts.kinds import health_gaps
 from tests.health.history import NOW, SINCE, Community, replayed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +39,9 @@ async def test_json_is_the_report_as_data(
     community: Community, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async with community.sessions() as session:
-        expected = as_data(await build_report(session, Window(SINCE, NOW, "help"), parse_settings("").health))
+        gaps = await health_gaps(session, "memory", NOW)  # the platform's, whatever the channel
+        expected = as_data(await build_report(session, Window(SINCE, NOW, "help"), parse_settings("").health, gaps))
+    assert expected["repository"]["gaps"] == [{"topic": "kubernetes", "questions": 3, "answerers": 2}]
     out = tmp_path / "report.json"
     # run_report drives its own event loop, as the console script does: run it in a thread of its own.
     code = await asyncio.to_thread(_run, database_url, tmp_path, "--since", "8w", "--channel", "help", "--json",
@@ -85,3 +89,13 @@ async def test_the_console_script_writes_json(community: Community, database_url
     data = json.loads(done.stdout)
     assert data["help"]["requests"] == 7  # T0 joins the six of the 8-week window; Erin's T6 never counts
     assert data["window"]["since"] == "2026-01-01T00:00:00+00:00"
+
+
+async def test_one_function_renders_the_page_for_the_cli_and_the_web(community: Community) -> None:
+    window = Window(SINCE, NOW)
+    async with community.sessions() as session:
+        page = await health_report_text(session, window, parse_settings("").health, NOW)
+        data = json.loads(await health_report_text(session, window, parse_settings("").health, NOW, as_json=True))
+    assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 4 and page.endswith("</html>\n")
+    assert "kubernetes" in page  # the gap list of the platform is in the page
+    assert data["help"]["requests"] == 6 and data["repository"]["gaps"][0]["topic"] == "kubernetes"

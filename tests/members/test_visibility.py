@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
-from copbot.config.settings import PromptSection
+from copbot.config.settings import HealthSection, PromptSection
 from copbot.core.events import Member
+from copbot.health.window import Window
 from copbot.knowledge.interchange.jsonl import export_lines
 from copbot.prompts import kinds
+from copbot.prompts.health_page import health_report_text
 from tests.cast import ALICE, BOB, CAROL, DAVE, MOD
 from tests.community_harness import Bot, running_bot
 
@@ -137,6 +140,16 @@ async def test_every_read_path_hides_opted_out_deleted_and_private_content(tmp_p
             assert word not in exported, word
         [private] = [record for record in records if record["id"] == ids.private]
         assert private["source"]["public"] is False and private["source"]["room"] == PRIVATE
+
+        # the health report (HTML for copbot report and the web, and its JSON): Alice and Dave opted out, so their
+        # messages count in no figure and they are never named, though Dave had agreed to be suggested before
+        window = Window.ending(bot.clock.now() + timedelta(seconds=1), timedelta(days=7))
+        async with bot.services.sessions() as session:
+            page = await health_report_text(session, window, HealthSection(), bot.clock.now())
+            data = json.loads(await health_report_text(session, window, HealthSection(), bot.clock.now(), as_json=True))
+        for word in ("Alice", "Dave", "sourdough", "tamari", "rye"):
+            assert word not in page, word
+        assert data["people"]["active"] == 4  # Bob, Carol, Erin and the moderator wrote (and Alice and Dave)
 
 
 async def test_the_unanswered_digest_hides_them_too(tmp_path: Path, database_url: str) -> None:
