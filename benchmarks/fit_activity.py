@@ -3,7 +3,9 @@
 F2Chat spring-boot (Pan et al., ASE 2021), split by time: the earliest 70% of threads (by first message) train,
 the later 30% test. On the train part only it fits the problem-vs-information naive Bayes, the embedding head
 (with the plain sentences of tests/activities/test_recogniser.py for the rare activities), the combination rule
-and the two calibration tables (isotonic, on out-of-fold labels of the train part cut into 5 blocks of time).
+and the two calibration tables (isotonic). The train part is cut into 5 blocks of consecutive weeks: the combination
+rule is chosen by forward validation (each of blocks 2-5 labelled by models fitted on the blocks before it only), the
+calibration tables are fitted on cross-fitted labels (each block labelled by models fitted on the other four).
 Then it reports, on the test part: per-class F1 for cues alone, cues + naive Bayes and cues + embeddings; what
 each cue family adds; and the reliability of the shipped confidence by decile. Writes problem_info_model.json,
 calibration.json and activity_head.json.
@@ -53,6 +55,9 @@ CUE_WEIGHTS = (0.25, 0.5, 1.0, 2.0)
 OVERRULES = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 """How sure the head must be to replace a rare activity named by a cue (1.01: never)."""
 FOLDS = 5
+"""Blocks of consecutive weeks in the train part; blocks 2-5 are the validation labels."""
+BOOTSTRAP = 1000
+"""Resamples of the test threads for the macro-F1 interval."""
 TRAIN_LABEL = {PROGRESS: Activity.DOCUMENTING_PROJECTS.value}
 Threads = list[tuple[str, list[str]]]
 
@@ -89,6 +94,32 @@ class Pipeline:
         ]
 
 
+class Held:
+    """Labels of train blocks, each from a pipeline fitted on the given other threads only."""
+
+    def __init__(self, threads: Threads, vectors: Matrix, examples: tuple[Matrix, list[str]],
+                 folds: list[list[int]], fitted_on: list[list[int]]) -> None:  # fmt: skip
+        self.folds = folds
+        self.vectors = vectors
+        self.pipelines = [Pipeline(threads, ids, vectors, examples) for ids in fitted_on]
+        self.raw = [lab for p, fold in zip(self.pipelines, folds, strict=True) for lab in p.cue_labels(threads, fold)]
+        self.gold = [threads[i][0] for fold in folds for i in fold]
+        self.calibrated = self.raw
+
+    def calibrate(self, table: Calibration) -> None:
+        """Calibrate the cue labels with ``table`` (the bot's labels are calibrated before the head is asked)."""
+        self.calibrated = [Label(lab.activity, table(lab.confidence), lab.reason) for lab in self.raw]
+
+    def refined(self, rule: tuple[float, float]) -> list[Label]:
+        """The calibrated labels with the head's second opinion under ``rule``, raw head confidences."""
+        out: list[Label] = []
+        start = 0
+        for pipeline, fold in zip(self.pipelines, self.folds, strict=True):
+            out += pipeline.refined(self.calibrated[start : start + len(fold)], self.vectors, fold, rule, IDENTITY)
+            start += len(fold)
+        return out
+
+
 class _NoEmbedder(Embedder):
     """The refiner's embedder is never called here: the vectors are computed once up front."""
 
@@ -112,6 +143,22 @@ def macro(gold: Sequence[str], labels: Sequence[Label]) -> float:
     """Macro-F1 over the four gold classes."""
     scores = per_class_f1(gold, classes(labels))
     return sum(scores.values()) / len(scores)
+
+
+def interval(gold: Sequence[str], labels: Sequence[Label], rounds: int = BOOTSTRAP) -> tuple[float, float]:
+    """The 5th and 95th percentile of macro-F1 over bootstrap resamples of the threads (fixed seed)."""
+    import random
+
+    rng = random.Random(17)
+    predicted = classes(labels)
+    n = len(gold)
+    scores = []
+    for _ in range(rounds):
+        picks = [rng.randrange(n) for _ in range(n)]
+        f1 = per_class_f1([gold[i] for i in picks], [predicted[i] for i in picks])
+        scores.append(sum(f1.values()) / len(f1))
+    scores.sort()
+    return scores[int(0.05 * rounds)], scores[int(0.95 * rounds) - 1]
 
 
 def reliability(title: str, gold: Sequence[str], labels: Sequence[Label]) -> None:
@@ -160,37 +207,34 @@ def main(argv: Sequence[str]) -> int:
     examples = (embedder.embed(example_texts), [a.value for a, texts in EXAMPLES.items() for _ in texts])
     print(f"F2Chat spring-boot (Pan et al., ASE 2021), {DATA}: {len(train)} earlier threads train, {len(test)} test")
 
-    # Out-of-fold labels of the train part: calibration tables and the combination rule are fitted on them. The
-    # folds are blocks of consecutive weeks, so a fold is judged by models that did not see its time (as the test).
+    # Labels of the train part from models that did not see them, in blocks of consecutive weeks. Choices (the
+    # combination rule) are made by forward validation: each of blocks 2-5 is judged by models fitted on the earlier
+    # blocks only, as the test is. The calibration tables are cross-fitted (each block labelled by models fitted on
+    # the other four), so the confidences they map come from models about as strong as the shipped ones.
     size = -(-len(train) // FOLDS)
-    folds = [train[k * size : (k + 1) * size] for k in range(FOLDS)]
-    pipelines = [Pipeline(threads, [i for f in folds if f is not fold for i in f], vectors, examples) for fold in folds]
-    raw = [label for p, fold in zip(pipelines, folds, strict=True) for label in p.cue_labels(threads, fold)]
-    oof = [i for fold in folds for i in fold]
-    gold_oof = [threads[i][0] for i in oof]
-    cues_table = fit_isotonic(
-        [lab.confidence for lab in raw], [c == g for c, g in zip(classes(raw), gold_oof, strict=True)]
+    blocks = [train[k * size : (k + 1) * size] for k in range(FOLDS)]
+    forward = Held(
+        threads, vectors, examples, blocks[1:], [[i for b in blocks[:k] for i in b] for k in range(1, FOLDS)]
     )
-    calibrated = [Label(lab.activity, cues_table(lab.confidence), lab.reason) for lab in raw]
-
-    def oof_refined(rule: tuple[float, float], table: Calibration) -> list[Label]:
-        out: list[Label] = []
-        start = 0
-        for pipeline, fold in zip(pipelines, folds, strict=True):
-            out += pipeline.refined(calibrated[start : start + len(fold)], vectors, fold, rule, table)
-            start += len(fold)
-        return out
-
+    crossed = Held(threads, vectors, examples, blocks, [[i for b in blocks if b is not f for i in b] for f in blocks])
+    cues_table = fit_isotonic(
+        [lab.confidence for lab in crossed.raw],
+        [c == g for c, g in zip(classes(crossed.raw), crossed.gold, strict=True)],
+    )
+    forward.calibrate(cues_table)
+    crossed.calibrate(cues_table)
+    print(f"validation ({len(forward.gold)} threads of train blocks 2-5) macro-F1, cues + naive Bayes: "
+          f"{macro(forward.gold, forward.raw):.3f}")  # fmt: skip
     rules = [(weight, overrule) for weight in CUE_WEIGHTS for overrule in OVERRULES]
-    grid = {r: macro(gold_oof, oof_refined(r, IDENTITY)) for r in rules}
-    print("train out-of-fold macro-F1 by (cue weight, overrule):", {r: round(v, 3) for r, v in grid.items()})
+    grid = {r: macro(forward.gold, forward.refined(r)) for r in rules}
+    print("validation macro-F1 by (cue weight, overrule):", {r: round(v, 3) for r, v in grid.items()})
     rule = max(rules, key=grid.__getitem__)
-    refined_raw = oof_refined(rule, IDENTITY)
-    changed = [(lab, g) for lab, before, g in zip(refined_raw, calibrated, gold_oof, strict=True) if lab != before]
+    pairs = zip(crossed.refined(rule), crossed.calibrated, crossed.gold, strict=True)
+    changed = [(lab, g) for lab, before, g in pairs if lab != before]
     head_table = fit_isotonic(
         [lab.confidence for lab, _ in changed], [folded(lab.activity.value) == g for lab, g in changed]
     )
-    print(f"chosen on the train part's out-of-fold labels: cue weight {rule[0]}, overrule {rule[1]}; "
+    print(f"chosen on the validation labels: cue weight {rule[0]}, overrule {rule[1]}; "
           f"calibration points: cues {len(cues_table.points)}, embeddings {len(head_table.points)}")  # fmt: skip
 
     # The shipped models: fitted on the whole train part; measured on the later threads.
@@ -206,18 +250,23 @@ def main(argv: Sequence[str]) -> int:
             "test: cues + naive Bayes + embedding head", gold, classes(with_head)
         ),
     }
-    print("\n== what each cue family adds (test macro-F1 of cues + naive Bayes without that family's cues)")
+    print("\n== what each cue family adds (test macro-F1 without that family's cues: cues only | cues + naive Bayes)")
     for family in CUES["en"]:
         without = {a: cues for a, cues in CUES["en"].items() if a is not family}
+        alone = Recogniser(use_model=False, calibration=cues_table, cues=without)
+        bare = macro(gold, [alone.label_thread(threads[i][1]) for i in test])
         recogniser = Recogniser(model=final.nb, calibration=cues_table, cues=without)
         score = macro(gold, [recogniser.label_thread(threads[i][1]) for i in test])
-        print(f"  without {family.value:26s} {score:.3f} ({score - figures['cues + naive Bayes']:+.3f})")
+        print(f"  without {family.value:26s} {bare:.3f} ({bare - figures['cues only']:+.3f}) | "
+              f"{score:.3f} ({score - figures['cues + naive Bayes']:+.3f})")  # fmt: skip
     reliability("cues + naive Bayes (extra off)", gold, with_nb)
     reliability("cues + naive Bayes + embedding head (extra on)", gold, with_head)
     print("\n| per-class F1 | " + " | ".join(GOLD_CLASSES) + " | macro |")
     for name, labels in (("cues only", cues_only), ("cues + naive Bayes", with_nb), ("+ embedding head", with_head)):
         scores = per_class_f1(gold, classes(labels))
-        print(f"| {name} | " + " | ".join(f"{scores[c]:.3f}" for c in GOLD_CLASSES) + f" | {macro(gold, labels):.3f} |")
+        low, high = interval(gold, labels)
+        print(f"| {name} | " + " | ".join(f"{scores[c]:.3f}" for c in GOLD_CLASSES)
+              + f" | {macro(gold, labels):.3f} (90% bootstrap {low:.3f}-{high:.3f}) |")  # fmt: skip
     if args.dry_run:
         return 0
     about = (
@@ -229,7 +278,7 @@ def main(argv: Sequence[str]) -> int:
     }
     (RECOGNITION / MODEL_FILE).write_text(json.dumps(model_json, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     tables = {
-        "about": f"isotonic, on out-of-fold labels of 5 time blocks; {about}",
+        "about": f"isotonic, on cross-fitted labels of 5 time blocks of the train part; {about}",
         "cue_weight": rule[0],
         "overrule": rule[1],
         "tables": {"cues": cues_table.to_json(), "embeddings": head_table.to_json()},

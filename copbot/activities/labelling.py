@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.activities.recognition.cues import asks_a_question
-from copbot.activities.recognition.recogniser import OPENING_RUN, Recogniser
+from copbot.activities.recognition.recogniser import OPENING_RUN, THREAD_READ, Recogniser
 from copbot.config.errors import ConfigError
 from copbot.config.settings import ActivitySection
 from copbot.conversations.threads import OPTED_OUT_REASON as OPTED_OUT_REASON
@@ -22,7 +22,7 @@ from copbot.store.models import Member, Message, Thread
 
 log = logging.getLogger(__name__)
 
-THREAD_LABEL_UPTO = 5
+THREAD_LABEL_UPTO = THREAD_READ
 """A thread's label is recomputed while it has at most this many messages; later ones change little."""
 THREAD_MESSAGES = 3
 THREAD_CHARS = 1000

@@ -6,8 +6,9 @@ import time
 
 import pytest
 
+from copbot.activities.labelling import THREAD_LABEL_UPTO
 from copbot.activities.recognition.cues import CUES, looks_like_thanks
-from copbot.activities.recognition.recogniser import Recogniser, first_chars
+from copbot.activities.recognition.recogniser import THREAD_READ, Recogniser, first_chars
 from copbot.core.labels import Activity
 
 A = Activity
@@ -152,6 +153,34 @@ def test_thread_replies_break_a_weak_opening(recogniser: Recogniser) -> None:
 def test_thanks_replies_do_not_change_the_thread(recogniser: Recogniser) -> None:
     base = ["How do I request annual leave in the new system?"]
     assert recogniser.label_thread([*base, "thanks, that worked!"]) == recogniser.label_thread(base)
+
+
+def test_a_thread_is_read_as_far_as_the_bot_relabels_it(recogniser: Recogniser) -> None:
+    opening = ["quick one about Monday"] + ["ok"] * (THREAD_READ - 1)
+    late = [*opening, "let's schedule a meeting", "who can take Monday?"]
+    assert THREAD_READ == THREAD_LABEL_UPTO
+    assert recogniser.label_thread(late) == recogniser.label_thread(opening)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What's your take on moving the allotment AGM online?",
+        "It would be nice if the rota showed who swapped shifts, WDYT?",
+        "Would it make sense to split the beginners' session in two?",
+        "Just a suggestion: the glossary could link to the examples.",
+    ],
+)
+def test_asking_for_opinions_and_proposing_changes_is_discussing_developments(
+    recogniser: Recogniser, text: str
+) -> None:
+    label = recogniser.label_message(text)
+    assert label.activity is A.DISCUSSING_DEVELOPMENTS and label.confidence >= 0.5, label
+
+
+def test_it_would_be_great_if_someone_helped_is_not_a_proposal(recogniser: Recogniser) -> None:
+    label = recogniser.label_message("It would be great if someone could help me, the build keeps failing")
+    assert label.activity is A.PROBLEM_SOLVING, label
 
 
 def test_empty_thread_is_other(recogniser: Recogniser) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 CALIBRATION_FILE = "calibration.json"
-"""The shipped tables, fitted on held-out data by benchmarks/fit_activity_calibration.py."""
+"""The shipped tables, fitted on held-out labels of the earlier threads by benchmarks/fit_activity.py."""
 
 
 @dataclass(frozen=True, slots=True)

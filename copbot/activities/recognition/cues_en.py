@@ -22,6 +22,7 @@ EN_CUES: dict[Activity, tuple[Cue, ...]] = {
         (r"stuck (?:on|with)", 2.5),
         (r"(?:does ?n[o']?t|do ?n[o']?t|did ?n[o']?t|wo ?n[o']?t|is ?n[o']?t|are ?n[o']?t|not) (?:seem to )?work", 2.5),
         (r"(?:stopped|stops|ceased) working", 2.5),
+        (r"(?:stopped|stops|has stopped|suddenly stopped) [a-z]+ing\b", 1.5),
         (
             r"(?:ca ?n[o']?t|can ?not|unable to|could ?n[o']?t|fail(?:s|ed|ing)? to) (?:get|make|"
             r"figure|start|run|find out|stop)",
@@ -370,6 +371,23 @@ EN_CUES: dict[Activity, tuple[Cue, ...]] = {
     ),
     A.DISCUSSING_DEVELOPMENTS: (
         (r"what do (?:you|people|y'?all|you all|you guys|others|we) (?:think|reckon|make) (?:of|about)", 3.0),
+        # Asking for opinions and proposing a change: what the message does, whatever the topic.
+        (
+            r"what(?:'s| is| are) (?:your|people's|everyone's) (?:take|opinion|view|views|stance|thoughts) "
+            r"(?:on|about)",
+            3.0,
+        ),
+        (r"(?:wdyt|what do you think\s*\?)", 2.5),
+        (
+            r"it would be (?:really |very )?(?:nice|great|useful|cool|handy|good) (?:if|to) "
+            r"(?!(?:someone|anyone|you) )",
+            2.0,
+        ),
+        (r"would it (?:make sense|be (?:worth|reasonable|a good idea)) to", 2.0),
+        (r"(?:i'?d|i would|i want to|i'd like to|let me) (?:like to )?(?:suggest|propose)\b", 2.0),
+        (r"(?:just |only )?a (?:suggestion|proposal|thought)\b", 1.5),
+        (r"(?:feature|enhancement) requests?\b", 2.0),
+        (r"(?:need|want|like|wanted) to discuss", 2.0),
         (
             r"(?:any )?(?:thoughts|opinions?|views|takes?|impressions) (?:on|about|"
             r"regarding) (?:the )?(?:new|latest|recent|upcoming|proposed|this)",

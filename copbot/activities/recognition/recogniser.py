@@ -27,6 +27,9 @@ ASKING_CONFIDENCE = 0.3
 """Raw confidence of a message phrased as a question (it opens with a question word) that no cue names."""
 OPENING_RUN = 2
 """How many messages after an empty opening (a bare greeting) still count as the opening."""
+THREAD_READ = 5
+"""A thread's label reads its first this many messages: the bot relabels a thread only while it is that short
+(``THREAD_LABEL_UPTO``), so ``copbot activity label`` reads no more than chat does."""
 MODEL_WEIGHT = 1.0
 """How much the small model's log-odds count against cue weights when settling problem vs information."""
 _SEEKERS = (Activity.PROBLEM_SOLVING, Activity.REQUEST_FOR_INFORMATION)
@@ -138,8 +141,10 @@ class Recogniser:
         """Label a whole thread, first message first: the opening dominates, later messages help.
 
         Replies count REPLY_WEIGHT each; short thank-you replies are skipped. If the opening shows no
-        activity (a bare greeting, an image), the next OPENING_RUN messages count as the opening.
+        activity (a bare greeting, an image), the next OPENING_RUN messages count as the opening. Only the first
+        THREAD_READ messages are read.
         """
+        messages = messages[:THREAD_READ]
         if not messages:
             return Label(Activity.OTHER, 0.0, "empty thread")
         total = _Scores({}, {}, asking=False)
