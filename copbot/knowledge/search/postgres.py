@@ -161,21 +161,39 @@ class PostgresSearch:
             for row in rows
         ]
 
-    async def term_matches(
-        self, session: AsyncSession, tokens: Sequence[str], entry_ids: Sequence[int]
-    ) -> tuple[int, dict[str, int], dict[str, set[int]]]:
-        """(searchable entries, entries per token, which of ``entry_ids`` contain each token)."""
-        total = int(await session.scalar(text("SELECT count(*) FROM search_documents")) or 0)
+    async def document_count(self, session: AsyncSession) -> int:
+        """Searchable entries (counted only when the searchable text has changed: see ``stats``)."""
+        return int(await session.scalar(text("SELECT count(*) FROM search_documents")) or 0)
+
+    async def word_frequencies(self, session: AsyncSession, tokens: Sequence[str], total: int) -> dict[str, int]:
+        """Entries holding each token: PostgreSQL's statistics for a common word (counting it would read all its
+        postings), an exact count from the GIN index for the rest, in one statement."""
+        shares, _, rows = await _lexeme_stats(session)
+        found = (await session.execute(_FREQUENCIES, {"words": list(tokens), "common": list(shares)})).all()
         frequency: dict[str, int] = {}
-        contains: dict[str, set[int]] = {}
-        match = "search_vector @@ websearch_to_tsquery('english', :q)"
-        match_count = text(f"SELECT count(*) FROM search_documents WHERE {match}")
-        match_in = text(f"SELECT entry_id FROM search_documents WHERE {match} AND entry_id IN :ids").bindparams(
-            bindparam("ids", expanding=True)
-        )
-        wanted = list(set(entry_ids))
-        for token in tokens:
-            frequency[token] = int(await session.scalar(match_count, {"q": token}) or 0)
-            rows = await session.execute(match_in, {"q": token, "ids": wanted})
-            contains[token] = {int(row[0]) for row in rows}
-        return total, frequency, contains
+        for token, lexemes, count in found:
+            common = [shares[lexeme] for lexeme in lexemes or [] if lexeme in shares]
+            frequency[str(token)] = int(max(common) * max(rows, total)) if common else int(count or 0)
+        return frequency
+
+    async def containing(
+        self, session: AsyncSession, tokens: Sequence[str], entry_ids: Sequence[int]
+    ) -> dict[str, set[int]]:
+        """Which of ``entry_ids`` hold each token, in one statement."""
+        contains: dict[str, set[int]] = {token: set() for token in tokens}
+        for token, entry_id in await session.execute(_CONTAINING, {"words": list(tokens), "ids": list(entry_ids)}):
+            contains[str(token)].add(int(entry_id))
+        return contains
+
+
+_FREQUENCIES = text(
+    "SELECT w, ts_lexize('english_stem', w), CASE WHEN ts_lexize('english_stem', w) && CAST(:common AS text[])"
+    " THEN NULL ELSE (SELECT count(*) FROM search_documents WHERE search_vector @@ plainto_tsquery('english', w))"
+    " END FROM unnest(CAST(:words AS text[])) AS t(w)"
+)
+"""Each word's lexemes and, unless PostgreSQL's statistics list it as common, the entries holding it (a word the
+statistics do not list is in few entries, so its count reads few postings)."""
+_CONTAINING = text(
+    "SELECT t.w, d.entry_id FROM unnest(CAST(:words AS text[])) AS t(w) JOIN search_documents AS d"
+    " ON d.entry_id = ANY(CAST(:ids AS bigint[])) AND d.search_vector @@ plainto_tsquery('english', t.w)"
+)
