@@ -7,13 +7,15 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal, literal_column, select, text
+from sqlalchemy import Select, bindparam, func, literal_column, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause
 
 from copbot.knowledge.search.filters import SearchFilters, SearchHit, filter_conditions
+from copbot.knowledge.search.pg_rank import SCORED, average_lengths, idf, lexemes
 from copbot.knowledge.search.query import tsquery_terms
+from copbot.knowledge.search.stats import text_statistics
 from copbot.knowledge.search.words import keep_rarest
 from copbot.store.models import KnowledgeEntry, SearchDocument
 from copbot.store.scope import scope_of
@@ -102,49 +104,56 @@ async def selective_websearch_text(session: AsyncSession, text_: str) -> str | N
     return " or ".join(terms[index] for index in keep_rarest(costs, budget=ROWS_BUDGET))
 
 
+CANDIDATES = 100
+"""Entries (or the limit, if larger) the GIN index proposes, by ``ts_rank_cd`` over the finding words, for BM25."""
+
+
+def _candidates(filters: SearchFilters, count: int) -> Select[Any]:
+    query = func.websearch_to_tsquery(_CONFIG, bindparam("q"))
+    rank = func.ts_rank_cd(_WEIGHTS, _VECTOR, query, RANK_NORMALISATION)
+    entry = KnowledgeEntry
+    return (
+        select(entry.id)
+        .select_from(SearchDocument.__table__.join(entry, entry.id == SearchDocument.entry_id))
+        .where(_VECTOR.op("@@")(query), *filter_conditions(filters))
+        .order_by(rank.desc(), entry.id)
+        .limit(count)
+    )
+
+
 class PostgresSearch:
     """Searches ``search_documents.search_vector`` (a generated, GIN-indexed tsvector with weights A-D)."""
 
     async def search(self, session: AsyncSession, text_: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
-        """The best entries for any user text, best first."""
+        """The best entries for any user text, best first: candidates from the GIN index, ranked by BM25."""
         if filters.entry_ids == () or filters.public_ids == ():
             return []
-        words = await selective_websearch_text(session, text_)
-        if words is None:
+        words = tsquery_terms(text_)
+        if not words:
             return []
-        query = func.websearch_to_tsquery(_CONFIG, bindparam("words", words))
-        rank = func.ts_rank_cd(_WEIGHTS, _VECTOR, query, RANK_NORMALISATION).label("rank")
-        entry = KnowledgeEntry
-        document = SearchDocument
-        ranked = (
-            select(entry.id, rank)
-            .select_from(document.__table__.join(entry, entry.id == document.entry_id))
-            .where(_VECTOR.op("@@")(query), *filter_conditions(filters))
-            .order_by(rank.desc(), entry.id)
-            .limit(limit)
-            .subquery("ranked")
-        )
-        body = func.concat_ws(" ", document.question, document.answers, document.discussion, document.title)
-        headline = func.ts_headline(_CONFIG, body, query, literal(HEADLINE_OPTIONS))
-        statement = (
-            select(
-                entry.id,
-                entry.public_id,
-                entry.title,
-                entry.source_url,
-                entry.resource_url,
-                entry.solved,
-                entry.kind,
-                ranked.c.rank,
-                headline.label("snippet"),
-            )
-            .select_from(ranked.join(entry, entry.id == ranked.c.id).join(document, document.entry_id == entry.id))
-            .order_by(ranked.c.rank.desc(), entry.id)
-        )
+        narrowed = filters.entry_ids is not None or filters.public_ids is not None
+        # A word's cost is the entries it matches: the candidates come from the words that are cheap enough (all of
+        # them when the filter names the entries); every word of the question counts in the ranking.
+        finding = " or ".join(words) if narrowed else await selective_websearch_text(session, text_)
+        if finding is None:
+            return []
         try:
-            rows = (await session.execute(statement)).all()
+            total, frequency, extra = await text_statistics(session, self, words)
+            forms = await lexemes(session, words)
+            weights: dict[str, float] = {}
+            for word in words:
+                for lexeme in forms[word]:
+                    weights[lexeme] = max(weights.get(lexeme, 0.0), idf(total, frequency.get(word, 0)))
+            ids = list((await session.scalars(_candidates(filters, max(CANDIDATES, limit)), {"q": finding})).all())
+            if not ids:
+                return []
+            avg_main, avg_talk = await average_lengths(session, extra)
+            parameters = {"lexemes": list(weights), "idfs": list(weights.values()), "ids": ids, "limit": limit,
+                          "avg_main": avg_main, "avg_talk": avg_talk, "words": finding,
+                          "options": HEADLINE_OPTIONS}  # fmt: skip
+            rows = (await session.execute(SCORED, parameters)).all()
         except DBAPIError:
-            log.exception("full-text search failed for %r", words)
+            log.exception("full-text search failed for %r", finding)
             await session.rollback()
             return []
         return [
@@ -171,8 +180,8 @@ class PostgresSearch:
         shares, _, rows = await _lexeme_stats(session)
         found = (await session.execute(_FREQUENCIES, {"words": list(tokens), "common": list(shares)})).all()
         frequency: dict[str, int] = {}
-        for token, lexemes, count in found:
-            common = [shares[lexeme] for lexeme in lexemes or [] if lexeme in shares]
+        for token, forms, count in found:
+            common = [shares[lexeme] for lexeme in forms or [] if lexeme in shares]
             frequency[str(token)] = int(max(common) * max(rows, total)) if common else int(count or 0)
         return frequency
 

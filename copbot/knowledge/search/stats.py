@@ -37,12 +37,22 @@ class _Figures:
     version: int
     total: int
     frequency: dict[str, int] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
+    """Other figures a backend derives from the same version of the text (PostgreSQL's average lengths)."""
 
 
 async def word_statistics(
     session: AsyncSession, counter: WordCounter, tokens: Sequence[str]
 ) -> tuple[int, dict[str, int]]:
     """(searchable entries, entries per token): remembered while the searchable text is unchanged."""
+    total, frequency, _ = await text_statistics(session, counter, tokens)
+    return total, frequency
+
+
+async def text_statistics(
+    session: AsyncSession, counter: WordCounter, tokens: Sequence[str]
+) -> tuple[int, dict[str, int], dict[str, object]]:
+    """``word_statistics`` and the backend's other figures for the same version of the text."""
     database = str(session.get_bind().engine.url)
     remembered: dict[str, _Figures] = scope_of(session).slot("search.word_statistics", dict)
     version = int(await session.scalar(_VERSION) or 0)
@@ -52,4 +62,4 @@ async def word_statistics(
     missing = sorted({token for token in tokens if token not in figures.frequency})
     if missing:
         figures.frequency.update(await counter.word_frequencies(session, missing, figures.total))
-    return figures.total, {token: figures.frequency.get(token, 0) for token in tokens}
+    return figures.total, {token: figures.frequency.get(token, 0) for token in tokens}, figures.extra
