@@ -12,6 +12,7 @@ import sys
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, TextIO
 
+from copbot.adapters.banner import console_banner
 from copbot.adapters.ids import IdLedger
 from copbot.core.adapter import EventSink
 from copbot.core.clock import Clock
@@ -51,6 +52,7 @@ class ConsoleAdapter(LocalAdapter):
         clock: Clock | None = None,
         command_prefix: str = "/",
         ledger: IdLedger | None = None,
+        announced: bool = False,
     ) -> None:
         super().__init__(
             platform="console",
@@ -66,11 +68,14 @@ class ConsoleAdapter(LocalAdapter):
         self.thread: str | None = None
         self._task: asyncio.Task[None] | None = None
         self._done = asyncio.Event()
+        self._announced = announced
+        """The first line was already printed (``copbot run`` prints it before loading the bot)."""
 
     async def start(self, sink: EventSink) -> None:
         """Start reading input in the background."""
         await super().start(sink)
-        self._write(f"copbot console, room #{self.room}. You are {self.speaker.name}. Type :help for help.")
+        if not self._announced:
+            self._write(console_banner(self.room, self.speaker.name))
         self._task = asyncio.create_task(self._read_loop(), name="console-input")
 
     async def stop(self) -> None:

@@ -30,8 +30,11 @@ def tag_source(services: Services) -> Callable[[str], Awaitable[list[str]]]:
     return tags
 
 
-def build_platform_adapters(settings: Settings, services: Services, registry: CommandRegistry) -> list[Adapter]:
-    """The adapters the settings ask for; the console when no platform is enabled."""
+def build_platform_adapters(
+    settings: Settings, services: Services, registry: CommandRegistry, *, console_announced: bool = False
+) -> list[Adapter]:
+    """The adapters the settings ask for; the console when no platform is enabled (its first line already printed
+    when ``console_announced``)."""
     adapters: list[Adapter] = []
     if settings.console_enabled:
         from copbot.adapters.console import ConsoleAdapter
@@ -44,6 +47,7 @@ def build_platform_adapters(settings: Settings, services: Services, registry: Co
                 moderators=console.moderators,
                 command_prefix=console.command_prefix,
                 ledger=id_ledger(services, "console"),
+                announced=console_announced,
             )
         )
     if settings.discord.enabled and settings.discord.token is not None:

@@ -67,8 +67,17 @@ def build_dispatcher(services: Services, recogniser: Recogniser | None) -> Dispa
 class Application:
     """copbot, running: call ``start``, then ``wait`` or ``run_until_stopped``, and always ``stop``."""
 
-    def __init__(self, settings: Settings, *, adapters: Sequence[Adapter] | None = None, clock: Clock | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        adapters: Sequence[Adapter] | None = None,
+        clock: Clock | None = None,
+        console_announced: bool = False,
+    ):
         self.settings = settings
+        self.console_announced = console_announced
+        """The console's first line is already on the terminal (``copbot run`` prints it before loading the bot)."""
         self.clock = clock or SystemClock()
         self._given_adapters = list(adapters) if adapters is not None else None
         self.adapters: list[Adapter] = []
@@ -103,7 +112,9 @@ class Application:
         if self._given_adapters is not None:
             self.adapters = list(self._given_adapters)
         else:
-            self.adapters = build_platform_adapters(settings, self.services, self.dispatcher.registry)
+            registry = self.dispatcher.registry
+            announced = self.console_announced
+            self.adapters = build_platform_adapters(settings, self.services, registry, console_announced=announced)
         self._started = True
         for adapter in self.adapters:
             await adapter.start(self.dispatcher.sink_for(adapter))

@@ -72,9 +72,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _run(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import DBAPIError
+def _database_error(error: BaseException) -> bool:
+    """Whether ``error`` is a driver error (SQLAlchemy is looked at only if something already imported it)."""
+    exc = sys.modules.get("sqlalchemy.exc")
+    return exc is not None and isinstance(error, exc.DBAPIError)
 
+
+def _run(args: argparse.Namespace) -> int:
     from copbot.config.errors import ConfigError
     from copbot.config.settings import load_settings
 
@@ -91,7 +95,9 @@ def _run(args: argparse.Namespace) -> int:
         code: int = args.handler(args, settings)
     except ConfigError as error:
         raise CliError(str(error), 2) from None
-    except (OSError, DBAPIError) as error:
+    except Exception as error:
+        if not (isinstance(error, OSError) or _database_error(error)):
+            raise
         problem = database_problem(error, settings.database_url())
         if problem is None:
             raise

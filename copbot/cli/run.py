@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from copbot.cli.common import CliError, SubParsers, add_config_argument
@@ -13,15 +15,22 @@ if TYPE_CHECKING:
 
 
 def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from copbot.app import Application
     from copbot.config.readiness import problems
 
     found = problems(settings)
     if found:  # before the database is touched: nothing is migrated or created for a bot that cannot start
         raise CliError(found[0] + (f" (and {len(found) - 1} more: run copbot check-config)" if len(found) > 1 else ""))
+    announced = settings.console_enabled and _writable_at_a_glance(settings.database.url)
+    if announced:
+        # The console's first line before the bot loads (about a second of imports and migrations): what is typed
+        # meanwhile waits in stdin's buffer and is read once the bot has started, so nothing typed is lost.
+        from copbot.adapters.banner import console_banner
+
+        print(console_banner(settings.console.room, settings.console.user), flush=True)
+    from copbot.app import Application
     from copbot.store.faults import StoreUnusable
 
-    app = Application(settings)
+    app = Application(settings, console_announced=announced)
     try:
         asyncio.run(app.run_until_stopped())
     except StoreUnusable as unusable:  # found before the bot started: a read-only database, say
@@ -36,3 +45,13 @@ def register_run(sub: SubParsers) -> None:
     run = sub.add_parser("run", help="run the bot")
     add_config_argument(run)
     run.set_defaults(handler=_cmd_run)
+
+
+def _writable_at_a_glance(url: str) -> bool:
+    """False when a SQLite file (or the folder its journal goes in) is plainly read-only, so the early banner waits
+    for the real write check; a glance without SQLAlchemy, which ``copbot run`` imports only after the banner."""
+    scheme, _, rest = url.partition(":///")
+    if not scheme.startswith("sqlite") or not rest or rest.startswith(":memory:"):
+        return True
+    path = Path(rest.split("?", 1)[0])
+    return os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))

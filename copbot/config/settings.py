@@ -6,7 +6,6 @@ import tomllib
 from pathlib import Path
 
 from pydantic import Field, ValidationError, model_validator
-from sqlalchemy.engine import make_url
 
 from copbot.config.crontab import ever_fires
 from copbot.config.errors import ConfigError, describe_validation_error
@@ -40,6 +39,8 @@ __all__ = [
 def masked_url(url: str) -> str:
     """A database URL fit to print: any password replaced by ``***``."""
     try:
+        from sqlalchemy.engine import make_url  # here, not at import: ``copbot --version`` must not load SQLAlchemy
+
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # an unparsable URL is refused by validation; never echo what might hold a secret
         return url.split("@")[-1]

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.knowledge import hooks
 from copbot.knowledge.search.filters import SearchBackend, SearchFilters, SearchHit
+from copbot.knowledge.search.stats import word_statistics
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,9 @@ async def coverage(session: AsyncSession, tokens: Sequence[str], entry_ids: Sequ
     """
     if not tokens or not entry_ids:
         return {entry_id: 0.0 for entry_id in entry_ids}
-    total, frequency, contains = await _backend(session).term_matches(session, tokens, entry_ids)
+    backend = _backend(session)
+    total, frequency = await word_statistics(session, backend, tokens)
+    contains = await backend.containing(session, tokens, entry_ids)
     weights = {token: math.log(1 + (total - frequency[token] + 0.5) / (frequency[token] + 0.5)) for token in tokens}
     whole = sum(weights.values()) or 1.0
     return {

@@ -58,10 +58,18 @@ class SearchBackend(Protocol):
         """The best entries for any user ``text``, best first; never raises on odd input."""
         ...
 
-    async def term_matches(
+    async def document_count(self, session: AsyncSession) -> int:
+        """Searchable entries."""
+        ...
+
+    async def word_frequencies(self, session: AsyncSession, tokens: Sequence[str], total: int) -> dict[str, int]:
+        """Entries holding each token in any column (of ``total``), in one statement."""
+        ...
+
+    async def containing(
         self, session: AsyncSession, tokens: Sequence[str], entry_ids: Sequence[int]
-    ) -> tuple[int, dict[str, int], dict[str, set[int]]]:
-        """(searchable entries, entries per token, which of ``entry_ids`` contain each token)."""
+    ) -> dict[str, set[int]]:
+        """Which of ``entry_ids`` hold each token, in one statement."""
         ...
 
 

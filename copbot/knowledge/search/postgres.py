@@ -7,13 +7,15 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal, literal_column, select, text
+from sqlalchemy import Select, bindparam, func, literal_column, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause
 
 from copbot.knowledge.search.filters import SearchFilters, SearchHit, filter_conditions
+from copbot.knowledge.search.pg_rank import SCORED, average_lengths, idf, lexemes
 from copbot.knowledge.search.query import tsquery_terms
+from copbot.knowledge.search.stats import text_statistics
 from copbot.knowledge.search.words import keep_rarest
 from copbot.store.models import KnowledgeEntry, SearchDocument
 from copbot.store.scope import scope_of
@@ -102,49 +104,56 @@ async def selective_websearch_text(session: AsyncSession, text_: str) -> str | N
     return " or ".join(terms[index] for index in keep_rarest(costs, budget=ROWS_BUDGET))
 
 
+CANDIDATES = 100
+"""Entries (or the limit, if larger) the GIN index proposes, by ``ts_rank_cd`` over the finding words, for BM25."""
+
+
+def _candidates(filters: SearchFilters, count: int) -> Select[Any]:
+    query = func.websearch_to_tsquery(_CONFIG, bindparam("q"))
+    rank = func.ts_rank_cd(_WEIGHTS, _VECTOR, query, RANK_NORMALISATION)
+    entry = KnowledgeEntry
+    return (
+        select(entry.id)
+        .select_from(SearchDocument.__table__.join(entry, entry.id == SearchDocument.entry_id))
+        .where(_VECTOR.op("@@")(query), *filter_conditions(filters))
+        .order_by(rank.desc(), entry.id)
+        .limit(count)
+    )
+
+
 class PostgresSearch:
     """Searches ``search_documents.search_vector`` (a generated, GIN-indexed tsvector with weights A-D)."""
 
     async def search(self, session: AsyncSession, text_: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
-        """The best entries for any user text, best first."""
+        """The best entries for any user text, best first: candidates from the GIN index, ranked by BM25."""
         if filters.entry_ids == () or filters.public_ids == ():
             return []
-        words = await selective_websearch_text(session, text_)
-        if words is None:
+        words = tsquery_terms(text_)
+        if not words:
             return []
-        query = func.websearch_to_tsquery(_CONFIG, bindparam("words", words))
-        rank = func.ts_rank_cd(_WEIGHTS, _VECTOR, query, RANK_NORMALISATION).label("rank")
-        entry = KnowledgeEntry
-        document = SearchDocument
-        ranked = (
-            select(entry.id, rank)
-            .select_from(document.__table__.join(entry, entry.id == document.entry_id))
-            .where(_VECTOR.op("@@")(query), *filter_conditions(filters))
-            .order_by(rank.desc(), entry.id)
-            .limit(limit)
-            .subquery("ranked")
-        )
-        body = func.concat_ws(" ", document.question, document.answers, document.discussion, document.title)
-        headline = func.ts_headline(_CONFIG, body, query, literal(HEADLINE_OPTIONS))
-        statement = (
-            select(
-                entry.id,
-                entry.public_id,
-                entry.title,
-                entry.source_url,
-                entry.resource_url,
-                entry.solved,
-                entry.kind,
-                ranked.c.rank,
-                headline.label("snippet"),
-            )
-            .select_from(ranked.join(entry, entry.id == ranked.c.id).join(document, document.entry_id == entry.id))
-            .order_by(ranked.c.rank.desc(), entry.id)
-        )
+        narrowed = filters.entry_ids is not None or filters.public_ids is not None
+        # A word's cost is the entries it matches: the candidates come from the words that are cheap enough (all of
+        # them when the filter names the entries); every word of the question counts in the ranking.
+        finding = " or ".join(words) if narrowed else await selective_websearch_text(session, text_)
+        if finding is None:
+            return []
         try:
-            rows = (await session.execute(statement)).all()
+            total, frequency, extra = await text_statistics(session, self, words)
+            forms = await lexemes(session, words)
+            weights: dict[str, float] = {}
+            for word in words:
+                for lexeme in forms[word]:
+                    weights[lexeme] = max(weights.get(lexeme, 0.0), idf(total, frequency.get(word, 0)))
+            ids = list((await session.scalars(_candidates(filters, max(CANDIDATES, limit)), {"q": finding})).all())
+            if not ids:
+                return []
+            avg_main, avg_talk = await average_lengths(session, extra)
+            parameters = {"lexemes": list(weights), "idfs": list(weights.values()), "ids": ids, "limit": limit,
+                          "avg_main": avg_main, "avg_talk": avg_talk, "words": finding,
+                          "options": HEADLINE_OPTIONS}  # fmt: skip
+            rows = (await session.execute(SCORED, parameters)).all()
         except DBAPIError:
-            log.exception("full-text search failed for %r", words)
+            log.exception("full-text search failed for %r", finding)
             await session.rollback()
             return []
         return [
@@ -161,21 +170,39 @@ class PostgresSearch:
             for row in rows
         ]
 
-    async def term_matches(
-        self, session: AsyncSession, tokens: Sequence[str], entry_ids: Sequence[int]
-    ) -> tuple[int, dict[str, int], dict[str, set[int]]]:
-        """(searchable entries, entries per token, which of ``entry_ids`` contain each token)."""
-        total = int(await session.scalar(text("SELECT count(*) FROM search_documents")) or 0)
+    async def document_count(self, session: AsyncSession) -> int:
+        """Searchable entries (counted only when the searchable text has changed: see ``stats``)."""
+        return int(await session.scalar(text("SELECT count(*) FROM search_documents")) or 0)
+
+    async def word_frequencies(self, session: AsyncSession, tokens: Sequence[str], total: int) -> dict[str, int]:
+        """Entries holding each token: PostgreSQL's statistics for a common word (counting it would read all its
+        postings), an exact count from the GIN index for the rest, in one statement."""
+        shares, _, rows = await _lexeme_stats(session)
+        found = (await session.execute(_FREQUENCIES, {"words": list(tokens), "common": list(shares)})).all()
         frequency: dict[str, int] = {}
-        contains: dict[str, set[int]] = {}
-        match = "search_vector @@ websearch_to_tsquery('english', :q)"
-        match_count = text(f"SELECT count(*) FROM search_documents WHERE {match}")
-        match_in = text(f"SELECT entry_id FROM search_documents WHERE {match} AND entry_id IN :ids").bindparams(
-            bindparam("ids", expanding=True)
-        )
-        wanted = list(set(entry_ids))
-        for token in tokens:
-            frequency[token] = int(await session.scalar(match_count, {"q": token}) or 0)
-            rows = await session.execute(match_in, {"q": token, "ids": wanted})
-            contains[token] = {int(row[0]) for row in rows}
-        return total, frequency, contains
+        for token, forms, count in found:
+            common = [shares[lexeme] for lexeme in forms or [] if lexeme in shares]
+            frequency[str(token)] = int(max(common) * max(rows, total)) if common else int(count or 0)
+        return frequency
+
+    async def containing(
+        self, session: AsyncSession, tokens: Sequence[str], entry_ids: Sequence[int]
+    ) -> dict[str, set[int]]:
+        """Which of ``entry_ids`` hold each token, in one statement."""
+        contains: dict[str, set[int]] = {token: set() for token in tokens}
+        for token, entry_id in await session.execute(_CONTAINING, {"words": list(tokens), "ids": list(entry_ids)}):
+            contains[str(token)].add(int(entry_id))
+        return contains
+
+
+_FREQUENCIES = text(
+    "SELECT w, ts_lexize('english_stem', w), CASE WHEN ts_lexize('english_stem', w) && CAST(:common AS text[])"
+    " THEN NULL ELSE (SELECT count(*) FROM search_documents WHERE search_vector @@ plainto_tsquery('english', w))"
+    " END FROM unnest(CAST(:words AS text[])) AS t(w)"
+)
+"""Each word's lexemes and, unless PostgreSQL's statistics list it as common, the entries holding it (a word the
+statistics do not list is in few entries, so its count reads few postings)."""
+_CONTAINING = text(
+    "SELECT t.w, d.entry_id FROM unnest(CAST(:words AS text[])) AS t(w) JOIN search_documents AS d"
+    " ON d.entry_id = ANY(CAST(:ids AS bigint[])) AND d.search_vector @@ plainto_tsquery('english', t.w)"
+)

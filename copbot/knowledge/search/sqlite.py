@@ -25,8 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.knowledge.search.excerpt import excerpt
 from copbot.knowledge.search.filters import SearchFilters, SearchHit, filter_conditions
-from copbot.knowledge.search.query import quote
-from copbot.knowledge.search.words import selective_query
+from copbot.knowledge.search.words import held_stems, selective_query, stems
 from copbot.store.models import KnowledgeEntry
 
 log = logging.getLogger(__name__)
@@ -147,23 +146,38 @@ class SqliteSearch:
         rows.sort(key=lambda row: (row.rank, row.id))
         return [_hit(row) for row in rows]
 
-    async def term_matches(
+    async def document_count(self, session: AsyncSession) -> int:
+        """Searchable entries (counted only when the searchable text has changed: see ``stats``)."""
+        return int(await session.scalar(text("SELECT count(*) FROM search_documents")) or 0)
+
+    async def word_frequencies(self, session: AsyncSession, tokens: Sequence[str], total: int) -> dict[str, int]:
+        """Entries holding each token, from both FTS5 vocabularies in one statement (the two tables' counts
+        combined as if independent: entries with the word in the question or in the discussion)."""
+        stemmed = dict(zip(tokens, stems(tokens), strict=True))
+        wanted = sorted({stem for stem in stemmed.values() if stem})
+        rows = (await session.execute(_FREQUENCIES, {"terms": json.dumps(wanted)})).all() if wanted else []
+        both = {str(row.term): (int(row.main), int(row.talk)) for row in rows}
+        union = {term: main + talk - main * talk // max(1, total) for term, (main, talk) in both.items()}
+        return {token: union.get(stem, 0) if stem else 0 for token, stem in stemmed.items()}
+
+    async def containing(
         self, session: AsyncSession, tokens: Sequence[str], entry_ids: Sequence[int]
-    ) -> tuple[int, dict[str, int], dict[str, set[int]]]:
-        """(searchable entries, entries per token, which of ``entry_ids`` contain each token), in any column."""
-        total = int(await session.scalar(text("SELECT count(*) FROM search_documents")) or 0)
-        frequency: dict[str, int] = {}
-        contains: dict[str, set[int]] = {}
-        main, talk = (
-            "search_fts WHERE search_fts MATCH :q",
-            "search_fts_discussion WHERE search_fts_discussion MATCH :q",
-        )
-        match_count = text(f"SELECT count(*) FROM (SELECT rowid FROM {main} UNION SELECT rowid FROM {talk})")
-        match_in = text(
-            f"SELECT rowid FROM {main} AND rowid IN :ids UNION SELECT rowid FROM {talk} AND rowid IN :ids"
-        ).bindparams(bindparam("ids", expanding=True))
-        for token in tokens:
-            frequency[token] = int(await session.scalar(match_count, {"q": quote(token)}) or 0)
-            rows = await session.execute(match_in, {"q": quote(token), "ids": list(entry_ids)})
-            contains[token] = {int(row[0]) for row in rows}
-        return total, frequency, contains
+    ) -> dict[str, set[int]]:
+        """Which of ``entry_ids`` hold each token in any column: their indexed text read in one statement and
+        tokenized here as ``search_fts`` tokenizes it (at most 32,000 characters a column)."""
+        stemmed = dict(zip(tokens, stems(tokens), strict=True))
+        rows = (await session.execute(_TEXTS, {"ids": list(entry_ids)})).all()
+        held = held_stems([(int(row[0]), " ".join(str(part or "") for part in row[1:])) for row in rows],
+                          sorted({stem for stem in stemmed.values() if stem}))  # fmt: skip
+        return {token: {entry for entry, found in held.items() if stem in found} if stem else set()
+                for token, stem in stemmed.items()}  # fmt: skip
+
+
+_FREQUENCIES = text(
+    "SELECT t.value AS term, coalesce(m.doc, 0) AS main, coalesce(d.doc, 0) AS talk"
+    " FROM json_each(:terms) AS t LEFT JOIN search_fts_terms AS m ON m.term = t.value"
+    " LEFT JOIN search_fts_discussion_terms AS d ON d.term = t.value"
+)
+_TEXTS = text(
+    "SELECT entry_id, title, question, answers, tags, discussion FROM search_documents WHERE entry_id IN :ids"
+).bindparams(bindparam("ids", expanding=True))

@@ -52,6 +52,17 @@ class _Stemmer:
             self._db.execute("DELETE FROM words")
         return [terms[0] if len(terms := found.get(index, [])) == 1 else None for index in range(len(words))]
 
+    def held(self, documents: Sequence[tuple[int, str]], wanted: Sequence[str]) -> dict[int, set[str]]:
+        """Which of the ``wanted`` stems each (id, text) document holds, tokenized as ``search_fts`` does."""
+        marks = ", ".join("?" for _ in wanted)
+        with self._lock:
+            self._db.executemany("INSERT INTO words(rowid, word) VALUES (?, ?)", documents)
+            found: dict[int, set[str]] = {}
+            for doc, term in self._db.execute(f"SELECT DISTINCT doc, term FROM stems WHERE term IN ({marks})", wanted):
+                found.setdefault(doc, set()).add(term)
+            self._db.execute("DELETE FROM words")
+        return found
+
 
 class _Shared:
     """The stemmer: a tokenizer with no data of its own, made once (it compiles FTS5's tokenizer)."""
@@ -73,13 +84,21 @@ CACHE_SECONDS = 600.0
 """A remembered count is used for this long; it only steers which words are left out, so a stale one is harmless."""
 
 
-def stems(words: Sequence[str]) -> list[str | None]:
-    """The stem ``search_fts`` indexes for each word."""
+def _stemmer() -> _Stemmer:
     with _Shared.lock:
         if _Shared.stemmer is None:
             _Shared.stemmer = _Stemmer()
-        stemmer = _Shared.stemmer
-    return stemmer.stems(words)
+        return _Shared.stemmer
+
+
+def stems(words: Sequence[str]) -> list[str | None]:
+    """The stem ``search_fts`` indexes for each word."""
+    return _stemmer().stems(words)
+
+
+def held_stems(documents: Sequence[tuple[int, str]], wanted: Sequence[str]) -> dict[int, set[str]]:
+    """Which of the ``wanted`` stems each (id, text) document holds."""
+    return _stemmer().held(documents, wanted) if wanted and documents else {}
 
 
 def keep_rarest(costs: Sequence[int], *, budget: int = POSTINGS_BUDGET, at_least: int = MIN_WORDS) -> list[int]:

@@ -1,0 +1,94 @@
+"""PostgreSQL ranking: BM25 over every word of the question for the candidates the GIN index found.
+
+``ts_rank_cd`` weighs every query word alike, so a common word counts as much as the rare one that decides; here
+each word weighs by its inverse document frequency (entries holding it: ``stats``), its occurrences saturate
+(k1) and are normalised by the entry's length (b), the discussion (weight D) separately from the rest, with the
+weight SQLite's search gives it. Only the candidates are scored (their tsvectors unnested), so the cost is bounded
+by the candidate count, not by how many entries a common word is in.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from copbot.store.scope import scope_of
+
+K1 = 1.2
+B = 0.75
+"""The usual BM25 constants (FTS5's bm25 uses the same)."""
+TALK_WEIGHT = 0.7
+"""The discussion's share of the score: ``copbot.knowledge.search.sqlite.DISCUSSION_WEIGHT``."""
+SAMPLE = 2_000
+"""Entries read to estimate the average lengths (remembered until the searchable text changes)."""
+
+_LEXEMES = text("SELECT w, ts_lexize('english_stem', w) FROM unnest(CAST(:words AS text[])) AS t(w)")
+_LENGTHS = text(
+    "SELECT coalesce(avg(length(ts_filter(v, '{a,b,c}'))), 1), coalesce(avg(length(ts_filter(v, '{d}'))), 1)"
+    f" FROM (SELECT search_vector AS v FROM search_documents LIMIT {SAMPLE}) AS s"
+)
+
+
+def _saturated(tf: str, length: str, average: str) -> str:
+    return f"{tf} * {K1 + 1} / ({tf} + {K1} * ({1 - B} + {B} * {length}::float8 / {average}))"
+
+
+SCORED = text(f"""
+WITH q AS (SELECT * FROM unnest(CAST(:lexemes AS text[]), CAST(:idfs AS float8[])) AS q(lexeme, idf)),
+cand AS (
+    SELECT entry_id, search_vector AS v, length(ts_filter(search_vector, '{{a,b,c}}')) AS main_len,
+           length(ts_filter(search_vector, '{{d}}')) AS talk_len
+    FROM search_documents WHERE entry_id = ANY(CAST(:ids AS bigint[]))
+),
+tf AS (
+    SELECT c.entry_id, q.idf, c.main_len, c.talk_len,
+           (SELECT count(*) FROM unnest(u.weights) AS w WHERE w <> 'D') AS main,
+           (SELECT count(*) FROM unnest(u.weights) AS w WHERE w = 'D') AS talk
+    FROM cand AS c CROSS JOIN LATERAL unnest(c.v) AS u JOIN q ON q.lexeme = u.lexeme
+),
+scored AS (
+    SELECT c.entry_id, coalesce(sum(tf.idf * ({_saturated("tf.main", "tf.main_len", ":avg_main")}
+                                   + {TALK_WEIGHT} * {_saturated("tf.talk", "tf.talk_len", ":avg_talk")})), 0) AS rank
+    FROM cand AS c LEFT JOIN tf ON tf.entry_id = c.entry_id
+    GROUP BY c.entry_id ORDER BY rank DESC, c.entry_id LIMIT :limit
+)
+SELECT e.id, e.public_id, e.title, e.source_url, e.resource_url, e.solved, e.kind, s.rank,
+       ts_headline('english', concat_ws(' ', d.question, d.answers, d.discussion, d.title),
+                   websearch_to_tsquery('english', :words), :options) AS snippet
+FROM scored AS s JOIN knowledge_entries AS e ON e.id = s.entry_id JOIN search_documents AS d ON d.entry_id = e.id
+ORDER BY s.rank DESC, e.id
+""")
+"""The best ``limit`` of the candidate ``ids`` by BM25 over the query's lexemes, with their entry columns and a
+headline (only for the rows returned)."""
+
+
+def idf(total: int, frequency: int) -> float:
+    """BM25's inverse document frequency (never negative, as in FTS5)."""
+    return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
+
+
+async def lexemes(session: AsyncSession, words: Sequence[str]) -> dict[str, list[str]]:
+    """The lexemes the english configuration indexes for each word (stop words have none), remembered per app."""
+    known: dict[str, list[str]] = scope_of(session).slot("search.pg_lexemes", dict)
+    missing = [word for word in dict.fromkeys(words) if word not in known]
+    if missing:
+        if len(known) > 50_000:
+            known.clear()
+        for word, found in await session.execute(_LEXEMES, {"words": missing}):
+            known[str(word)] = [str(lexeme) for lexeme in found or []]
+    return {word: known.get(word, []) for word in words}
+
+
+async def average_lengths(session: AsyncSession, extra: dict[str, object]) -> tuple[float, float]:
+    """(distinct lexemes outside and inside the discussion) of an average entry, from a sample; kept in ``extra``
+    (the statistics of one version of the searchable text)."""
+    cached = extra.get("pg_lengths")
+    if isinstance(cached, tuple):
+        return float(cached[0]), float(cached[1])
+    row = (await session.execute(_LENGTHS)).one()
+    lengths = (max(1.0, float(row[0])), max(1.0, float(row[1])))
+    extra["pg_lengths"] = lengths
+    return lengths
