@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from copbot.activities.topics import gap_topics, open_threads
 from copbot.config.settings import HealthSection, PromptSection
 from copbot.core.adapter import Adapter, Card, Outgoing
 from copbot.core.events import Place
-from copbot.core.words import topics_of
 from copbot.health.report import weekly_summary
 from copbot.health.repository import GapTopic
-from copbot.members.visibility import Audience, author_visible, entry_visible, thread_visible
-from copbot.store.models import KnowledgeEntry, Member, Message, Tag, Thread
+from copbot.members.visibility import Audience, entry_visible
+from copbot.store.models import KnowledgeEntry, Thread
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +29,6 @@ DEFAULT_TEXTS = {
 }
 MAX_CARDS = 10
 REPOSITORY_WINDOW = timedelta(days=7)
-GAP_WINDOW = timedelta(days=30)
-GAP_MIN_UNANSWERED = 2
 GAP_TOPICS_SHOWN = 3
 
 
@@ -66,23 +61,6 @@ def _audience(prompt: PromptSection, share: Share | None) -> Audience:
     return Audience.of(Place(prompt.platform, prompt.channel), share)
 
 
-async def _public_rooms(adapter: Adapter | None, platform: str, rooms: set[str]) -> set[str]:
-    """The rooms the platform says everyone may read (none when no adapter can say)."""
-    if adapter is None:
-        return set()
-    return {room for room in sorted(rooms) if await adapter.place_is_public(Place(platform, room))}
-
-
-async def _open_threads(
-    session: AsyncSession, platform: str, audience: Audience, adapter: Adapter | None, *conditions: Any
-) -> list[Thread]:
-    """Open help threads on ``platform`` that ``audience`` may see, oldest first."""
-    where = (Thread.platform == platform, Thread.is_help_request.is_(True), Thread.status == "open", *conditions)
-    rooms = set(await session.scalars(select(Thread.room).where(*where).distinct()))
-    seen = thread_visible(audience, await _public_rooms(adapter, platform, rooms))
-    return list(await session.scalars(select(Thread).where(*where, seen).order_by(Thread.created_at, Thread.id)))
-
-
 async def unanswered_digest(
     session: AsyncSession,
     prompt: PromptSection,
@@ -92,7 +70,7 @@ async def unanswered_digest(
 ) -> Outgoing:
     """Help requests still open after ``older_than_days``, oldest first, with links and a count."""
     cutoff = now - timedelta(days=prompt.older_than_days)
-    threads = await _open_threads(
+    threads = await open_threads(
         session, prompt.platform, _audience(prompt, share), adapter, Thread.created_at <= cutoff
     )
     age = f"{prompt.older_than_days:g} days"
@@ -131,98 +109,6 @@ async def repository_digest(
     ]
     more = f" The first {MAX_CARDS} are below." if len(entries) > MAX_CARDS else ""
     return Outgoing.of(f"{_plural(len(entries), 'new entry', 'new entries')} in the repository this week.{more}", cards)
-
-
-@dataclass
-class Topic:
-    """Open questions that share a tag or keyword, and who has been answering them."""
-
-    name: str
-    questions: int = 0
-    answerers: set[int] = field(default_factory=set)
-    oldest: Thread | None = None
-
-    @property
-    def score(self) -> float:
-        """Many unanswered questions and few answerers rank high."""
-        return self.questions / (len(self.answerers) + 1)
-
-
-def _not_a_bot(author_id: Any) -> ColumnElement[bool]:
-    """The author is no bot (a bot's reply, such as an /ask suggestion, is nobody answering)."""
-    return or_(author_id.is_(None), author_id.not_in(select(Member.id).where(Member.is_bot.is_(True))))
-
-
-async def gap_topics(
-    session: AsyncSession, platform: str, now: datetime, audience: Audience, adapter: Adapter | None = None
-) -> list[Topic]:
-    """Topics with at least two unanswered questions and fewer answerers than questions, best first."""
-    since = now - GAP_WINDOW
-    tags = frozenset(name.lower() for name in await session.scalars(select(Tag.name)))
-    topics: dict[str, Topic] = defaultdict(lambda: Topic(name=""))
-    window = (Thread.created_at >= since, Thread.created_at <= now)
-    open_threads = await _open_threads(session, platform, audience, adapter, *window)
-    counted_threads = {thread.id for thread in open_threads}
-    answering = (Message.deleted_at.is_(None), author_visible(Message.author_id), _not_a_bot(Message.author_id))
-    authors = await _pairs(
-        session, select(Message.thread_id, Message.author_id).where(*answering).distinct(),
-        Message.thread_id, list(counted_threads),
-    )  # fmt: skip
-    for thread in open_threads:
-        helpers = {author for author in authors.get(thread.id, ()) if author is not None and author != thread.asker_id}
-        _count(topics, set(topics_of(thread.title, tags)), helpers, thread)
-    gaps = list(
-        await session.scalars(
-            select(Message).where(
-                Message.platform == platform,
-                Message.activity == "identifying_gaps",
-                Message.deleted_at.is_(None),
-                author_visible(Message.author_id),
-                Message.created_at >= since,
-                Message.created_at <= now,
-            )
-        )
-    )
-    public = await _public_rooms(adapter, platform, {message.room for message in gaps})
-    gap_messages = [
-        message
-        for message in gaps
-        if message.thread_id not in counted_threads
-        and audience.sees_room(platform, message.room, message.room in public)
-    ]
-    homes = {m.thread_id for m in gap_messages if m.thread_id is not None}
-    status = await _pairs(session, select(Thread.id, Thread.status), Thread.id, list(homes))
-    replies = await _pairs(
-        session, select(Message.reply_to, Message.author_id).where(Message.platform == platform, *answering),
-        Message.reply_to, [m.external_id for m in gap_messages],
-    )  # fmt: skip
-    for message in gap_messages:
-        if message.thread_id is not None and status.get(message.thread_id, ["open"]) != ["open"]:
-            continue
-        repliers = replies.get(message.external_id, ())
-        helpers = {author for author in repliers if author is not None and author != message.author_id}
-        _count(topics, set(topics_of(message.text, tags)), helpers, None)
-    ranked = [t for t in topics.values() if t.questions >= GAP_MIN_UNANSWERED and len(t.answerers) < t.questions]
-    return sorted(ranked, key=lambda t: (-t.score, -t.questions, t.name))
-
-
-async def _pairs(session: AsyncSession, query: Select[Any, Any], key: Any, keys: list[Any]) -> dict[Any, list[Any]]:
-    """Run ``query`` for ``keys`` in chunks (one query per 500, not one per key): values grouped by key."""
-    found: dict[Any, list[Any]] = defaultdict(list)
-    for start in range(0, len(keys), 500):
-        for name, value in await session.execute(query.where(key.in_(keys[start : start + 500]))):
-            found[name].append(value)
-    return found
-
-
-def _count(topics: dict[str, Topic], names: set[str], helpers: set[int], thread: Thread | None) -> None:
-    for name in names:
-        topic = topics[name]
-        topic.name = name
-        topic.questions += 1
-        topic.answerers |= helpers
-        if topic.oldest is None and thread is not None:
-            topic.oldest = thread
 
 
 async def gap_prompt(

@@ -2,29 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from copbot.activities.topics import open_topics
 from copbot.core.clock import ManualClock
 from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
+from copbot.members.visibility import Audience
 from copbot.store import chat
 from tests.activities.test_behaviour import bot
 from tests.cast import ALICE, BOB, CAROL
 from tests.conftest import SettingsFactory
+from tests.prompts.support import running, settings_for
 
 GAP = "Who knows what about soil testing, and what are we missing as a group?"
 EXPERIENCE = "Has anyone dealt with a landlord who won't return the allotment shed deposit?"
 
 
-async def test_a_named_gap_feeds_the_open_topics(make_settings: SettingsFactory, clock: ManualClock) -> None:
-    async with bot(make_settings, clock) as (app, mem):
-        start = clock.now() - timedelta(minutes=1)
-        await mem.post(ALICE, GAP)
-        assert app.services is not None
-        async with app.services.sessions() as session:
-            topics = {topic.name: topic for topic in await open_topics(session, start)}
+async def test_a_named_gap_feeds_the_open_topics_and_the_gap_prompt(tmp_path: Path) -> None:
+    prompt = '[[prompts]]\nname = "gaps"\nkind = "gap_prompt"\nchannel = "general"\nplatform = "memory"\n'
+    clock = ManualClock(datetime(2026, 3, 6, 17, 0, tzinfo=UTC))
+    async with running(settings_for(tmp_path, prompt + 'cron = "0 17 * * 5"\n'), clock) as bot:
+        await bot.mem.post(ALICE, GAP)
+        assert bot.app.services is not None
+        async with bot.app.services.sessions() as session:
+            topics = {t.name: t for t in await open_topics(session, "memory", clock.now(), Audience.operator())}
+        bot.mem.clear()
+        await bot.runner.run_now("gaps")
+        [text] = bot.mem.said()
     assert {"soil", "testing"} <= set(topics)
-    assert [(item.kind, item.title) for item in topics["soil"].items] == [("gap", GAP)]
+    assert (topics["soil"].questions, topics["soil"].named, topics["soil"].is_gap) == (1, 1, True)
+    assert text.startswith("These topics have questions waiting and few people answering.")
+    assert "soil" in text, "one message naming a gap is enough for the gap prompt to name its topic"
 
 
 async def test_seeking_experience_links_the_best_answered_entry(

@@ -14,6 +14,7 @@ from copbot.adapters.memory import MemoryAdapter
 from copbot.core.clock import ManualClock
 from copbot.core.words import topics_of
 from copbot.knowledge.entries import EntryDraft, save_entry
+from copbot.members.visibility import Audience
 from copbot.store.models import Thread
 from tests.cast import ALICE, BOB, CAROL
 from tests.community_harness import running_bot
@@ -58,18 +59,18 @@ async def test_open_topics_groups_unanswered_help_requests_and_gaps(
             thread.status = "answered"
 
         async with app.services.sessions() as session:
-            everything = await open_topics(session, start, 10)
-            recent = await open_topics(session, start + timedelta(days=1), 10)
-            one = await open_topics(session, start, 1, platform="memory")
-            elsewhere = await open_topics(session, start, 10, platform="matrix")
+            everyone = Audience.operator()
+            everything = await open_topics(session, "memory", clock.now(), everyone)
+            later = await open_topics(session, "memory", start + timedelta(days=40), everyone)
+            elsewhere = await open_topics(session, "matrix", clock.now(), everyone)
 
         by_name = {topic.name: topic for topic in everything}
-        assert by_name["irrigation"].count == 3
-        assert [item.kind for item in by_name["irrigation"].items] == ["gap", "help_request", "help_request"]
-        assert by_name["irrigation"].items[-1].key == old.id
+        irrigation = by_name["irrigation"]
+        assert (irrigation.questions, irrigation.named, irrigation.is_gap) == (3, 1, True)
+        assert irrigation.oldest is not None and irrigation.oldest.thread_key == old.id
+        assert everything[0] is irrigation
         assert "compost" not in by_name and "weather" not in by_name
-        assert [(t.name, t.count) for t in recent] == [("irrigation", 2)]
-        assert [t.name for t in one] == ["irrigation"]
+        assert [(t.name, t.questions) for t in later if t.name == "irrigation"] == [("irrigation", 2)]
         assert elsewhere == []
 
 
@@ -79,7 +80,7 @@ async def test_open_topics_rejects_naive_since(make_settings: SettingsFactory, c
         assert app.services is not None
         async with app.services.sessions() as session:
             with pytest.raises(ValueError, match="aware"):
-                await open_topics(session, clock.now().replace(tzinfo=None), 5)
+                await open_topics(session, "memory", clock.now().replace(tzinfo=None), Audience.operator())
 
 
 def test_cooldown_waits_per_member(clock: ManualClock) -> None:

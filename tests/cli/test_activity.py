@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from copbot.cli.main import main
+from copbot.store.models import Thread
+from tests.cast import ALICE, BOB, CAROL
+from tests.community_harness import running_bot, settings_text
 
 
 def test_explain_prints_activity_confidence_and_cue(capsys: pytest.CaptureFixture[str]) -> None:
@@ -86,3 +91,26 @@ def test_label_reads_stdin_and_reports_a_missing_file(
     missing = tmp_path / "nope.jsonl"
     assert main(["activity", "label", str(missing)]) == 2
     assert "nope.jsonl" in capsys.readouterr().err
+
+
+def test_label_reads_a_long_thread_as_far_as_chat_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    messages = ["quick one about Monday", "ok", "sure", "fine", "noted", "let's schedule a meeting", "who can take it?"]
+    path = tmp_path / "threads.jsonl"
+    path.write_text(json.dumps({"id": "long", "messages": messages}) + "\n", encoding="utf-8")
+    config = tmp_path / "copbot.toml"
+    config.write_text(settings_text(tmp_path, ""), encoding="utf-8")
+    assert main(["activity", "label", str(path), "--config", str(config)]) == 0
+    record = json.loads(capsys.readouterr().out)
+
+    async def chat() -> Thread | None:
+        async with running_bot(tmp_path) as bot:
+            first = await bot.mem.post(ALICE, messages[0])
+            for number, text in enumerate(messages[1:]):
+                await bot.mem.post(BOB if number % 2 else CAROL, text, thread=first.id)
+            async with bot.services.sessions() as session:
+                return await session.scalar(select(Thread))
+
+    thread = asyncio.run(chat())
+    assert thread is not None
+    assert record["activity"] != "coordination", "the sixth and seventh messages are past what a thread label reads"
+    assert (record["activity"], record["confidence"]) == (thread.activity, thread.activity_confidence)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from copbot.activities.labelling import ActivityLabeller
+from copbot.activities.recognition.calibration import CALIBRATION_FILE
 from copbot.activities.recognition.recogniser import Recogniser
 from copbot.core.labels import Activity, Label
-from copbot.semantic.activity import HeadRefiner, combine
+from copbot.semantic.activity import CUE_WEIGHT, OVERRULE, HeadRefiner, combine
 from copbot.semantic.classifier import HEAD_FILE, load_default_head
 from copbot.semantic.embedder import Embedder
 from tests.semantic_support import require_semantic
@@ -40,6 +42,12 @@ def test_a_rare_activity_named_by_its_cue_is_kept_unless_the_head_is_very_sure()
 def test_shipped_head_is_small() -> None:
     path = Path(__file__).resolve().parents[2] / "copbot" / "semantic" / HEAD_FILE
     assert 1_000 < path.stat().st_size < 100_000
+
+
+def test_the_bot_combines_cues_and_head_by_the_rule_the_fit_chose() -> None:
+    path = Path(__file__).resolve().parents[2] / "copbot" / "activities" / "recognition" / CALIBRATION_FILE
+    fitted = json.loads(path.read_text(encoding="utf-8"))
+    assert (fitted["cue_weight"], fitted["overrule"]) == (CUE_WEIGHT, OVERRULE), "rerun fit_activity.py or update"
 
 
 @pytest.mark.semantic
