@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -67,6 +68,7 @@ def encoded(record: dict[str, Any], ascii_only: bool) -> bytes:
 @given(good=st.lists(records(), min_size=1, max_size=4), bad=st.lists(GARBAGE, max_size=3), data=st.data())
 async def test_random_chat_imports_without_loss_and_searches_in_budget(
     sessions: async_sessionmaker[AsyncSession],
+    caplog: pytest.LogCaptureFixture,
     good: list[dict[str, Any]],
     bad: list[bytes],
     data: st.DataObject,
@@ -74,7 +76,10 @@ async def test_random_chat_imports_without_loss_and_searches_in_budget(
     lines = [encoded(record, data.draw(st.booleans())) for record in good]
     for garbage in bad:
         lines.insert(data.draw(st.integers(0, len(lines))), garbage)
-    report = await import_lines(sessions, lines)
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        report = await import_lines(sessions, lines)
+    assert not [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR], "no traceback"
     good_numbers = {number for number, line in enumerate(lines, start=1) if line in [encoded(r, a) for r in good
                     for a in (True, False)]}  # fmt: skip
     assert not {number for number, _ in report.errors} & good_numbers, report.errors

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -13,8 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+from psycopg import sql
 
+from tests.pg_support import SERVER, STORES
 from tests.store.console_process import ROOT, console_process, sqlite_config
 
 BANNER = "copbot console"
@@ -103,3 +107,26 @@ def test_a_database_file_deleted_while_running_stops_the_bot_in_one_sentence(fol
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"copbot: the database file {database} was deleted while copbot was running")
     assert not database.exists(), "no new empty file in its place"
+
+
+@pytest.mark.skipif("postgresql" not in STORES, reason="PostgreSQL is not among COPBOT_TEST_STORES")
+def test_a_read_only_postgresql_database_is_one_sentence_before_the_banner(folder: Path) -> None:
+    server = SERVER.rstrip("/")
+    name = f"copbot_test_ro_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        url = "postgresql+asyncpg://" + f"{server}/{name}".split("://", 1)[1]
+        (folder / "config.toml").write_text(f'[database]\nurl = "{url}"\n')
+        assert copbot(folder, "db", "upgrade").returncode == 0
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:  # as a read-only replica would be
+            admin.execute(
+                sql.SQL("ALTER DATABASE {} SET default_transaction_read_only = on").format(sql.Identifier(name))
+            )
+        started = copbot(folder, "run")
+        assert BANNER not in started.stdout
+        one_sentence(started, "cannot write to the database postgresql+asyncpg://")
+        assert "read-only transaction" in started.stderr and "not a read-only role, replica" in started.stderr
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
