@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.config.settings import HealthSection, PromptSection
@@ -18,8 +18,9 @@ from copbot.core.events import Place
 from copbot.core.words import topics_of
 from copbot.health.report import weekly_summary
 from copbot.health.repository import GapTopic
+from copbot.health.window import unnamed_member_ids
 from copbot.members.visibility import Audience, author_visible, entry_visible, thread_visible
-from copbot.store.models import KnowledgeEntry, Member, Message, Tag, Thread
+from copbot.store.models import KnowledgeEntry, Message, Tag, Thread
 
 log = logging.getLogger(__name__)
 
@@ -148,11 +149,6 @@ class Topic:
         return self.questions / (len(self.answerers) + 1)
 
 
-def _not_a_bot(author_id: Any) -> ColumnElement[bool]:
-    """The author is no bot (a bot's reply, such as an /ask suggestion, is nobody answering)."""
-    return or_(author_id.is_(None), author_id.not_in(select(Member.id).where(Member.is_bot.is_(True))))
-
-
 async def gap_topics(
     session: AsyncSession, platform: str, now: datetime, audience: Audience, adapter: Adapter | None = None
 ) -> list[Topic]:
@@ -163,7 +159,8 @@ async def gap_topics(
     window = (Thread.created_at >= since, Thread.created_at <= now)
     open_threads = await _open_threads(session, platform, audience, adapter, *window)
     counted_threads = {thread.id for thread in open_threads}
-    answering = (Message.deleted_at.is_(None), author_visible(Message.author_id), _not_a_bot(Message.author_id))
+    # nobody answers through a bot (an /ask suggestion) or a member who opted out: one list, read once per query
+    answering = (Message.deleted_at.is_(None), Message.author_id.not_in(unnamed_member_ids()))
     authors = await _pairs(
         session, select(Message.thread_id, Message.author_id).where(*answering).distinct(),
         Message.thread_id, list(counted_threads),
