@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -348,18 +349,25 @@ def main() -> int:
         for store in args.stores.split(","):
             began = time.perf_counter()
             url = load(store, rows, tmp, args.messages, args.keep is not None)
-            print(f"{store}: loaded in {time.perf_counter() - began:.1f} s", flush=True)
+            average = " ".join(f"{n:.2f}" for n in os.getloadavg())
+            print(f"{store}: loaded in {time.perf_counter() - began:.1f} s, load average {average}", flush=True)
             try:
                 results[store] = asyncio.run(measure(url, tmp, args.repeats))
             finally:
                 if store != "sqlite" and args.keep is None:
                     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
                         admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+    print(f"load average at the end: {' '.join(f'{n:.2f}' for n in os.getloadavg())} ({os.cpu_count()} cores)")
     names = list(next(iter(results.values())))
     print(f"\n| {'seconds (median of ' + str(args.repeats) + ')':<32} | " + " | ".join(f"{s:>10}" for s in results))
     print(f"|{'-' * 34}|" + "|".join("-" * 12 for _ in results))
     for name in names:
         print(f"| {name:<32} | " + " | ".join(f"{results[s][name]:>10.2f}" for s in results))
+    baseline = "COUNT(*) of the tables"
+    print("\nratio to COUNT(*): " + "; ".join(
+        f"{s} " + ", ".join(f"{n} x{results[s][n] / results[s][baseline]:.0f}" for n in names if n.startswith("report"))
+        for s in results
+    ))  # fmt: skip
     return 0
 
 

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.core.adapter import Adapter
 from copbot.core.events import Place
 from copbot.core.labels import Activity
 from copbot.core.words import topics_of
-from copbot.members.visibility import Audience, author_visible, thread_visible
+from copbot.members.visibility import Audience, author_visible, opted_out_ids, thread_visible
 from copbot.store.models import Member, Message, Tag, Thread
 
 log = logging.getLogger(__name__)
@@ -67,14 +67,11 @@ async def open_threads(
     return list(await session.scalars(select(Thread).where(*where, seen).order_by(Thread.created_at, Thread.id)))
 
 
-def _not_a_bot(author_id: Any) -> ColumnElement[bool]:
-    """The author is no bot (a bot's reply, such as an /ask suggestion, is nobody answering)."""
-    return or_(author_id.is_(None), author_id.not_in(select(Member.id).where(Member.is_bot.is_(True))))
-
-
 def _answering() -> tuple[ColumnElement[bool], ...]:
-    """Messages that count as someone answering: not deleted, by a member who did not opt out, and not by a bot."""
-    return Message.deleted_at.is_(None), author_visible(Message.author_id), _not_a_bot(Message.author_id)
+    """Messages that count as someone answering: not deleted, by a member who did not opt out, and not by a bot
+    (an /ask suggestion is nobody answering). Each list is read once per query, not probed per row."""
+    bots = select(Member.id).where(Member.is_bot.is_(True)).scalar_subquery()
+    return Message.deleted_at.is_(None), Message.author_id.not_in(opted_out_ids()), Message.author_id.not_in(bots)
 
 
 async def _pairs(session: AsyncSession, query: Select[Any, Any], key: Any, keys: list[Any]) -> dict[Any, list[Any]]:

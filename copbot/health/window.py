@@ -129,15 +129,6 @@ def shifted(column: Stamp, delta: timedelta, dialect: str) -> ColumnElement[Any]
     return column + literal(delta, Interval())
 
 
-def week_index(column: Stamp, window: Window, dialect: str) -> ColumnElement[int]:
-    """Which of ``window.week_starts()`` a stored datetime inside the window falls in (0 is the first)."""
-    if dialect == "sqlite":  # julianday is twice as fast as strftime, and exact enough to bucket by week
-        days = func.julianday(column) - (window.first_monday.timestamp() / 86400 + 2440587.5)
-        return cast(days / 7, Integer)  # non-negative inside the window, so truncation is floor
-    offset = (epoch_seconds(column, dialect) - window.first_monday.timestamp()) / WEEK.total_seconds()
-    return cast(func.floor(offset), Integer)
-
-
 def spans_table(name: str, spans: Sequence[tuple[int, datetime, datetime]]) -> CTE:
     """Time spans as a constant SQL table ``name(k, since, until)``: a query counts per span with index range scans
     correlated to each row, instead of computing a bucket for every message and sorting them to group."""
@@ -155,21 +146,13 @@ def unnamed_member_ids() -> ColumnElement[bool]:
     return select(Member.id).where(or_(Member.is_bot.is_(True), Member.capture_opt_out.is_(True))).scalar_subquery()
 
 
-def counted_message(window: Window | None = None) -> ColumnElement[bool]:
-    """A message that counts: not deleted, by a known person who is no bot and has not opted out.
-
-    With a window, it was also written inside it (and in its channel, if one is given).
-    """
-    conditions: list[ColumnElement[bool]] = [
+def counted_message() -> ColumnElement[bool]:
+    """A message that counts: not deleted, by a known person who is no bot and has not opted out."""
+    return and_(
         Message.deleted_at.is_(None),
         Message.author_id.is_not(None),
         Message.author_id.not_in(unnamed_member_ids()),
-    ]
-    if window is not None:
-        conditions += [Message.created_at >= window.since, Message.created_at < window.until]
-        if window.room is not None:
-            conditions.append(Message.room == window.room)
-    return and_(*conditions)
+    )
 
 
 def median(values: Sequence[float]) -> float | None:

@@ -10,7 +10,19 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, false, func, not_, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    SQLColumnExpression,
+    and_,
+    exists,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import aliased
 
 from copbot.core.context import Context
@@ -57,6 +69,11 @@ def _opted_out(author_id: SQLColumnExpression[int | None]) -> ColumnElement[bool
     """Subqueries use their own aliases, so they never correlate with the same table in the outer query."""
     member = aliased(Member)
     return exists(select(member.id).where(member.id == author_id, member.capture_opt_out.is_(True)))
+
+
+def opted_out_ids() -> ScalarSelect[int]:
+    """The members whose content is shown nowhere, as one list a query reads once (``x NOT IN`` it)."""
+    return select(Member.id).where(Member.capture_opt_out.is_(True)).scalar_subquery()
 
 
 def author_visible(author_id: SQLColumnExpression[int | None]) -> ColumnElement[bool]:

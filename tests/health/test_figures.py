@@ -128,3 +128,15 @@ async def test_rhythm_figures(community: Community) -> None:
     assert (figures.posted, figures.replies, figures.median_replies) == (2, 2, 1.0)
     assert (week_before.posted, week_before.replies) == (1, 0)
     assert in_help.posted == 0
+
+
+async def test_weeks_written_past_one_bit_mask(community: Community) -> None:
+    long = Window(NOW - timedelta(weeks=70), NOW)  # 71 calendar weeks: two mask columns of 62 weeks
+    async with community.sessions() as session:
+        figures = await people_figures(session, long, HealthSection())
+    assert len(figures.weekly_active) == 71
+    # The last nine are the eight-week window's; before them January: Frank (week of 12 Jan), Alice and Bob
+    # (week of 19 Jan), Carol (Monday 26 Jan).
+    assert figures.weekly_active[-9:] == [0, 2, 1, 1, 2, 2, 4, 2, 2]
+    assert figures.weekly_active[-12:-9] == [1, 2, 1] and sum(figures.weekly_active) == 20
+    assert figures.active == 7  # Frank too
