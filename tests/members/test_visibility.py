@@ -7,10 +7,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from copbot.config.settings import PromptSection
+from aiohttp.test_utils import TestClient, TestServer
+
+from copbot.config.settings import PromptSection, WebSection
 from copbot.core.events import Member
 from copbot.knowledge.interchange.jsonl import export_lines
 from copbot.prompts import kinds
+from copbot.web.server import build_app
+from copbot.web.site import Site
 from tests.cast import ALICE, BOB, CAROL, DAVE, MOD
 from tests.community_harness import Bot, running_bot
 
@@ -137,6 +141,23 @@ async def test_every_read_path_hides_opted_out_deleted_and_private_content(tmp_p
             assert word not in exported, word
         [private] = [record for record in records if record["id"] == ids.private]
         assert private["source"]["public"] is False and private["source"]["room"] == PRIVATE
+
+        # the web pages (every published room named, the private one too): entry, search, feed, sitemap, API
+        web = Site(web=WebSection(enabled=True, published_channels=[PUBLIC, PRIVATE]), sessions=bot.services.sessions,
+                   clock=bot.clock)  # fmt: skip
+        async with TestClient(TestServer(build_app(web))) as client:
+            for hidden in (ids.opted_out, ids.deleted, ids.shared):
+                assert (await client.get(f"/entries/{hidden}")).status == 410, hidden
+            assert (await client.get(f"/entries/{ids.private}")).status == 404
+            page = await (await client.get(f"/entries/{ids.control}")).text()
+            assert "steam the tempeh first" in page and "tamari" not in page and "fenugreek" not in page
+            words = "sourdough kombucha rota tamari rye fenugreek"
+            assert 'class="hits"' not in await (await client.get("/search", params={"q": words})).text()
+            assert (await (await client.get("/api/search", params={"q": words})).json())["results"] == []
+            for url in ("/", "/feed.xml", "/sitemap.xml"):
+                body = await (await client.get(url)).text()
+                for word in words.split():
+                    assert word not in body, (url, word)
 
 
 async def test_the_unanswered_digest_hides_them_too(tmp_path: Path, database_url: str) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.core.words import normalise_tag
-from copbot.members.visibility import Audience, searchable_entry_visible
+from copbot.members.visibility import Audience, searchable_entry_visible, web_searchable
 from copbot.store.models import EntryTag, KnowledgeEntry, Tag
 
 
@@ -35,6 +35,8 @@ class SearchFilters:
     audience: Audience | None = None
     """Who searches: only entries the visibility rule lets them see (None: the operator; the index itself never
     holds opted-out or deleted text)."""
+    published: tuple[str, ...] | None = None
+    """For the web: only entries the web may show from these ``[web] published_channels`` (None: not the web)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,4 +92,6 @@ def filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
         conditions.append(entry.public_id.in_(list(filters.public_ids)))
     if filters.audience is not None:
         conditions.append(searchable_entry_visible(filters.audience))
+    if filters.published is not None:
+        conditions.append(web_searchable(filters.published))
     return conditions

@@ -1,0 +1,57 @@
+"""What every page knows: the web settings, the database, the clock, and how an entry's URL is written."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from copbot.config.settings import WebSection
+from copbot.core.clock import Clock
+
+SLUG_WORDS = 8
+SLUG_CHARS = 60
+
+
+def slug(title: str) -> str:
+    """A readable URL part from a title: lower-case ASCII words joined by hyphens (may be empty)."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())[:SLUG_WORDS]
+    return "-".join(words)[:SLUG_CHARS].strip("-")
+
+
+def entry_path(public_id: str, title: str) -> str:
+    """The canonical path of an entry's page: ``/entries/ID-slug``."""
+    words = slug(title)
+    return f"/entries/{public_id}-{words}" if words else f"/entries/{public_id}"
+
+
+def entry_url(web: WebSection, public_id: str, title: str) -> str | None:
+    """The public URL of an entry's page, when the web is on and has a base URL; else None."""
+    if not web.enabled or not web.base_url:
+        return None
+    return web.base_url + entry_path(public_id, title)
+
+
+@dataclass(frozen=True)
+class Site:
+    """The web's configuration and the database it reads; one per server (no globals)."""
+
+    web: WebSection
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    name: str = "copbot"
+    sitemap_size: int = 50_000
+    """URLs in one sitemap file: the sitemap protocol's limit (tests make it small)."""
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The published rooms."""
+        return tuple(self.web.published_channels)
+
+
+SITE_KEY = web.AppKey("site", Site)
+"""Where the aiohttp application keeps its ``Site``."""
