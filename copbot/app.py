@@ -31,6 +31,8 @@ from copbot.prompts.listener import prompt_reply_listeners
 from copbot.semantic.runtime import SemanticRuntime, build_understanding
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
+from copbot.web.server import WebServer
+from copbot.web.site import Site
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,7 @@ class Application:
         self.prompt_scheduler: PromptScheduler | None = None
         self.leadership: SchedulerLeadership | None = None
         self.semantic: SemanticRuntime | None = None
+        self.web: WebServer | None = None
         self._stopping = asyncio.Event()
         self._on_stop: list[Callable[[], Awaitable[None]]] = []
         self._started = False
@@ -98,6 +101,9 @@ class Application:
             await adapter.start(self.dispatcher.sink_for(adapter))
             log.info("%s adapter started", adapter.platform)
         self.leadership = await start_scheduling(settings, self._lead_scheduler, self._stop_scheduler)
+        if settings.web.enabled:
+            self.web = WebServer(Site(settings.web, self.services.sessions, self.clock, name=settings.bot.name))
+            await self.web.start()
 
     async def _lead_scheduler(self) -> None:
         """Start the prompt scheduler (at start-up, or when this process becomes the leader on PostgreSQL)."""
@@ -143,6 +149,9 @@ class Application:
                 await self.engine.dispose()
             return
         self._started = False
+        if self.web is not None:
+            await self.web.stop()
+            self.web = None
         if self.leadership is not None:
             await self.leadership.stop()
             self.leadership = None

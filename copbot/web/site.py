@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.config.settings import WebSection
 from copbot.core.clock import Clock
+from copbot.store.models import KnowledgeEntry
 
 SLUG_WORDS = 8
 SLUG_CHARS = 60
@@ -29,11 +30,14 @@ def entry_path(public_id: str, title: str) -> str:
     return f"/entries/{public_id}-{words}" if words else f"/entries/{public_id}"
 
 
-def entry_url(web: WebSection, public_id: str, title: str) -> str | None:
-    """The public URL of an entry's page, when the web is on and has a base URL; else None."""
-    if not web.enabled or not web.base_url:
+def web_page(web: WebSection, entry: KnowledgeEntry) -> str | None:
+    """The public URL of an entry's page (``/kb show`` links it): when the web is on, has a base URL and publishes
+    the entry's room; the page itself still applies the web's consent rules."""
+    if not web.enabled or not web.base_url or not entry.source_public:
         return None
-    return web.base_url + entry_path(public_id, title)
+    if entry.source_room not in web.published_channels:
+        return None
+    return web.base_url + entry_path(entry.public_id, entry.title)
 
 
 @dataclass(frozen=True)

@@ -116,3 +116,14 @@ async def test_rate_limit_per_address(tmp_path: Path, database_url: str) -> None
         async with web_client(site_of(bot, web=web)) as client:
             statuses = [(await client.get("/robots.txt")).status for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
+
+
+async def test_kb_show_links_the_web_page_of_published_entries(tmp_path: Path, database_url: str) -> None:
+    async with seeded_site(tmp_path, database_url) as (bot, ids):
+        await bot.mem.command(MOD, f"/kb show {ids.tempeh}")
+        shown = "\n".join([*bot.mem.said(), *bot.mem.private(MOD)])
+        assert f"On the web: https://kb.example.org/entries/{ids.tempeh}-how-do-i-cook-tempeh-well" in shown
+        bot.mem.clear()
+        bot.mem.room = "offtopic"
+        await bot.mem.command(MOD, f"/kb show {ids.offtopic}")
+        assert "On the web" not in "\n".join([*bot.mem.said(), *bot.mem.private(MOD)]), "its room is not published"
