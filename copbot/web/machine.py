@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -73,13 +74,13 @@ async def feed(site: Site, base: str, session: AsyncSession) -> bytes:
     return bytes(generator.atom_str(pretty=True))
 
 
-def _urlset(base: str, rows: Sequence[queries.Listed], with_home: bool) -> str:
+def _urlset(base: str, rows: Sequence[tuple[str, str, datetime]], with_home: bool) -> str:
     lines = [f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{XMLNS}">']
     if with_home:
         lines.append(f"<url><loc>{escape(base)}/</loc></url>")
     lines += [
-        f"<url><loc>{escape(base + row.path)}</loc><lastmod>{row.updated_at.date().isoformat()}</lastmod></url>"
-        for row in rows
+        f"<url><loc>{escape(base + entry_path(public_id, title))}</loc><lastmod>{updated:%Y-%m-%d}</lastmod></url>"
+        for public_id, title, updated in rows
     ]
     lines.append("</urlset>\n")
     return "\n".join(lines)
@@ -103,7 +104,7 @@ async def sitemap(site: Site, base: str, session: AsyncSession, part: int | None
     first = number == 1
     wanted = size - STATIC_URLS if first else size
     skip = 0 if first else size * (number - 1) - STATIC_URLS
-    rows = await queries.newest_by_id(session, site.channels, skip, wanted)
+    rows = await queries.sitemap_rows(session, site.channels, skip, wanted)
     return _urlset(base, rows, first)
 
 

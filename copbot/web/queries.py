@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.knowledge.search.backend import search
@@ -153,24 +154,34 @@ def _candidates(ident: str) -> list[str]:
     return [ident, *(ident[:cut] for cut in cuts)]
 
 
+@functools.lru_cache(maxsize=16)
+def _rules(channels: tuple[str, ...]) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
+    """(entry shown, entry published, message shown) for ``channels``: built once, as building them costs more than
+    running them (the statements' SQL is cached by SQLAlchemy either way)."""
+    return web_entry_visible(channels), published(channels), web_message_visible()
+
+
 async def lookup(session: AsyncSession, channels: Sequence[str], ident: str) -> Shown | Gone | None:
-    """The entry a URL part names as the web shows it, ``Gone`` when deleted or withdrawn, None when unknown."""
+    """The entry a URL part names as the web shows it, ``Gone`` when deleted or withdrawn, None when unknown.
+
+    A published entry hidden by its content (deleted question, opted-out asker) is gone; an unpublished one unknown.
+    """
     candidates = _candidates(ident)[:12]
-    rows = (await session.execute(select(KnowledgeEntry.id, KnowledgeEntry.public_id).where(
-        KnowledgeEntry.public_id.in_(candidates)))).all()  # fmt: skip
+    shown_rule, published_rule, message_rule = _rules(tuple(channels))
+    query = select(KnowledgeEntry, shown_rule.label("shown"), published_rule.label("published")).where(
+        KnowledgeEntry.public_id.in_(candidates)
+    )
+    rows = (await session.execute(query)).all()
     if not rows:
         return await _deleted(session, candidates)
-    entry_id, public_id = max(rows, key=lambda row: len(row[1]))
-    entry = await session.scalar(
-        select(KnowledgeEntry).where(KnowledgeEntry.id == entry_id, web_entry_visible(channels))
-    )
-    if entry is None:
-        return Gone(public_id) if await _withdrawn(session, channels, entry_id) else None
+    entry, shown, is_published = max(rows, key=lambda row: len(row[0].public_id))
+    if not shown:
+        return Gone(entry.public_id) if is_published else None
     messages = list(await session.scalars(
-        select(EntryMessage).where(EntryMessage.entry_id == entry_id, web_message_visible())
+        select(EntryMessage).where(EntryMessage.entry_id == entry.id, message_rule)
         .order_by(EntryMessage.position, EntryMessage.id)))  # fmt: skip
     tags = sorted(await session.scalars(
-        select(Tag.name).join(EntryTag, EntryTag.tag_id == Tag.id).where(EntryTag.entry_id == entry_id)))  # fmt: skip
+        select(Tag.name).join(EntryTag, EntryTag.tag_id == Tag.id).where(EntryTag.entry_id == entry.id)))  # fmt: skip
     return Shown(
         entry,
         next((m for m in messages if m.role == "question"), None),
@@ -178,12 +189,6 @@ async def lookup(session: AsyncSession, channels: Sequence[str], ident: str) -> 
         [m for m in messages if m.role == "message"],
         tags,
     )
-
-
-async def _withdrawn(session: AsyncSession, channels: Sequence[str], entry_id: int) -> bool:
-    """A published entry hidden only by its content (deleted question, opted-out asker): it is gone, not unknown."""
-    query = select(KnowledgeEntry.id).where(KnowledgeEntry.id == entry_id, published(channels))
-    return await session.scalar(query) is not None
 
 
 async def _deleted(session: AsyncSession, candidates: Sequence[str]) -> Gone | None:
@@ -196,7 +201,16 @@ async def _deleted(session: AsyncSession, candidates: Sequence[str]) -> Gone | N
     return Gone(public_id) if latest is not None and number <= latest else None
 
 
-async def newest_by_id(session: AsyncSession, channels: Sequence[str], offset: int, limit: int) -> list[Listed]:
-    """Published entries in id order, ``limit`` of them after the first ``offset`` (the sitemap's parts)."""
-    query = select(*_LISTED).where(web_searchable(channels)).order_by(KnowledgeEntry.id).offset(offset).limit(limit)
-    return _listed((await session.execute(query)).all())
+async def sitemap_rows(
+    session: AsyncSession, channels: Sequence[str], offset: int, limit: int
+) -> list[tuple[str, str, datetime]]:
+    """(public id, title, updated) of published entries in id order, ``limit`` after the first ``offset``: only
+    the columns a sitemap needs, as plain rows (a part holds 50,000)."""
+    query = (
+        select(KnowledgeEntry.public_id, KnowledgeEntry.title, KnowledgeEntry.updated_at)
+        .where(web_searchable(channels))
+        .order_by(KnowledgeEntry.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [(row[0], row[1], row[2]) for row in (await session.execute(query)).all()]

@@ -81,9 +81,8 @@ def search_filters(tag: str, activity: str, solved: bool) -> SearchFilters:
 async def results(page: Page, session: AsyncSession, text: str, filters: SearchFilters) -> tuple[str, list[SearchHit]]:
     """The search page: the hits of ``/search``'s search, with highlighted snippets."""
     hits = await queries.find(session, page.site.channels, text, filters, SEARCHED)
-    tags = await queries.tag_counts(session, page.site.channels)
     html = page.render(
-        "search.html", query=text, hits=hits, filters=filters, tags=tags, activities=ACTIVITY_IDS,
+        "search.html", query=text, hits=hits, filters=filters, activities=ACTIVITY_IDS,
         tag=filters.tags[0] if filters.tags else "", canonical=None,
     )  # fmt: skip
     return html, hits

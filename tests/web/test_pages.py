@@ -7,7 +7,10 @@ from pathlib import Path
 
 import extruct
 
-from copbot.web.site import entry_path
+from copbot.config.settings import WebSection
+from copbot.core.clock import SystemClock
+from copbot.store.engine import create_engine, session_factory
+from copbot.web.site import Site, entry_path
 from tests.cast import ALICE, MOD
 from tests.web.support import seeded_site, site_of, web_client
 
@@ -127,3 +130,20 @@ async def test_kb_show_links_the_web_page_of_published_entries(tmp_path: Path, d
         bot.mem.room = "offtopic"
         await bot.mem.command(MOD, f"/kb show {ids.offtopic}")
         assert "On the web" not in "\n".join([*bot.mem.said(), *bot.mem.private(MOD)]), "its room is not published"
+
+
+async def test_a_database_failure_is_a_friendly_500_without_a_trace(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/never-migrated.sqlite3")  # no tables at all
+    web = WebSection(enabled=True, published_channels=["general"])
+    try:
+        async with web_client(Site(web, session_factory(engine), SystemClock())) as client:
+            for url in ("/", "/entries/kb1", "/feed.xml", "/api/entries/kb1"):
+                response = await client.get(url)
+                body = await response.text()
+                assert response.status == 500, url
+                assert "Traceback" not in body and "sqlite" not in body.lower() and "OperationalError" not in body
+                assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+            searched = await client.get("/api/search?q=tempeh")  # search never raises: it logs and finds nothing
+            assert searched.status == 200 and (await searched.json())["results"] == []
+    finally:
+        await engine.dispose()

@@ -88,3 +88,19 @@ async def test_copbot_web_export_writes_pages_and_a_search_index(tmp_path: Path)
     assert (out / "index.html").is_file() and (out / "sitemap.xml").is_file() and (out / "feed.xml").is_file()
     assert (out / "pagefind" / "pagefind-ui.js").is_file(), "Pagefind indexed the pages"
     assert "volunteer rota" not in "".join(p.read_text() for p in out.rglob("*.html"))
+
+
+async def test_export_without_a_public_url_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path}/t.sqlite3"\n[web]\npublished_channels = ["a"]\n'
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "copbot", "web", "export", str(tmp_path / "out"), "--config", str(path), cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2
+    assert stderr.decode().strip().splitlines() == [
+        "copbot: the export needs the site's public URL: set [web] base_url or pass --base-url"
+    ]
