@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -115,6 +116,7 @@ async def reached_by_tab(page: Page) -> set[str]:
 
 
 async def test_keyboard_reaches_every_link_and_axe_finds_nothing_serious(tmp_path: Path) -> None:
+    found: dict[str, list[dict[str, object]]] = {}
     async with site(tmp_path) as (_, ids, base), browser() as chromium:
         page = await chromium.new_page()
         axe = Axe()
@@ -125,5 +127,9 @@ async def test_keyboard_reaches_every_link_and_axe_finds_nothing_serious(tmp_pat
             links = set(await page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"))
             assert links and await reached_by_tab(page) == links, kind
             results = await axe.run(page)
-            serious = [v["id"] for v in results.response["violations"] if v.get("impact") in SERIOUS]
+            violations = results.response["violations"]
+            found[kind] = [{"id": v["id"], "impact": v.get("impact"), "nodes": len(v["nodes"])} for v in violations]
+            serious = [v["id"] for v in violations if v.get("impact") in SERIOUS]
             assert serious == [], (kind, serious)
+    (tmp_path / "axe.json").write_text(json.dumps(found, indent=1))  # every violation of any impact, per page kind
+    print("axe-core violations per page kind:", json.dumps(found))

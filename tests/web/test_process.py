@@ -104,3 +104,19 @@ async def test_export_without_a_public_url_is_one_line_and_exit_2(tmp_path: Path
     assert stderr.decode().strip().splitlines() == [
         "copbot: the export needs the site's public URL: set [web] base_url or pass --base-url"
     ]
+
+
+async def test_copbot_web_serves_the_pages_alone(tmp_path: Path) -> None:
+    port = free_port()
+    path, entry = await seeded(tmp_path, port)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "copbot", "web", "--config", str(path), cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        status, page = await fetch(f"http://127.0.0.1:{port}/api/entries/{entry}")
+        assert status == 200 and json.loads(page)["id"] == entry
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()[-2000:]
