@@ -14,6 +14,7 @@ from copbot.knowledge.search.filters import SearchHit
 from copbot.web import queries
 from copbot.web.markup import cut, plain
 from copbot.web.site import Site, entry_path
+from copbot.web.views import ANONYMOUS
 
 SITEMAP_URLS = 50_000
 """The sitemap protocol's limit of URLs in one file; past it the sitemap is an index of files of this size."""
@@ -33,7 +34,6 @@ def hit_json(base: str, hit: SearchHit) -> dict[str, Any]:
 
 def entry_json(site: Site, base: str, shown: queries.Shown) -> dict[str, Any]:
     """One entry for ``/api/entries/ID``: only what the page shows."""
-    from copbot.web.views import ANONYMOUS
 
     def message(item: Any) -> dict[str, Any]:
         name = item.author_name if site.web.show_names and item.author_name else ANONYMOUS
