@@ -56,6 +56,7 @@ async def export(site: Site, base: str, root: Path, *, index: bool = True) -> in
             _write(root, f"tags/{name}/index.html", await views.listing(page, session, tag=name))
         for name, _ in await queries.activity_counts(session, site.channels):
             _write(root, f"activities/{name}/index.html", await views.listing(page, session, activity=name))
+        _write(root, "resources/index.html", await views.listing(page, session))
         written = await _entries(page, session, root)
         _write(root, "feed.xml", await machine.feed(site, base, session))
         sitemap = await machine.sitemap(site, base, session) or ""

@@ -97,6 +97,11 @@ async def activity(request: web.Request) -> web.Response:
         return _html(await views.listing(_page(request), session, activity=name))
 
 
+async def resources(request: web.Request) -> web.Response:
+    async with _site(request).sessions() as session:
+        return _html(await views.listing(_page(request), session))
+
+
 async def api_search(request: web.Request) -> web.Response:
     text, tag, activity, solved = _search_args(request)
     async with _site(request).sessions() as session:
@@ -138,6 +143,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/entries/{ident}", entry)
     app.router.add_get("/tags/{name}", tag)
     app.router.add_get("/activities/{name}", activity)
+    app.router.add_get("/resources", resources)
     app.router.add_get("/api/search", api_search)
     app.router.add_get("/api/entries/{ident}", api_entry)
     app.router.add_get("/feed.xml", feed)

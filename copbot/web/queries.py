@@ -111,6 +111,13 @@ async def of_activity(session: AsyncSession, channels: Sequence[str], activity: 
     return _listed((await session.execute(query)).all())
 
 
+async def resources(session: AsyncSession, channels: Sequence[str], limit: int) -> list[Listed]:
+    """Published shared resources (``/share``), newest first."""
+    query = select(*_LISTED).where(web_searchable(channels), KnowledgeEntry.kind == "resource")
+    query = query.order_by(KnowledgeEntry.created_at.desc(), KnowledgeEntry.id.desc()).limit(limit)
+    return _listed((await session.execute(query)).all())
+
+
 async def tag_counts(session: AsyncSession, channels: Sequence[str], limit: int = 60) -> list[tuple[str, int]]:
     """The tags of published entries with how many carry each, most used first."""
     number = func.count(EntryTag.entry_id)

@@ -89,9 +89,12 @@ async def results(page: Page, session: AsyncSession, text: str, filters: SearchF
 
 
 async def listing(page: Page, session: AsyncSession, *, tag: str = "", activity: str = "") -> str:
-    """A tag's or a practice activity's page: its entries, newest first."""
+    """A tag's or a practice activity's page, or with neither the shared resources: entries, newest first."""
     channels = page.site.channels
-    if tag:
+    if not tag and not activity:
+        entries = await queries.resources(session, channels, LISTED)
+        heading, path = "Shared resources", "/resources"
+    elif tag:
         entries = await queries.tagged(session, channels, tag, LISTED)
         heading, path = f"Tagged #{tag}", f"/tags/{tag}"
     else:

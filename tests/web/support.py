@@ -47,6 +47,8 @@ class Seeded:
     """Solved in a room that is not published."""
     sourdough: str
     """Asked by Alice, answered by Bob: Alice then says /privacy web off (in the test that wants it)."""
+    guide: str
+    """Bob's /share in the published room."""
 
 
 async def solved(bot: Bot, asker: Member, question: str, answerer: Member, answer: str, room: str) -> tuple[str, str]:
@@ -73,9 +75,12 @@ async def seed(bot: Bot) -> Seeded:
     rota, _ = await solved(bot, MOD, "where is the volunteer rota", ERIN, "the rota is in the drive", PRIVATE)
     offtopic, _ = await solved(bot, BOB, "best hiking boots for rain", CAROL, "leather boots with wax", UNPUBLISHED)
     sourdough, _ = await solved(bot, ALICE, "how do I revive a sourdough starter", BOB, "feed it twice daily", PUBLIC)
+    await bot.mem.command(BOB, "/share my tempeh fermenting guide https://example.org/tempeh #cooking")
+    shared = re.search(r"Shared as (kb\d+)", bot.mem.last())
+    assert shared, bot.mem.last()
     await bot.mem.command(ERIN, "/privacy web off")
     bot.mem.clear()
-    return Seeded(tempeh, kombucha, rota, offtopic, sourdough)
+    return Seeded(tempeh, kombucha, rota, offtopic, sourdough, shared.group(1))
 
 
 def site_of(bot: Bot, **overrides: object) -> Site:

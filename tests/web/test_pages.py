@@ -79,8 +79,15 @@ async def test_every_page_and_status(tmp_path: Path, database_url: str) -> None:
         assert "sinking scoby is fine" not in kombucha_page and "Erin" not in kombucha_page
         assert (await client.get("/entries/nothing-like-this")).status == 404
         assert "Not found" in await (await client.get("/no/such/page")).text()
-        assert (await client.get("/tags/cooking")).status == 200
+        assert ids.tempeh in await (await client.get("/tags/cooking")).text()
+        assert ids.tempeh not in await (await client.get("/tags/hiking")).text()
+        activity = await client.get("/activities/request_for_information")
+        assert activity.status == 200 and ids.tempeh in await activity.text()
         assert (await client.get("/activities/nonsense")).status == 404
+        resources = await (await client.get("/resources")).text()
+        assert ids.guide in resources and ids.tempeh not in resources
+        assert (await client.get("/static/style.css")).status == 200
+        assert (await client.head("/")).status == 200
         assert (await client.post("/")).status == 405
 
         api = await (await client.get(f"/api/entries/{ids.tempeh}")).json()
@@ -106,10 +113,10 @@ async def test_every_page_and_status(tmp_path: Path, database_url: str) -> None:
 async def test_sitemap_splits_into_an_index(tmp_path: Path, database_url: str) -> None:
     async with seeded_site(tmp_path, database_url) as (bot, _), web_client(site_of(bot, sitemap_size=2)) as client:
         index = await (await client.get("/sitemap.xml")).text()
-        assert "<sitemapindex" in index and "/sitemaps/2.xml" in index
-        parts = [await (await client.get(f"/sitemaps/{n}.xml")).text() for n in (1, 2)]
+        assert "<sitemapindex" in index and "/sitemaps/3.xml" in index and "/sitemaps/4.xml" not in index
+        parts = [await (await client.get(f"/sitemaps/{n}.xml")).text() for n in (1, 2, 3)]
         assert "<urlset" in parts[0] and "https://kb.example.org/</loc>" in parts[0]
-        assert sum(part.count("<url>") for part in parts) == 1 + 3  # home, tempeh, kombucha, sourdough
+        assert [part.count("<url>") for part in parts] == [2, 2, 1]  # home, tempeh, kombucha, sourdough, the guide
         assert (await client.get("/sitemaps/9.xml")).status == 404
 
 
