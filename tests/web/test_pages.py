@@ -154,3 +154,16 @@ async def test_a_database_failure_is_a_friendly_500_without_a_trace(tmp_path: Pa
             assert searched.status == 200 and (await searched.json())["results"] == []
     finally:
         await engine.dispose()
+
+
+async def test_names_are_shown_only_when_configured(tmp_path: Path, database_url: str) -> None:
+    async with seeded_site(tmp_path, database_url) as (bot, ids):
+        web = bot.app.settings.web.model_copy(update={"show_names": False})
+        async with web_client(site_of(bot, web=web)) as client:
+            page = await (await client.get(f"/entries/{ids.tempeh}", allow_redirects=True)).text()
+            api = await (await client.get(f"/api/entries/{ids.tempeh}")).text()
+        for name in ("Bob", "Carol", "Dave"):
+            assert name not in page and name not in api, name
+        assert "A member" in page and "steam the tempeh first" in page
+        async with web_client(site_of(bot)) as client:  # show_names = true in the seeded config
+            assert "Bob" in await (await client.get(f"/entries/{ids.tempeh}", allow_redirects=True)).text()
