@@ -55,9 +55,10 @@ class RateLimit:
         times = self._seen.setdefault(address, deque())
         while times and times[0] <= now - 60:
             times.popleft()
-        if len(self._seen) > 10_000:  # forget quiet addresses, so memory stays bounded
-            for key in [key for key, value in self._seen.items() if not value and key != address]:
-                del self._seen[key]
+        if len(self._seen) > 10_000:  # forget addresses quiet for a minute, so memory stays bounded
+            for key in [key for key, value in self._seen.items() if not value or value[-1] <= now - 60]:
+                if key != address:
+                    del self._seen[key]
         if len(times) >= self.per_minute:
             return False
         times.append(now)

@@ -1,4 +1,4 @@
-"""The [web] table: off and publishing nothing by default, strict values, and what check-config says about it."""
+"""The [web] table: off and publishing nothing by default, strict values, what check-config says; the rate limit."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from copbot.config.errors import ConfigError
 from copbot.config.settings import parse_settings
+from copbot.web.server import RateLimit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,3 +40,16 @@ def test_check_config_says_what_the_web_publishes(tmp_path: Path) -> None:
     shown = subprocess.run([sys.executable, "-m", "copbot", "check-config", str(config)], cwd=ROOT,
                            capture_output=True, text=True, check=True).stdout  # fmt: skip
     assert "web: on at 127.0.0.1:9999, publishing general" in shown
+
+
+def test_the_rate_limit_slides_and_forgets_quiet_addresses() -> None:
+    now = [0.0]
+    limit = RateLimit(2, now=lambda: now[0])
+    assert [limit.allow("a"), limit.allow("a"), limit.allow("a"), limit.allow("b")] == [True, True, False, True]
+    now[0] = 61.0
+    assert limit.allow("a")
+    for number in range(10_001):
+        limit.allow(f"10.0.{number // 256}.{number % 256}")
+    now[0] = 200.0
+    limit.allow("c")
+    assert len(limit._seen) < 100
