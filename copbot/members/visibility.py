@@ -3,6 +3,8 @@
 Content is hidden when its author opted out (``/privacy stop``) or it was deleted. An entry inherits the
 visibility of the place it came from: a public place shares it with the whole community, a private place only
 with itself and the places ``[knowledge] share`` names. An entry whose question is hidden is hidden entirely.
+The web (the public) sees only public places of ``[web] published_channels``, and nothing of members who said
+``/privacy web off``.
 """
 
 from __future__ import annotations
