@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -31,8 +32,9 @@ from copbot.prompts.listener import prompt_reply_listeners
 from copbot.semantic.runtime import SemanticRuntime, build_understanding
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
-from copbot.web.server import WebServer
-from copbot.web.site import Site
+
+if TYPE_CHECKING:
+    from copbot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +103,10 @@ class Application:
             await adapter.start(self.dispatcher.sink_for(adapter))
             log.info("%s adapter started", adapter.platform)
         self.leadership = await start_scheduling(settings, self._lead_scheduler, self._stop_scheduler)
-        if settings.web.enabled:
+        if settings.web.enabled:  # imported only when on: a bot without the web does not pay for its libraries
+            from copbot.web.server import WebServer
+            from copbot.web.site import Site
+
             self.web = WebServer(Site(settings.web, self.services.sessions, self.clock, name=settings.bot.name))
             await self.web.start()
 

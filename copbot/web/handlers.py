@@ -7,10 +7,12 @@ from aiohttp import web
 from copbot.config.sections import ACTIVITY_IDS
 from copbot.core.words import normalise_tag
 from copbot.web import machine, queries, views
-from copbot.web.site import SITE_KEY, Site
+from copbot.web.site import Site
 
 MAX_QUERY = 300
 """Characters of search text accepted; longer is a bad request."""
+SITE_KEY = web.AppKey("site", Site)
+"""Where the aiohttp application keeps its ``Site``."""
 API_LIMIT = 20
 FEED_TYPE = "application/atom+xml"
 

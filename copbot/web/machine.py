@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from feedgen.feed import FeedGenerator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.knowledge.search.filters import SearchHit
@@ -53,6 +52,8 @@ def entry_json(site: Site, base: str, shown: queries.Shown) -> dict[str, Any]:
 
 async def feed(site: Site, base: str, session: AsyncSession) -> bytes:
     """An Atom feed of the newest published entries."""
+    from feedgen.feed import FeedGenerator  # lxml and dateutil: loaded on the first feed, not with the server
+
     entries = await queries.newest(session, site.channels, FEED_ENTRIES)
     generator = FeedGenerator()
     generator.id(base + "/")

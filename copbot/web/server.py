@@ -11,7 +11,8 @@ from pathlib import Path
 from aiohttp import web
 
 from copbot.web import handlers
-from copbot.web.site import SITE_KEY, Site
+from copbot.web.handlers import SITE_KEY
+from copbot.web.site import Site
 from copbot.web.views import Page, error
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.config.settings import WebSection
@@ -55,7 +54,3 @@ class Site:
     def channels(self) -> tuple[str, ...]:
         """The published rooms."""
         return tuple(self.web.published_channels)
-
-
-SITE_KEY = web.AppKey("site", Site)
-"""Where the aiohttp application keeps its ``Site``."""
