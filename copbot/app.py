@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -33,6 +34,9 @@ from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
 from copbot.store.faults import is_write_failure, reason, write_failures
 from copbot.store.guard import DatabaseFile, check_writable, watch_database_file
+
+if TYPE_CHECKING:
+    from copbot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +91,7 @@ class Application:
         self.prompt_scheduler: PromptScheduler | None = None
         self.leadership: SchedulerLeadership | None = None
         self.semantic: SemanticRuntime | None = None
+        self.web: WebServer | None = None
         self._stopping = asyncio.Event()
         self._on_stop: list[Callable[[], Awaitable[None]]] = []
         self._started = False
@@ -120,6 +125,12 @@ class Application:
             await adapter.start(self.dispatcher.sink_for(adapter))
             log.info("%s adapter started", adapter.platform)
         self.leadership = await start_scheduling(settings, self._lead_scheduler, self._stop_scheduler)
+        if settings.web.enabled:  # imported only when on: a bot without the web does not pay for its libraries
+            from copbot.web.server import WebServer
+            from copbot.web.site import Site
+
+            self.web = WebServer(Site(settings.web, self.services.sessions, self.clock, name=settings.bot.name))
+            await self.web.start()
         if self.database_file is not None:
             self._watch = asyncio.create_task(self._watch_database(self.database_file), name="copbot-database-watch")
 
@@ -184,6 +195,9 @@ class Application:
             self._watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watch
+        if self.web is not None:
+            await self.web.stop()
+            self.web = None
         if self.leadership is not None:
             await self.leadership.stop()
             self.leadership = None

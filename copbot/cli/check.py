@@ -31,6 +31,9 @@ def _cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
     print(f"  platforms: {', '.join(platforms) or 'none'}")
     print(f"  prompts: {len(settings.prompts)}")
     print(f"  {search_mode(settings)[1]}")
+    web = settings.web
+    published = ", ".join(web.published_channels) or "no channel yet, so nothing"
+    print(f"  web: on at {web.bind}, publishing {published}" if web.enabled else "  web: off")
     for warning in settings.warnings():
         print(f"warning: {warning}")
     return 0

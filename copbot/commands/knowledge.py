@@ -48,6 +48,7 @@ from copbot.members import audit
 from copbot.members.visibility import audience
 from copbot.store import chat
 from copbot.store.models import EntryMessage, KnowledgeEntry, Member, Thread
+from copbot.web.site import web_page
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +176,8 @@ async def kb_command(ctx: Context, cmd: CommandInvoked) -> None:
             if shown is None:
                 raise UsageError(f"There is no entry {public_id!r}.")
             text = entry_text(shown[0], shown[1], await entry_tags(session, shown[0].id))
+            page = web_page(ctx.services.settings.web, shown[0])
+            text += f"\nOn the web: {page}" if page else ""
             now = ctx.services.clock.now()
             usage.record_view(session, shown[0].id, at=now, platform=ctx.platform, room=ctx.place.room)
         await show_result(ctx, Outgoing.of(text))

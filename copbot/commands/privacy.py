@@ -23,6 +23,8 @@ ACTION = choice(
         ("export", "Send me my data as one JSON file"),
         ("suggest on", "Let me be suggested as someone who knows a topic"),
         ("suggest off", "Stop suggesting me as someone who knows a topic"),
+        ("web off", "Keep everything of mine off the knowledge base's web pages"),
+        ("web on", "Let my messages appear on the knowledge base's web pages again"),
     ],
 )
 
@@ -48,6 +50,7 @@ async def _show(ctx: Context, cmd: CommandInvoked) -> None:
         "Your privacy settings:\n"
         f"  capturing your messages: {_on_off(not choices.capture_opt_out)}\n"
         f"  suggesting you as an expert: {_on_off(choices.suggest_opt_in)}\n"
+        f"  showing your messages on the web pages: {_on_off(not choices.web_opt_out)}\n"
         f"  stored: {choices.messages_stored} messages, {choices.entries} knowledge entries you took part in\n"
         f"Your choices:\n{choices_text(ctx)}"
     )
@@ -100,6 +103,17 @@ async def _suggest(ctx: Context, cmd: CommandInvoked, *, opt_in: bool) -> None:
     await ctx.tell_privately(text)
 
 
+async def _web(ctx: Context, cmd: CommandInvoked, *, off: bool) -> None:
+    async with ctx.services.sessions.begin() as session:
+        await privacy.set_web(session, ctx.platform, cmd.author, off=off)
+    if off:
+        undo = ctx.adapter.command_text("privacy", "web on")
+        text = f"Done: nothing of yours appears on the web pages; entries you asked are gone from them. {undo} undoes."
+    else:
+        text = "Done: your messages may appear on the web pages of the published channels again."
+    await ctx.tell_privately(text)
+
+
 @command(
     "privacy",
     description="See and change what I keep about you; delete or export your data.",
@@ -120,3 +134,5 @@ async def privacy_command(ctx: Context, cmd: CommandInvoked) -> None:
             await _export(ctx, cmd)
         case "suggest on" | "suggest off" as picked:
             await _suggest(ctx, cmd, opt_in=picked == "suggest on")
+        case "web off" | "web on" as picked:
+            await _web(ctx, cmd, off=picked == "web off")

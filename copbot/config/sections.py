@@ -219,3 +219,34 @@ class HealthSection(Section):
         if self.active_week_share > self.core_week_share:
             raise ValueError("active_week_share must not be larger than core_week_share")
         return self
+
+
+class WebSection(Section):
+    """The repository on the web: read-only pages, a JSON API, a feed and a sitemap (off by default)."""
+
+    enabled: bool = False
+    bind: str = Field(default="127.0.0.1:8080", pattern=r"^[^\s:]*:\d{1,5}$")
+    """host:port the server listens on; put a reverse proxy in front of it for the public."""
+    base_url: str = ""
+    """The public URL (https://kb.example.org) canonical links, the sitemap and the feed use; empty: the request's."""
+    published_channels: list[str] = Field(default_factory=list)
+    """Rooms (channel ids, Matrix room ids) whose public entries appear on the web; empty publishes nothing."""
+    show_names: bool = False
+    """Whether member names appear on the pages (never those of members who said /privacy web off)."""
+    rate_limit_per_minute: int = Field(default=120, ge=1)
+    """Requests one address may make in a minute before it is answered 429."""
+    forwarded_for: bool = False
+    """Take the address from X-Forwarded-For (only behind a reverse proxy that sets it)."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("base_url must start with http:// or https:// (or be empty)")
+        return value.rstrip("/")
+
+    @property
+    def host_port(self) -> tuple[str, int]:
+        """``bind`` split into host and port (an empty host listens on every address)."""
+        host, _, port = self.bind.rpartition(":")
+        return host, int(port)

@@ -26,13 +26,14 @@ from copbot.config.sections import (
     PermissionsSection,
     Section,
     SemanticSection,
+    WebSection,
 )
 
 __all__ = [
     "ACTIVITY_IDS", "DEFAULT_DATABASE_URL", "ActivitySection", "BotSection", "ChannelBehaviour", "ConsoleSection",
     "DatabaseSection", "DiscordSection", "EnvSecret", "HealthSection", "KnowledgeSection", "MatrixSection",
     "PermissionsSection", "PromptSection", "SchedulerSection", "Section", "SemanticSection", "Settings",
-    "WeeklySchedule", "load_settings", "masked_url", "parse_settings",
+    "WebSection", "WeeklySchedule", "load_settings", "masked_url", "parse_settings",
 ]  # fmt: skip
 
 
@@ -61,6 +62,7 @@ class Settings(Section):
     scheduler: SchedulerSection = Field(default_factory=SchedulerSection)
     semantic: SemanticSection = Field(default_factory=SemanticSection)
     health: HealthSection = Field(default_factory=HealthSection)
+    web: WebSection = Field(default_factory=WebSection)
     base_dir: Path = Field(default=Path("."), exclude=True)
     """The directory of the config file; relative paths are resolved against it."""
 

@@ -32,6 +32,7 @@ class Choices:
     suggest_opt_in: bool
     messages_stored: int
     entries: int
+    web_opt_out: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,7 @@ async def current_choices(session: AsyncSession, platform: str, member: EventMem
         suggest_opt_in=row.suggest_opt_in,
         messages_stored=await privacy.stored_messages(session, row),
         entries=len(await entries_for_member(session, row.id)),
+        web_opt_out=row.web_opt_out,
     )
 
 

@@ -40,6 +40,12 @@ async def set_suggest(session: AsyncSession, platform: str, member: EventMember,
     row.suggest_opt_in = opt_in
 
 
+async def set_web(session: AsyncSession, platform: str, member: EventMember, *, off: bool) -> None:
+    """Keep (or stop keeping) everything of the member off the web pages; the web reads the flag on every request."""
+    row = await chat.get_or_create_member(session, platform, member)
+    row.web_opt_out = off
+
+
 async def blank_messages(session: AsyncSession, row: Member) -> int:
     """Blank the text of every stored chat message of the member and the titles of threads they asked."""
     blanked = await session.execute(
@@ -56,6 +62,7 @@ def member_record(row: Member) -> dict[str, Any]:
         "name": row.display_name,
         "capture_opt_out": row.capture_opt_out,
         "suggest_opt_in": row.suggest_opt_in,
+        "web_opt_out": row.web_opt_out,
         "first_seen": iso(row.created_at),
     }
 

@@ -3,6 +3,8 @@
 Content is hidden when its author opted out (``/privacy stop``) or it was deleted. An entry inherits the
 visibility of the place it came from: a public place shares it with the whole community, a private place only
 with itself and the places ``[knowledge] share`` names. An entry whose question is hidden is hidden entirely.
+The web (the public) sees only public places of ``[web] published_channels``, and nothing of members who said
+``/privacy web off``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import (
     ColumnElement,
     ScalarSelect,
+    Select,
     SQLColumnExpression,
     and_,
     exists,
@@ -139,3 +142,55 @@ def thread_visible(audience: Audience, public_rooms: Collection[str]) -> ColumnE
         own = and_(Thread.platform == audience.platform, Thread.room == audience.room)
         conditions.append(or_(own, Thread.room.in_(sorted(rooms))) if rooms else own)
     return and_(*conditions)
+
+
+def _web_opted_out(author_id: SQLColumnExpression[int | None]) -> ColumnElement[bool]:
+    member = aliased(Member)
+    hidden = or_(member.capture_opt_out.is_(True), member.web_opt_out.is_(True))
+    return exists(select(member.id).where(member.id == author_id, hidden))
+
+
+def web_message_visible() -> ColumnElement[bool]:
+    """``message_visible`` for the web: nor may its author have said ``/privacy web off``."""
+    author = EntryMessage.author_id
+    return and_(message_visible(), or_(author.is_(None), not_(_web_opted_out(author))))
+
+
+def web_content_visible() -> ColumnElement[bool]:
+    """The entry's content may be on the web: visible, and its question's author did not keep theirs off the web."""
+    question = aliased(EntryMessage)
+    off = exists(
+        select(question.id).where(
+            question.entry_id == KnowledgeEntry.id, question.role == "question", _web_opted_out(question.author_id)
+        )
+    )
+    return and_(content_visible(), not_(off))
+
+
+def published(channels: Collection[str]) -> ColumnElement[bool]:
+    """The place rule of the web (the public): public entries of the rooms ``[web] published_channels`` names."""
+    if not channels:
+        return false()
+    entry = KnowledgeEntry
+    return and_(entry.source_public.is_(True), entry.source_room.in_(sorted(channels)))
+
+
+def web_entry_visible(channels: Collection[str]) -> ColumnElement[bool]:
+    """THE rule for entries on the web: published, with web-visible content."""
+    return and_(published(channels), web_content_visible())
+
+
+def _web_off_entries() -> Select[int]:
+    """Entries whose question's author keeps their content off the web: one uncorrelated set, computed once, from
+    the few members who said so (by the author index), not by a scan of every message."""
+    question, member = aliased(EntryMessage), aliased(Member)
+    off = select(member.id).where(member.web_opt_out.is_(True))
+    return select(question.entry_id).where(question.author_id.in_(off), question.role == "question")
+
+
+def web_searchable(channels: Collection[str]) -> ColumnElement[bool]:
+    """``web_entry_visible`` for search and lists: indexed (exactly when content-visible, as
+    ``searchable_entry_visible`` says), published, and not asked by someone who said ``/privacy web off``."""
+    document = aliased(SearchDocument)
+    indexed = exists(select(document.entry_id).where(document.entry_id == KnowledgeEntry.id))
+    return and_(indexed, published(channels), KnowledgeEntry.id.not_in(_web_off_entries()))

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -60,6 +61,8 @@ class Member(Base):
     """The member asked not to have their messages captured."""
     suggest_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
     """The member agreed to be suggested as an expert."""
+    web_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """The member asked that nothing of theirs appear on the web (/privacy web off)."""
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, default=stored_now)
 
 

@@ -106,7 +106,7 @@ async def test_wrong_arguments_show_what_is_wrong_and_the_usage(tmp_path: Path) 
 
         [answer] = bot.mem.private(ALICE)
         assert "frobnicate" in answer
-        assert "Usage: /privacy [stop|resume|delete|export|suggest on|suggest off]" in answer
+        assert "Usage: /privacy [stop|resume|delete|export|suggest on|suggest off|web off|web on]" in answer
 
 
 async def test_ask_without_a_question_shows_the_usage(tmp_path: Path) -> None:

@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from copbot.config.settings import HealthSection, PromptSection
+from aiohttp.test_utils import TestClient, TestServer
+
+from copbot.config.settings import HealthSection, PromptSection, WebSection
 from copbot.core.events import Member
 from copbot.health.window import Window
 from copbot.knowledge.interchange.jsonl import export_lines
 from copbot.prompts import kinds
 from copbot.prompts.health_page import health_report_text
+from copbot.web.server import build_app
+from copbot.web.site import Site
 from tests.cast import ALICE, BOB, CAROL, DAVE, MOD
 from tests.community_harness import Bot, running_bot
 
@@ -150,6 +154,22 @@ async def test_every_read_path_hides_opted_out_deleted_and_private_content(tmp_p
         for word in ("Alice", "Dave", "sourdough", "tamari", "rye"):
             assert word not in page, word
         assert data["people"]["active"] == 4  # Bob, Carol, Erin and the moderator wrote (and Alice and Dave)
+        # the web pages (every published room named, the private one too): entry, search, feed, sitemap, API
+        web = Site(web=WebSection(enabled=True, published_channels=[PUBLIC, PRIVATE]), sessions=bot.services.sessions,
+                   clock=bot.clock)  # fmt: skip
+        async with TestClient(TestServer(build_app(web))) as client:
+            for hidden in (ids.opted_out, ids.deleted, ids.shared):
+                assert (await client.get(f"/entries/{hidden}")).status == 410, hidden
+            assert (await client.get(f"/entries/{ids.private}")).status == 404
+            page = await (await client.get(f"/entries/{ids.control}")).text()
+            assert "steam the tempeh first" in page and "tamari" not in page and "fenugreek" not in page
+            words = "sourdough kombucha rota tamari rye fenugreek"
+            assert 'class="hits"' not in await (await client.get("/search", params={"q": words})).text()
+            assert (await (await client.get("/api/search", params={"q": words})).json())["results"] == []
+            for url in ("/", "/feed.xml", "/sitemap.xml"):
+                body = await (await client.get(url)).text()
+                for word in words.split():
+                    assert word not in body, (url, word)
 
 
 async def test_the_unanswered_digest_hides_them_too(tmp_path: Path, database_url: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +12,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.core.words import normalise_tag
-from copbot.members.visibility import Audience, searchable_entry_visible
+from copbot.members.visibility import Audience, searchable_entry_visible, web_searchable
 from copbot.store.models import EntryTag, KnowledgeEntry, Tag
 
 
@@ -35,6 +36,8 @@ class SearchFilters:
     audience: Audience | None = None
     """Who searches: only entries the visibility rule lets them see (None: the operator; the index itself never
     holds opted-out or deleted text)."""
+    published: tuple[str, ...] | None = None
+    """For the web: only entries the web may show from these ``[web] published_channels`` (None: not the web)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,12 @@ class SearchBackend(Protocol):
         ...
 
 
+@functools.lru_cache(maxsize=16)
+def _web_rule(channels: tuple[str, ...]) -> ColumnElement[bool]:
+    """The web's rule for ``channels``, built once: building it costs more than running it."""
+    return web_searchable(channels)
+
+
 def filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     """The filters as dialect-neutral conditions on ``knowledge_entries``."""
     entry = KnowledgeEntry
@@ -98,4 +107,6 @@ def filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
         conditions.append(entry.public_id.in_(list(filters.public_ids)))
     if filters.audience is not None:
         conditions.append(searchable_entry_visible(filters.audience))
+    if filters.published is not None:
+        conditions.append(_web_rule(filters.published))
     return conditions
