@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import re
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from copbot.config.settings import Settings
@@ -15,31 +13,10 @@ from copbot.core.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SINCE = "90d"
-SPAN = re.compile(r"^(\d+)\s*([dw])$")
-
-
-def parse_since(text: str, now: datetime) -> datetime:
-    """``90d``, ``12w`` or a date ``2026-01-31`` (UTC midnight) as the start of the report; ValueError otherwise."""
-    value = text.strip().lower()
-    match = SPAN.match(value)
-    if match:
-        number, unit = int(match.group(1)), match.group(2)
-        if number < 1:
-            raise ValueError("--since needs at least 1 day or week")
-        return now - (timedelta(weeks=number) if unit == "w" else timedelta(days=number))
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
-        raise ValueError(f"--since {text!r}: give days (90d), weeks (12w) or a date (2026-01-31)") from None
-    if day >= now:
-        raise ValueError(f"--since {text}: that date is not in the past")
-    return day
-
 
 async def report_output(settings: Settings, args: argparse.Namespace, clock: Clock) -> str:
     """The report's text (JSON or HTML) for the parsed arguments, reading the database of ``settings``."""
-    from copbot.health.window import Window
+    from copbot.health.window import Window, parse_since
     from copbot.prompts.health_page import health_report_text
     from copbot.store import migrate
     from copbot.store.engine import create_engine, session_factory
@@ -89,7 +66,7 @@ def register_report(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     parser = sub.add_parser("report", help="community health: a printable HTML report with charts, or --json")
     parser.add_argument(
-        "--since", default=DEFAULT_SINCE, metavar="SPAN", help="90d, 12w or a date like 2026-01-31 (default 90d)"
+        "--since", default="90d", metavar="SPAN", help="90d, 12w or a date like 2026-01-31 (default 90d)"
     )
     parser.add_argument("--channel", metavar="ID", help="only this channel or room (default: the whole community)")
     parser.add_argument("--out", "-o", metavar="FILE", help="where to write (JSON goes to stdout without it)")

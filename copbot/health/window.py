@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,8 @@ Stamp = (
 )
 """A stored datetime column, or an expression of one."""
 
+SINCE = re.compile(r"^(\d+)\s*([dw])$")
+"""A period as a number of days or weeks: 90d, 12w."""
 WEEK = timedelta(days=7)
 DAY = timedelta(days=1)
 
@@ -101,6 +104,24 @@ class Share:
     def ratio(self) -> float | None:
         """count / total, or None when total is 0."""
         return self.count / self.total if self.total else None
+
+
+def parse_since(text: str, now: datetime) -> datetime:
+    """``90d``, ``12w`` or a date ``2026-01-31`` (UTC midnight) as the start of a report; ValueError otherwise."""
+    value = text.strip().lower()
+    match = SINCE.match(value)
+    if match:
+        number, unit = int(match.group(1)), match.group(2)
+        if number < 1:
+            raise ValueError("--since needs at least 1 day or week")
+        return now - (timedelta(weeks=number) if unit == "w" else timedelta(days=number))
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise ValueError(f"--since {text!r}: give days (90d), weeks (12w) or a date (2026-01-31)") from None
+    if day >= now:
+        raise ValueError(f"--since {text}: that date is not in the past")
+    return day
 
 
 def dialect_of(session: AsyncSession) -> str:

@@ -35,7 +35,8 @@ async def health_report_text(
     """The report of ``window`` as one self-contained HTML page (inline SVG charts), or as JSON with ``as_json``.
 
     Everything is read in ``session`` (one transaction); ``now`` is when the page says it was made. The caller
-    decides who may see it: the figures name only members who opted in to being suggested.
+    decides who may see it (moderators): the figures name only members who opted in to being suggested. A web
+    route builds ``window`` as ``Window(parse_since("90d", now), now, room)`` (both in copbot.health.window).
     """
     await without_jit(session)
     report = await build_report(session, window, health, await report_gaps(session, now, window.room))

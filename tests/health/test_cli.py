@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from copbot.cli.report import run_report
 from copbot.config.settings import parse_settings
 from copbot.core.clock import ManualClock
 from copbot.health.report import as_data, build_report
-from copbot.health.window import Window
+from copbot.health.window import Window, parse_since
 from copbot.prompts.health_page import health_report_text
 from copbot.prompts.kinds import health_gaps
 from tests.health.history import NOW, SINCE, Community, replayed
@@ -99,3 +100,12 @@ async def test_one_function_renders_the_page_for_the_cli_and_the_web(community: 
     assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 4 and page.endswith("</html>\n")
     assert "kubernetes" in page  # the gap list of the platform is in the page
     assert data["help"]["requests"] == 6 and data["repository"]["gaps"][0]["topic"] == "kubernetes"
+
+
+def test_the_period_is_parsed_where_the_web_can_reach_it() -> None:
+    assert parse_since("12w", NOW) == NOW - timedelta(weeks=12)
+    assert parse_since(" 30D ", NOW) == NOW - timedelta(days=30)
+    assert parse_since("2026-01-31", NOW) == datetime(2026, 1, 31, tzinfo=UTC)
+    for bad in ("0d", "soon", "2027-01-01"):
+        with pytest.raises(ValueError, match="--since"):
+            parse_since(bad, NOW)
