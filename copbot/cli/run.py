@@ -48,10 +48,11 @@ def register_run(sub: SubParsers) -> None:
 
 
 def _writable_at_a_glance(url: str) -> bool:
-    """False when a SQLite file (or the folder its journal goes in) is plainly read-only, so the early banner waits
-    for the real write check; a glance without SQLAlchemy, which ``copbot run`` imports only after the banner."""
+    """Whether the console may greet before the bot loads: only for a SQLite file (and folder) plainly writable, so a
+    read-only database or one on a server is refused by the real write check before any banner. A glance without
+    SQLAlchemy, which ``copbot run`` imports only after the banner."""
     scheme, _, rest = url.partition(":///")
     if not scheme.startswith("sqlite") or not rest or rest.startswith(":memory:"):
-        return True
+        return False
     path = Path(rest.split("?", 1)[0])
     return os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
