@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from copbot.core.words import content_words
 from copbot.knowledge.search import talk
 from copbot.knowledge.search.excerpt import excerpt
 from copbot.knowledge.search.filters import SearchFilters, SearchHit, filter_conditions
@@ -40,6 +41,9 @@ DISCUSSION_WEIGHT = 0.7
 MIN_CANDIDATES = 10
 """The best this many entries by ``search_fts`` (or the limit, if larger) are re-scored with their discussion."""
 HIGHLIGHT = "**"
+TALK_COLUMN = {"discussion": 1.0}
+NARROW_MAX = 1_000
+"""A search among at most this many named entries scores them from their own text instead of through the index."""
 SNIPPET_COLUMNS = {"search_fts": (1, 2, 0, 3), "search_fts_discussion": (0,)}
 """Columns a snippet is cut from, per table, in order of preference (question, answers, title, tags)."""
 
@@ -121,16 +125,22 @@ class SqliteSearch:
         if filters.entry_ids == () or filters.public_ids == ():
             return []
         candidates = max(MIN_CANDIDATES, limit)
+        named = filters.entry_ids if filters.entry_ids is not None else filters.public_ids
+        narrowed = named is not None and len(named) <= NARROW_MAX
         query: str | None = None
         try:
-            words = await selective_words(session, text_)
+            # Named entries are scored from their own text: no word walks the index, so none is left out.
+            words = content_words(text_) if narrowed else await selective_words(session, text_)
             if not words:
                 return []
             query = " OR ".join(quote(word) for word in words)
-            ranked = _unfiltered(candidates) if filters == _NO_FILTERS else _ranked(filters, candidates)
-            hits = await self._scored(session, list(await session.execute(ranked, {"query": query})), query, words)
-            hits = hits[:limit]
-            if len(hits) < limit:
+            if narrowed:
+                rows = list(await session.execute(select(*_COLUMNS).where(*filter_conditions(filters))))
+            else:
+                ranked = _unfiltered(candidates) if filters == _NO_FILTERS else _ranked(filters, candidates)
+                rows = list(await session.execute(ranked, {"query": query}))
+            hits = (await self._scored(session, rows, query, words, narrowed))[:limit]
+            if len(hits) < limit and not narrowed:
                 extra = _discussion_only(filters, [hit.entry_id for hit in hits], limit - len(hits))
                 hits += [_hit(row) for row in await session.execute(extra, {"query": query})]
         except OperationalError:
@@ -139,20 +149,35 @@ class SqliteSearch:
         hits.sort(key=lambda hit: (-hit.score, hit.entry_id))
         return hits
 
-    async def _scored(self, session: AsyncSession, rows: list[Any], query: str, words: list[str]) -> list[SearchHit]:
-        """The candidates with their discussion's bm25 added, best first, each with its snippet."""
+    async def _scored(
+        self, session: AsyncSession, rows: list[Any], query: str, words: list[str], own: bool
+    ) -> list[SearchHit]:
+        """The candidates with their discussion's bm25 added (and, when ``own``, their main bm25 computed here
+        too), best first, each with its snippet; a candidate no query word is in is dropped."""
         if not rows:
             return []
         _, _, extra = await text_statistics(session, self, [])
         query_stems = [stem for stem in stems(words) if stem]
-        snippets, counts, lengths = talk.read_candidates(await talk.texts(session, [row.id for row in rows]), query,
-                                                          query_stems)  # fmt: skip
-        discussions, average, docs = await talk.discussion_figures(session, query_stems, extra)
+        documents = await talk.texts(session, [row.id for row in rows])
+        snippets, counts, lengths = talk.read_candidates(documents, query, query_stems)
+        talk_figures = await talk.index_figures(session, "search_fts_discussion", query_stems, extra)
+        main_figures = await talk.index_figures(session, "search_fts", query_stems, extra) if own else None
         scored = []
         for row in rows:
-            spoken = talk.bm25(discussions, average, query_stems, docs, counts.get(row.id, {}), lengths.get(row.id, 0))
-            rank = float(row.rank) + DISCUSSION_WEIGHT * spoken
-            snippet = excerpt(snippets.get(row.id, []), HIGHLIGHT)
+            found, length = counts.get(row.id, {}), lengths.get(row.id, {})
+            spoken = talk.weighted(found, TALK_COLUMN)
+            rank = 0.0 if own else float(row.rank)
+            if main_figures is not None:
+                about = talk.weighted(found, COLUMN_WEIGHTS)
+                if not about and not spoken:
+                    continue
+                main_length = sum(length.get(column, 0) for column in COLUMN_WEIGHTS)
+                rank = talk.bm25(*main_figures[:2], query_stems, main_figures[2], about, main_length) if about else 0.0
+            talk_length = length.get("discussion", 0)
+            rank += DISCUSSION_WEIGHT * talk.bm25(*talk_figures[:2], query_stems, talk_figures[2], spoken, talk_length)
+            columns = snippets.get(row.id, [])
+            about_matched = any(HIGHLIGHT in (column or "") for column in columns[:4])
+            snippet = excerpt(columns[:4] if about_matched else columns[4:], HIGHLIGHT)
             url = row.source_url or row.resource_url
             scored.append(SearchHit(entry_id=row.id, public_id=row.public_id, title=row.title, score=-rank,
                                     snippet=snippet, url=url, solved=bool(row.solved), kind=row.kind))  # fmt: skip

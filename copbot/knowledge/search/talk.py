@@ -23,17 +23,23 @@ from copbot.knowledge.search.words import TOKENIZE
 K1 = 1.2
 B = 0.75
 COLUMNS = ("title", "question", "answers", "tags", "discussion")
-SNIPPET_COLUMNS = (1, 2, 0, 3)
-"""The columns of ``search_fts`` a snippet is cut from, in order of preference (question, answers, title, tags)."""
+SNIPPET_COLUMNS = (1, 2, 0, 3, 4)
+"""The columns a snippet is cut from, in order of preference (question, answers, title, tags), then the discussion
+(for an entry only its discussion matches)."""
 HIGHLIGHT = "**"
 
 _TEXTS = text(
     "SELECT entry_id, title, question, answers, tags, discussion FROM search_documents WHERE entry_id IN :ids"
 ).bindparams(bindparam("ids", expanding=True))
-_AVERAGES = text("SELECT block FROM search_fts_discussion_data WHERE id = 1")
-_DOCS = text("SELECT term, doc FROM search_fts_discussion_terms WHERE term IN :terms").bindparams(
-    bindparam("terms", expanding=True)
-)
+TABLES = ("search_fts", "search_fts_discussion")
+_AVERAGES = {table: text(f"SELECT block FROM {table}_data WHERE id = 1") for table in TABLES}
+"""FTS5's averages record: the row count, then the tokens of each column over all rows."""
+_DOCS = {
+    table: text(f"SELECT term, doc FROM {table}_terms WHERE term IN :terms").bindparams(
+        bindparam("terms", expanding=True)
+    )
+    for table in TABLES
+}
 
 
 def varints(blob: bytes) -> list[int]:
@@ -79,12 +85,14 @@ def _scratch() -> _Scratch:
 
 def read_candidates(
     rows: Sequence[Sequence[object]], query: str, stems: Sequence[str]
-) -> tuple[dict[int, list[str]], dict[int, dict[str, int]], dict[int, int]]:
+) -> tuple[dict[int, list[str]], dict[int, dict[tuple[str, str], int]], dict[int, dict[str, int]]]:
     """For (id, title, question, answers, tags, discussion) rows: each one's highlighted snippet columns, the
-    occurrences of each of ``stems`` in its discussion, and its discussion's length in tokens."""
+    occurrences of each of ``stems`` per (column, stem), and each column's length in tokens."""
     scratch = _scratch()
     marks = ", ".join("?" for _ in stems)
     highlights = ", ".join(f"highlight(docs, {column}, '{HIGHLIGHT}', '{HIGHLIGHT}')" for column in SNIPPET_COLUMNS)
+    found: dict[int, dict[tuple[str, str], int]] = {}
+    lengths: dict[int, dict[str, int]] = {}
     with scratch.lock:
         db = scratch.db
         db.executemany("INSERT INTO docs(rowid, title, question, answers, tags, discussion) VALUES (?, ?, ?, ?, ?, ?)",
@@ -93,43 +101,51 @@ def read_candidates(
         try:
             snippets = {int(row[0]): list(row[1:]) for row in
                         db.execute(f"SELECT rowid, {highlights} FROM docs WHERE docs MATCH ?", (query,))}  # fmt: skip
-            lengths = dict(db.execute("SELECT doc, count(*) FROM terms WHERE col = 'discussion' GROUP BY doc"))
-            found: dict[int, dict[str, int]] = {}
+            for doc, column, count in db.execute("SELECT doc, col, count(*) FROM terms GROUP BY 1, 2"):
+                lengths.setdefault(int(doc), {})[str(column)] = int(count)
             if stems:
-                sql = (
-                    f"SELECT doc, term, count(*) FROM terms WHERE col = 'discussion' AND term IN ({marks}) GROUP BY 1,2"
-                )
-                for doc, term, count in db.execute(sql, list(stems)):
-                    found.setdefault(int(doc), {})[str(term)] = int(count)
+                sql = f"SELECT doc, col, term, count(*) FROM terms WHERE term IN ({marks}) GROUP BY 1, 2, 3"
+                for doc, column, term, count in db.execute(sql, list(stems)):
+                    found.setdefault(int(doc), {})[(str(column), str(term))] = int(count)
         finally:
             db.execute("DELETE FROM docs")
-    return snippets, found, {int(doc): int(count) for doc, count in lengths.items()}
+    return snippets, found, lengths
 
 
-async def discussion_figures(
-    session: AsyncSession, stems: Sequence[str], extra: dict[str, object]
+async def index_figures(
+    session: AsyncSession, table: str, stems: Sequence[str], extra: dict[str, object]
 ) -> tuple[int, float, dict[str, int]]:
-    """(discussions indexed, their average length in tokens, entries per stem), remembered in ``extra`` (one
-    version of the searchable text)."""
-    averages = extra.get("talk_averages")
+    """(rows ``table`` indexes, their average length in tokens over all columns, rows per stem), from FTS5's
+    averages record and the table's vocabulary; remembered in ``extra`` (one version of the searchable text)."""
+    averages = extra.get(f"{table}.averages")
     if not isinstance(averages, tuple):
-        block = await session.scalar(_AVERAGES)
-        values = varints(bytes(block)) if block else [0, 0]
-        rows, tokens = values[0], values[1] if len(values) > 1 else 0
-        averages = extra["talk_averages"] = (rows, tokens / rows if rows else 1.0)
-    known = extra.setdefault("talk_docs", {})
+        block = await session.scalar(_AVERAGES[table])
+        values = varints(bytes(block)) if block else [0]
+        rows, tokens = values[0], sum(values[1:])
+        averages = extra[f"{table}.averages"] = (rows, tokens / rows if rows else 1.0)
+    known = extra.setdefault(f"{table}.docs", {})
     assert isinstance(known, dict)
     missing = [stem for stem in dict.fromkeys(stems) if stem not in known]
     if missing:
-        counted = {str(term): int(doc) for term, doc in await session.execute(_DOCS, {"terms": missing})}
+        counted = {str(term): int(doc) for term, doc in await session.execute(_DOCS[table], {"terms": missing})}
         known.update({stem: counted.get(stem, 0) for stem in missing})
     return int(averages[0]), float(averages[1]), {stem: int(known[stem]) for stem in stems}
 
 
+def weighted(counts: dict[tuple[str, str], int], columns: dict[str, float]) -> dict[str, float]:
+    """Occurrences per stem in the given columns, each column's count times its weight (FTS5's bm25 weights)."""
+    total: dict[str, float] = {}
+    for (column, stem), count in counts.items():
+        if column in columns:
+            total[stem] = total.get(stem, 0.0) + columns[column] * count
+    return total
+
+
 def bm25(
-    rows: int, average: float, stems: Sequence[str], docs: dict[str, int], counts: dict[str, int], length: int
+    rows: int, average: float, stems: Sequence[str], docs: dict[str, int], counts: dict[str, float], length: int
 ) -> float:
-    """FTS5's bm25 for one row of a one-column table (negative: smaller is better); each query phrase counts."""
+    """FTS5's bm25 for one row (negative: smaller is better): ``counts`` weighted occurrences per stem, ``length``
+    the row's tokens over the table's columns; each query phrase counts, a repeated word too."""
     score = 0.0
     for stem in stems:
         hits = docs.get(stem, 0)
