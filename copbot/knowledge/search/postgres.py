@@ -104,7 +104,7 @@ async def selective_websearch_text(session: AsyncSession, text_: str) -> str | N
     return " or ".join(terms[index] for index in keep_rarest(costs, budget=ROWS_BUDGET))
 
 
-CANDIDATES = 100
+CANDIDATES = 30
 """Entries (or the limit, if larger) the GIN index proposes, by ``ts_rank_cd`` over the finding words, for BM25."""
 
 

@@ -23,9 +23,13 @@ from sqlalchemy import (
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from copbot.core.words import content_words
+from copbot.knowledge.search import talk
 from copbot.knowledge.search.excerpt import excerpt
 from copbot.knowledge.search.filters import SearchFilters, SearchHit, filter_conditions
-from copbot.knowledge.search.words import held_stems, selective_query, stems
+from copbot.knowledge.search.query import quote
+from copbot.knowledge.search.stats import text_statistics
+from copbot.knowledge.search.words import held_stems, selective_words, stems
 from copbot.store.models import KnowledgeEntry
 
 log = logging.getLogger(__name__)
@@ -37,6 +41,9 @@ DISCUSSION_WEIGHT = 0.7
 MIN_CANDIDATES = 10
 """The best this many entries by ``search_fts`` (or the limit, if larger) are re-scored with their discussion."""
 HIGHLIGHT = "**"
+TALK_COLUMN = {"discussion": 1.0}
+NARROW_MAX = 1_000
+"""A search among at most this many named entries scores them from their own text instead of through the index."""
 SNIPPET_COLUMNS = {"search_fts": (1, 2, 0, 3), "search_fts_discussion": (0,)}
 """Columns a snippet is cut from, per table, in order of preference (question, answers, title, tags)."""
 
@@ -64,37 +71,25 @@ def _snippet(name: str) -> ColumnElement[str]:
     return func.json_array(*(func.highlight(table_, index, HIGHLIGHT, HIGHLIGHT) for index in SNIPPET_COLUMNS[name]))
 
 
-def _ranked(filters: SearchFilters, candidates: int, limit: int) -> Select[*tuple[Any, ...]]:
-    """One statement: the best ``candidates`` by ``search_fts`` (LIMIT inside the FTS query), plus their discussion
-    score, the best ``limit`` of those with entry columns, then a snippet for just those (looked up by rowid)."""
+def _ranked(filters: SearchFilters, candidates: int) -> Select[*tuple[Any, ...]]:
+    """One statement: the best ``candidates`` by ``search_fts`` (LIMIT inside the FTS query) with entry columns;
+    their discussion score and snippets are computed from their own text (``talk``), not by more FTS queries."""
     rank = _bm25("search_fts", *COLUMN_WEIGHTS.values())
     conditions = filter_conditions(filters)
     best = select(_MAIN.c.rowid.label("id"), rank.label("score")).where(_match("search_fts"))
     if conditions:
         best = best.join(_ENTRY, _ENTRY.id == _MAIN.c.rowid).where(*conditions)
     main = best.order_by(literal_column("score")).limit(candidates).cte("main").prefix_with("MATERIALIZED")
-    talk_rank = _bm25("search_fts_discussion")
-    talk = (
-        select(_TALK.c.rowid.label("id"), talk_rank.label("score"))
-        .where(_match("search_fts_discussion"), _TALK.c.rowid.in_(select(main.c.id)))
-        .cte("talk")
-        .prefix_with("MATERIALIZED")
+    return (
+        select(*_COLUMNS, main.c.score.label("rank"))
+        .select_from(main.join(_ENTRY, _ENTRY.id == main.c.id))
+        .order_by(main.c.score, _ENTRY.id)
     )
-    score = (main.c.score + DISCUSSION_WEIGHT * func.coalesce(talk.c.score, 0.0)).label("rank")
-    top = (
-        select(*_COLUMNS, score)
-        .select_from(main.join(_ENTRY, _ENTRY.id == main.c.id).outerjoin(talk, talk.c.id == main.c.id))
-        .order_by(score, _ENTRY.id)
-        .limit(limit)
-        .subquery("top")
-    )
-    snippet = select(_snippet("search_fts")).where(_match("search_fts"), _MAIN.c.rowid == top.c.id).scalar_subquery()
-    return select(top, snippet.label("snippet")).order_by(top.c.rank, top.c.id)
 
 
 _NO_FILTERS = SearchFilters()
 _unfiltered = functools.lru_cache(maxsize=16)(functools.partial(_ranked, _NO_FILTERS))
-"""The statement for a search without filters, built once per (candidates, limit)."""
+"""The statement for a search without filters, built once per candidate count."""
 
 
 def _discussion_only(filters: SearchFilters, exclude: Sequence[int], limit: int) -> Select[*tuple[Any, ...]]:
@@ -130,21 +125,64 @@ class SqliteSearch:
         if filters.entry_ids == () or filters.public_ids == ():
             return []
         candidates = max(MIN_CANDIDATES, limit)
+        named = filters.entry_ids if filters.entry_ids is not None else filters.public_ids
+        narrowed = named is not None and len(named) <= NARROW_MAX
         query: str | None = None
         try:
-            query = await selective_query(session, text_)
-            if query is None:
+            # Named entries are scored from their own text: no word walks the index, so none is left out.
+            words = content_words(text_) if narrowed else await selective_words(session, text_)
+            if not words:
                 return []
-            ranked = _unfiltered(candidates, limit) if filters == _NO_FILTERS else _ranked(filters, candidates, limit)
-            rows = list(await session.execute(ranked, {"query": query}))
-            if len(rows) < limit:
-                extra = _discussion_only(filters, [row.id for row in rows], limit - len(rows))
-                rows += list(await session.execute(extra, {"query": query}))
+            query = " OR ".join(quote(word) for word in words)
+            if narrowed:
+                rows = list(await session.execute(select(*_COLUMNS).where(*filter_conditions(filters))))
+            else:
+                ranked = _unfiltered(candidates) if filters == _NO_FILTERS else _ranked(filters, candidates)
+                rows = list(await session.execute(ranked, {"query": query}))
+            hits = (await self._scored(session, rows, query, words, narrowed))[:limit]
+            if len(hits) < limit and not narrowed:
+                extra = _discussion_only(filters, [hit.entry_id for hit in hits], limit - len(hits))
+                hits += [_hit(row) for row in await session.execute(extra, {"query": query})]
         except OperationalError:
             log.exception("full-text search failed for query %r", query)
             return []
-        rows.sort(key=lambda row: (row.rank, row.id))
-        return [_hit(row) for row in rows]
+        hits.sort(key=lambda hit: (-hit.score, hit.entry_id))
+        return hits
+
+    async def _scored(
+        self, session: AsyncSession, rows: list[Any], query: str, words: list[str], own: bool
+    ) -> list[SearchHit]:
+        """The candidates with their discussion's bm25 added (and, when ``own``, their main bm25 computed here
+        too), best first, each with its snippet; a candidate no query word is in is dropped."""
+        if not rows:
+            return []
+        _, _, extra = await text_statistics(session, self, [])
+        query_stems = [stem for stem in stems(words) if stem]
+        documents = await talk.texts(session, [row.id for row in rows])
+        snippets, counts, lengths = talk.read_candidates(documents, query, query_stems)
+        talk_figures = await talk.index_figures(session, "search_fts_discussion", query_stems, extra)
+        main_figures = await talk.index_figures(session, "search_fts", query_stems, extra) if own else None
+        scored = []
+        for row in rows:
+            found, length = counts.get(row.id, {}), lengths.get(row.id, {})
+            spoken = talk.weighted(found, TALK_COLUMN)
+            rank = 0.0 if own else float(row.rank)
+            if main_figures is not None:
+                about = talk.weighted(found, COLUMN_WEIGHTS)
+                if not about and not spoken:
+                    continue
+                main_length = sum(length.get(column, 0) for column in COLUMN_WEIGHTS)
+                rank = talk.bm25(*main_figures[:2], query_stems, main_figures[2], about, main_length) if about else 0.0
+            talk_length = length.get("discussion", 0)
+            rank += DISCUSSION_WEIGHT * talk.bm25(*talk_figures[:2], query_stems, talk_figures[2], spoken, talk_length)
+            columns = snippets.get(row.id, [])
+            about_matched = any(HIGHLIGHT in (column or "") for column in columns[:4])
+            snippet = excerpt(columns[:4] if about_matched else columns[4:], HIGHLIGHT)
+            url = row.source_url or row.resource_url
+            scored.append(SearchHit(entry_id=row.id, public_id=row.public_id, title=row.title, score=-rank,
+                                    snippet=snippet, url=url, solved=bool(row.solved), kind=row.kind))  # fmt: skip
+        scored.sort(key=lambda hit: (-hit.score, hit.entry_id))
+        return scored
 
     async def document_count(self, session: AsyncSession) -> int:
         """Searchable entries (counted only when the searchable text has changed: see ``stats``)."""

@@ -144,12 +144,18 @@ async def _counts(session: AsyncSession, stems_: list[str]) -> dict[str, int]:
     return counts
 
 
-async def selective_query(session: AsyncSession, text_: str) -> str | None:
-    """An FTS5 MATCH expression for ``text_`` without its too-common words, or None when it has no words."""
+async def selective_words(session: AsyncSession, text_: str) -> list[str]:
+    """The words of ``text_`` a full-text query keeps (its too-common words left out), in order."""
     words = content_words(text_)
     if not words:
-        return None
+        return []
     stemmed = stems(words)
     counts = await _counts(session, sorted({stem for stem in stemmed if stem}))
     costs = [counts.get(stem, 0) if stem else 0 for stem in stemmed]
-    return " OR ".join(quote(words[index]) for index in keep_rarest(costs, budget=POSTINGS_BUDGET))
+    return [words[index] for index in keep_rarest(costs, budget=POSTINGS_BUDGET)]
+
+
+async def selective_query(session: AsyncSession, text_: str) -> str | None:
+    """An FTS5 MATCH expression for ``text_`` without its too-common words, or None when it has no words."""
+    words = await selective_words(session, text_)
+    return " OR ".join(quote(word) for word in words) if words else None
