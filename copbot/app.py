@@ -129,7 +129,9 @@ class Application:
             from copbot.web.server import WebServer
             from copbot.web.site import Site
 
-            self.web = WebServer(Site(settings.web, self.services.sessions, self.clock, name=settings.bot.name))
+            self.web = WebServer(
+                Site(settings.web, self.services.sessions, self.clock, name=settings.bot.name, health=settings.health)
+            )
             await self.web.start()
         if self.database_file is not None:
             self._watch = asyncio.create_task(self._watch_database(self.database_file), name="copbot-database-watch")

@@ -24,7 +24,7 @@ async def _serve(settings: Settings) -> None:
     clock = SystemClock()
     async with open_database(settings, clock=clock, create=False) as sessions:
         understanding = await build_understanding(settings, sessions)  # the same search /search makes
-        server = WebServer(Site(settings.web, sessions, clock, name=settings.bot.name))
+        server = WebServer(Site(settings.web, sessions, clock, name=settings.bot.name, health=settings.health))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -48,7 +48,7 @@ async def _export(settings: Settings, folder: Path, base_url: str | None, index:
 
     clock = SystemClock()
     async with open_database(settings, clock=clock, create=False) as sessions:
-        site = Site(settings.web, sessions, clock, name=settings.bot.name)
+        site = Site(settings.web, sessions, clock, name=settings.bot.name, health=settings.health)
         return await export(site, (base_url or settings.web.base_url).rstrip("/"), folder, index=index)
 
 

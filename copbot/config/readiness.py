@@ -22,6 +22,8 @@ def missing_secrets(settings: Settings) -> list[str]:
             found += _unset("matrix.access_token", matrix.access_token)
         else:
             found += _unset("matrix.password", matrix.password)
+    if settings.web.enabled:
+        found += _unset("web.report_token", settings.web.report_token)
     return found
 
 

@@ -237,6 +237,9 @@ class WebSection(Section):
     """Requests one address may make in a minute before it is answered 429."""
     forwarded_for: bool = False
     """Take the address from X-Forwarded-For (only behind a reverse proxy that sets it)."""
+    report_token: OptionalSecret = None
+    """The moderators' token for the health report at /health (``{ env = "COPBOT_REPORT_TOKEN" }``); unset: no
+    report on the web."""
 
     @field_validator("base_url")
     @classmethod

@@ -111,4 +111,6 @@ async def sitemap(site: Site, base: str, session: AsyncSession, part: int | None
 
 def robots(base: str) -> str:
     """Everything public may be crawled except search results; the sitemap is named."""
-    return f"User-agent: *\nAllow: /\nDisallow: /search\nDisallow: /api/\nSitemap: {base}/sitemap.xml\n"
+    return (
+        f"User-agent: *\nAllow: /\nDisallow: /search\nDisallow: /api/\nDisallow: /health\nSitemap: {base}/sitemap.xml\n"
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from copbot.web import handlers
+from copbot.web import handlers, report
 from copbot.web.handlers import SITE_KEY
 from copbot.web.site import Site
 from copbot.web.views import Page, error
@@ -107,7 +107,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         except Exception:
             log.exception("web: %s %s failed", request.method, request.path)
             response = error_response(request, 500)
-    response.headers.update(HEADERS)
+    for name, value in HEADERS.items():  # a handler that set its own policy (the health report) keeps it
+        response.headers.setdefault(name, value)
     return response
 
 
@@ -117,6 +118,7 @@ def build_app(site: Site) -> web.Application:
     app[SITE_KEY] = site
     app[LIMITER_KEY] = RateLimit(site.web.rate_limit_per_minute)
     handlers.add_routes(app)
+    report.add_routes(app)
     app.router.add_static("/static", STATIC, append_version=False)
     return app
 

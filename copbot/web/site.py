@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.config.settings import WebSection
+from copbot.config.settings import HealthSection, WebSection
 from copbot.core.clock import Clock
 from copbot.store.models import KnowledgeEntry
 
@@ -47,6 +47,8 @@ class Site:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     name: str = "copbot"
+    health: HealthSection = field(default_factory=HealthSection)
+    """The participation thresholds and periods the moderators' health report at /health uses."""
     sitemap_size: int = 50_000
     """URLs in one sitemap file: the sitemap protocol's limit (tests make it small)."""
 
