@@ -1,0 +1,98 @@
+"""``copbot backfill``: read the named channels' past (export files, or live) into the database; ``--remove`` undoes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from copbot.cli.common import CliError, SubParsers, add_config_argument, open_database, say
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from copbot.backfill.run import Outcome
+    from copbot.config.settings import Settings
+    from copbot.core.adapter import HistoryReader
+
+
+def backfill_job(settings: Settings, sessions: async_sessionmaker[AsyncSession], *, progress: bool = True) -> object:
+    """The backfill of ``settings`` over ``sessions``, accepting candidates of ``auto_accept`` channels at once."""
+    from copbot.app import build_services
+    from copbot.backfill.queue import Queue
+    from copbot.backfill.review import accept
+    from copbot.backfill.run import Backfill
+    from copbot.core.clock import SystemClock
+
+    services = build_services(settings, sessions, SystemClock())
+
+    async def accepting(session: AsyncSession, candidate: object) -> object:
+        return await accept(services, session, candidate, "auto_accept")  # type: ignore[arg-type]
+
+    ignored = frozenset(settings.matrix.ignore_users)
+    return Backfill(sessions, settings, Queue(sessions, settings, accepting), ignored=ignored, progress=progress)
+
+
+def _rooms(args: argparse.Namespace, settings: Settings) -> list[str]:
+    named = [channel.id for channel in settings.backfill.channels]
+    if not named:
+        raise CliError("no channels to backfill: name them in [backfill] channels (nothing is read by default)", 2)
+    wanted = list(args.channel or named)
+    unknown = [ident for ident in wanted if ident not in named]
+    if unknown:
+        raise CliError(f"channel {unknown[0]} is not in [backfill] channels; add it there first", 2)
+    return wanted
+
+
+def _report(outcome: Outcome) -> None:
+    stored, skipped = sum(outcome.stored.values()), sum(outcome.skipped.values())
+    say(f"backfilled {len(outcome.stored)} sources: {stored} messages stored, {skipped} skipped "
+        f"(bots, system messages, opted-out members, commands)")  # fmt: skip
+    waiting = outcome.candidates - outcome.accepted
+    say(f"answered threads found: {outcome.candidates} ({outcome.accepted} accepted at once, {waiting} to review "
+        f"with copbot kb review or /kb review)")  # fmt: skip
+
+
+def _cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
+    from copbot.backfill.exports import ExportError, read_exports
+    from copbot.backfill.remove import remove_backfill
+
+    async def remove() -> None:
+        async with open_database(settings) as sessions:
+            counts = await remove_backfill(sessions)
+        say("removed what backfills added: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+
+    if args.remove:
+        asyncio.run(remove())
+        return 0
+    rooms = _rooms(args, settings)
+    readers: list[HistoryReader]
+    if args.sources:
+        try:
+            readers = list(read_exports([Path(path) for path in args.sources]))
+        except ExportError as error:
+            raise CliError(str(error), 2) from None
+    else:
+        raise CliError("a live backfill is not available yet: give the export files with --from FILE", 2)
+
+    async def run() -> None:
+        async with open_database(settings) as sessions:
+            job = backfill_job(settings, sessions, progress=not args.quiet)
+            for reader in readers:
+                _report(await job.run(reader, rooms))  # type: ignore[attr-defined]
+
+    asyncio.run(run())
+    return 0
+
+
+def register_backfill(sub: SubParsers) -> None:
+    """Add ``copbot backfill``."""
+    parser = sub.add_parser("backfill", help="read the past of the channels [backfill] names; --remove undoes it")
+    parser.add_argument("--from", dest="sources", action="append", metavar="FILE",
+                        help="a DiscordChatExporter or Element JSON export (repeatable)")  # fmt: skip
+    parser.add_argument("--channel", action="append", metavar="ID", help="only this configured channel (repeatable)")
+    parser.add_argument("--remove", "--undo", action="store_true", help="remove everything backfills added")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_config_argument(parser)
+    parser.set_defaults(handler=_cmd_backfill)
