@@ -12,12 +12,13 @@ from copbot.cli.common import CliError, SubParsers, add_config_argument, open_da
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from copbot.backfill.run import Outcome
+    from copbot.backfill.run import Backfill, Outcome
     from copbot.config.settings import Settings
     from copbot.core.adapter import HistoryReader
+    from copbot.store.backfill import BackfillCandidate
 
 
-def backfill_job(settings: Settings, sessions: async_sessionmaker[AsyncSession], *, progress: bool = True) -> object:
+def backfill_job(settings: Settings, sessions: async_sessionmaker[AsyncSession], *, progress: bool = True) -> Backfill:
     """The backfill of ``settings`` over ``sessions``, accepting candidates of ``auto_accept`` channels at once."""
     from copbot.app import build_services
     from copbot.backfill.queue import Queue
@@ -27,8 +28,8 @@ def backfill_job(settings: Settings, sessions: async_sessionmaker[AsyncSession],
 
     services = build_services(settings, sessions, SystemClock())
 
-    async def accepting(session: AsyncSession, candidate: object) -> object:
-        return await accept(services, session, candidate, "auto_accept")  # type: ignore[arg-type]
+    async def accepting(session: AsyncSession, candidate: BackfillCandidate) -> object:
+        return await accept(services, session, candidate, "auto_accept")
 
     ignored = frozenset(settings.matrix.ignore_users)
     return Backfill(sessions, settings, Queue(sessions, settings, accepting), ignored=ignored, progress=progress)
@@ -80,7 +81,7 @@ def _cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
         async with open_database(settings) as sessions:
             job = backfill_job(settings, sessions, progress=not args.quiet)
             for reader in readers:
-                _report(await job.run(reader, rooms))  # type: ignore[attr-defined]
+                _report(await job.run(reader, rooms))
 
     asyncio.run(run())
     return 0
