@@ -43,10 +43,11 @@ class Queue:
 
     async def add(
         self, session: AsyncSession, reader: HistoryReader, thread: Thread, signal: str, answers: Sequence[str] = (),
-        source: PastSource | None = None,
+        source: PastSource | None = None, *, known_new: bool = False,
     ) -> BackfillCandidate | None:  # fmt: skip
-        """Queue ``thread`` (once; a thread already queued or captured keeps what it has)."""
-        if await session.scalar(select(BackfillCandidate.id).where(BackfillCandidate.thread_id == thread.id)):
+        """Queue ``thread`` once (``known_new``: the caller checked it is not queued yet)."""
+        queued = select(BackfillCandidate.id).where(BackfillCandidate.thread_id == thread.id)
+        if not known_new and await session.scalar(queued):
             return None
         root = thread.root_message_id or thread.thread_key
         candidate = BackfillCandidate(
@@ -55,9 +56,9 @@ class Queue:
             created_at=scope.now(session), decided_by="",
         )  # fmt: skip
         session.add(candidate)
-        await session.flush()
         channel = self.settings.backfill.channel(thread.room)
         if self.accept is not None and channel is not None and channel.auto_accept:
+            await session.flush()
             try:
                 async with session.begin_nested():
                     await self.accept(session, candidate)
@@ -119,7 +120,7 @@ class Queue:
         for start in range(0, len(ids), DETECT_CHUNK):
             async with self.sessions.begin() as session:
                 for thread, signal, answers in await self._answered(session, ids[start : start + DETECT_CHUNK]):
-                    candidate = await self.add(session, reader, thread, signal, answers)
+                    candidate = await self.add(session, reader, thread, signal, answers, known_new=True)
                     if candidate is not None:
                         queued += 1
                         accepted += candidate.status == "accepted"
@@ -145,7 +146,9 @@ class Queue:
         }
         found = []
         for thread in threads:
-            answered = answered_by(thread, by_thread.get(thread.id, []), names, self.settings.activity.language)
+            said = by_thread.get(thread.id, [])
+            own = {row.author_id: names[row.author_id] for row in said if row.author_id in names}
+            answered = answered_by(thread, said, own, self.settings.activity.language)
             if answered is not None:
                 found.append((thread, *answered))
         return found

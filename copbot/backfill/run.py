@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tqdm import tqdm
 
@@ -115,6 +117,7 @@ class Backfill:
         kept = [message for message in chunk if self._keeps(message, opted_out)]
         async with self.sessions.begin() as session:
             point = await _checkpoint(session, source)
+            await _create_members(session, source.place.platform, kept)
             results = await write_batch(session, [(m.event, None) for m in kept], None) if kept else []
             fresh = [(message, result) for message, result in zip(kept, results, strict=True) if result.fresh]
             rows = [{"kind": "message", "row_id": result.tracked.message.id} for _, result in fresh]
@@ -134,6 +137,21 @@ class Backfill:
         if self.on_chunk is not None and chunk:
             self.on_chunk(len(chunk))
         return len(fresh), len(chunk) - len(kept)
+
+
+async def _create_members(session: AsyncSession, platform: str, kept: Sequence[PastMessage]) -> None:
+    """New authors in one statement (a history brings many at once; ingest then finds them all stored)."""
+    authors = {message.event.author.id: message.event.author for message in kept}
+    if not authors:
+        return
+    known = select(Member.external_id).where(Member.platform == platform, Member.external_id.in_(authors))
+    new = set(authors) - set(await session.scalars(known))
+    if new:
+        rows = [{"platform": platform, "external_id": ident, "display_name": authors[ident].name,
+                 "is_bot": authors[ident].is_bot, "capture_opt_out": False, "suggest_opt_in": False,
+                 "created_at": scope.now(session)} for ident in new]  # fmt: skip
+        dialect = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+        await session.execute(dialect(Member).on_conflict_do_nothing(), rows)
 
 
 async def _checkpoint(session: AsyncSession, source: PastSource) -> BackfillCheckpoint:
