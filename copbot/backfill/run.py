@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 
 CHUNK = 1000
 """Messages read per transaction: one bulk insert, and the checkpoint moves with it."""
+NOTICE = (
+    "copbot is reading this channel's past messages so that questions already answered here can be found "
+    "with {search}. Bots and members who opted out are skipped; to keep your messages out, use {privacy}."
+)
 
 
 @dataclass(slots=True)
@@ -73,6 +77,10 @@ class Backfill:
         async with self.sessions.begin() as session:
             point = await _checkpoint(session, source)
             skip, after, stored_before = point.position, point.last_message_id, point.stored
+            if self.settings.backfill.notice and skip == 0 and source.place.thread is None:
+                prefix = self.settings.bot.command_prefix if platform == "matrix" else "/"
+                text = NOTICE.format(search=f"{prefix}search", privacy=f"{prefix}privacy stop")
+                await reader.announce(source.place, text)
             opted_out = set(
                 await session.scalars(
                     select(Member.external_id).where(Member.platform == platform, Member.capture_opt_out.is_(True))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,26 @@ def backfill_job(settings: Settings, sessions: async_sessionmaker[AsyncSession],
 
     ignored = frozenset(settings.matrix.ignore_users)
     return Backfill(sessions, settings, Queue(sessions, settings, accepting), ignored=ignored, progress=progress)
+
+
+async def live_readers(settings: Settings, stack: contextlib.AsyncExitStack) -> list[HistoryReader]:
+    """The history of each enabled platform, logged in for as long as ``stack`` is open."""
+    readers: list[HistoryReader] = []
+    if settings.discord.enabled:
+        from copbot.adapters.discord.history import discord_history
+
+        if settings.discord.token is None:
+            raise CliError('[discord] token is not set: name its environment variable, token = { env = "..." }', 2)
+        token, guilds = settings.discord.token.resolve(), settings.discord.guild_ids
+        marks = settings.knowledge.solved_emojis
+        readers.append(
+            await stack.enter_async_context(discord_history(token, guilds, settings.discord.solved_tag, marks))
+        )
+    if settings.matrix.enabled:
+        from copbot.adapters.matrix.history import matrix_history
+
+        readers.append(await stack.enter_async_context(matrix_history(settings)))
+    return readers
 
 
 def _rooms(args: argparse.Namespace, settings: Settings) -> list[str]:
@@ -68,19 +89,19 @@ def _cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(remove())
         return 0
     rooms = _rooms(args, settings)
-    readers: list[HistoryReader]
+    readers: list[HistoryReader] = []
     if args.sources:
         try:
             readers = list(read_exports([Path(path) for path in args.sources]))
         except ExportError as error:
             raise CliError(str(error), 2) from None
-    else:
-        raise CliError("a live backfill is not available yet: give the export files with --from FILE", 2)
+    elif not (settings.discord.enabled or settings.matrix.enabled):
+        raise CliError("a live backfill reads Discord or Matrix: enable one, or give export files with --from FILE", 2)
 
     async def run() -> None:
-        async with open_database(settings) as sessions:
+        async with open_database(settings) as sessions, contextlib.AsyncExitStack() as stack:
             job = backfill_job(settings, sessions, progress=not args.quiet)
-            for reader in readers:
+            for reader in readers if args.sources else await live_readers(settings, stack):
                 _report(await job.run(reader, rooms))
 
     asyncio.run(run())

@@ -222,3 +222,7 @@ class HistoryReader(abc.ABC):
     @abc.abstractmethod
     def message_url(self, place: Place, message_id: str) -> str | None:
         """A link back to a message."""
+
+    async def announce(self, place: Place, text: str) -> None:
+        """Post ``text`` in the source's channel (the backfill notice); files have nowhere to post."""
+        return None
