@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -53,6 +54,8 @@ class Backfill:
     ignored: frozenset[str] = frozenset()
     """Platform ids never stored (the bot itself, ``[matrix] ignore_users``)."""
     progress: bool = True
+    since: datetime | None = None
+    """Messages older than this are passed over (counted as skipped)."""
     on_chunk: Callable[[int], None] | None = None
     """Called after each committed chunk with its size (tests stop a run here)."""
 
@@ -109,6 +112,8 @@ class Backfill:
     def _keeps(self, message: PastMessage, opted_out: set[str]) -> bool:
         author = message.event.author
         if message.system or author.is_bot or author.id in self.ignored or author.id in opted_out:
+            return False
+        if self.since is not None and message.event.created_at < self.since:
             return False
         text = message.event.text
         return bool(text.strip()) and not is_command_text(text, self.settings.bot.command_prefix)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,18 @@ def _rooms(args: argparse.Namespace, settings: Settings) -> list[str]:
     return wanted
 
 
+def _since(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CliError(
+            f"--since {text!r} is not a date: write it as 2024-01-31 (or 2024-01-31T09:00+01:00)", 2
+        ) from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def _report(outcome: Outcome) -> None:
     stored, skipped = sum(outcome.stored.values()), sum(outcome.skipped.values())
     say(f"backfilled {len(outcome.stored)} sources: {stored} messages stored, {skipped} skipped "
@@ -89,6 +102,7 @@ def _cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(remove())
         return 0
     rooms = _rooms(args, settings)
+    since = _since(args.since)
     readers: list[HistoryReader] = []
     if args.sources:
         try:
@@ -101,6 +115,7 @@ def _cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     async def run() -> None:
         async with open_database(settings) as sessions, contextlib.AsyncExitStack() as stack:
             job = backfill_job(settings, sessions, progress=not args.quiet)
+            job.since = since
             for reader in readers if args.sources else await live_readers(settings, stack):
                 _report(await job.run(reader, rooms))
 
@@ -114,6 +129,7 @@ def register_backfill(sub: SubParsers) -> None:
     parser.add_argument("--from", dest="sources", action="append", metavar="FILE",
                         help="a DiscordChatExporter or Element JSON export (repeatable)")  # fmt: skip
     parser.add_argument("--channel", action="append", metavar="ID", help="only this configured channel (repeatable)")
+    parser.add_argument("--since", metavar="DATE", help="only messages from this date on (ISO 8601, UTC unless given)")
     parser.add_argument("--remove", "--undo", action="store_true", help="remove everything backfills added")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     add_config_argument(parser)

@@ -209,3 +209,14 @@ def test_a_channel_not_named_in_the_config_is_not_read(
     empty.write_text(f'[database]\nurl = "{database_url}"\n', encoding="utf-8")
     assert main(["backfill", "--config", str(empty), *files]) == 2
     assert "nothing is read by default" in capsys.readouterr().err
+
+
+def test_since_passes_over_older_messages(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = config(tmp_path, database_url, '{ id = "100" }')
+    files = [arg for path in discord_exports(tmp_path) for arg in ("--from", str(path))]
+    assert main(["backfill", "--config", str(cfg), "--quiet", "--since", "2024-05-01T09:07:00+00:00", *files]) == 0
+    assert [ident for ident, _, _ in on_db(database_url, _messages)] == ["15", "40", "41", "42"]
+    assert main(["backfill", "--config", str(cfg), "--since", "last tuesday", *files]) == 2
+    assert "is not a date" in capsys.readouterr().err
