@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from copbot.activities.labelling import THREAD_LABEL_UPTO, apply_thread_label, build_recogniser
 from copbot.conversations.threads import title_from
 from copbot.core.adapter import Adapter, Capabilities, EventSink, MemberInfo, Outgoing, SentMessage
 from copbot.core.context import Context
@@ -136,6 +137,10 @@ async def accept(
     event = CommandInvoked(place=thread_place(thread), created_at=services.clock.now(), id=f"backfill-{candidate.id}",
                            author=Member(by or "copbot", by or "copbot"), name="kb", args="review accept")  # fmt: skip
     ctx = Context(ArchiveAdapter(thread.platform, candidate), services, event)
+    section = services.settings.activity
+    if thread.activity is None and section.enabled:  # as the live listener labels a thread while it is short
+        texts = [row.text for row in await chat.thread_messages(session, thread.id)][:THREAD_LABEL_UPTO]
+        apply_thread_label(build_recogniser(section), thread, texts, section.min_confidence)
     result = await capture_thread(ctx, session, thread, answer_ids=candidate.answer_ids.split(), via="backfill")
     candidate.status, candidate.entry_id = "accepted", result.entry.id
     candidate.decided_at, candidate.decided_by = scope.now(session), by

@@ -164,10 +164,12 @@ def test_a_discordchatexporter_export_is_stored_once_and_its_answered_threads_re
         roles = await session.execute(
             select(EntryMessage.role, EntryMessage.text).where(EntryMessage.entry_id == found.id)
         )
-        return found.captured_via, found.source_url, found.source_public, found.solved, sorted(roles)
+        facts = (found.captured_via, found.source_url, found.source_public, found.solved, found.activity)
+        return *facts, sorted(roles)
 
-    via, url, public, solved, roles = on_db(database_url, entry)
+    via, url, public, solved, activity, roles = on_db(database_url, entry)
     assert (via, url, public, solved) == ("backfill", "https://discord.com/channels/9000/100/10", True, True)
+    assert activity is not None, "labelled as a live capture's thread is"
     assert ("answer", "Pinch off the flower buds as soon as they show.") in roles
     assert not any("secret" in text for _, text in roles)
 
