@@ -13,6 +13,7 @@ import pytest
 
 from tests.adapters.discord import payloads as p
 from tests.e2e.discord_process import REPO, write_config
+from tests.e2e.discord_standin.history import REACTED
 from tests.e2e.discord_standin.server import StandIn
 
 THREAD_ID = "1200000000000000400"
@@ -35,7 +36,7 @@ def seed(api: StandIn) -> None:
                        reply_to=question["id"])  # fmt: skip
     counts = {"count_details": {"burst": 0, "normal": 1}, "burst_colors": [], "me_burst": False}
     answer["reactions"] = [{"emoji": {"id": None, "name": "✅"}, "count": 1, "me": False, **counts}]
-    api.reaction_users[(answer["id"], "✅")] = [alice]
+    answer[REACTED] = {"✅": [alice]}
     noise = p.message(p.TEXT_ID, "Beep.", author=p.user("1200000000000000399", "otherbot", bot=True),
                       message_id="1200000000000000303")  # fmt: skip
     for message in (question, answer, noise):

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from tests.e2e.discord_standin.server import StandIn
 
 Route = tuple[str, str, Handler]
+REACTED = "reacted_by"
+"""A message payload's own record of who reacted with each emoji (discord.py ignores the key)."""
 
 
 def history_routes(api: StandIn) -> list[Route]:
@@ -46,7 +48,8 @@ def history_routes(api: StandIn) -> list[Route]:
         return {"threads": mine, "members": [], "has_more": False}
 
     def reacted(match: re.Match[str], request: web.Request) -> list[dict[str, Any]]:
-        users = api.reaction_users.get((match.group(2), unquote(match.group(3))), [])
+        found = [m for m in api.messages.get(match.group(1), []) if m["id"] == match.group(2)]
+        users = found[0].get(REACTED, {}).get(unquote(match.group(3)), []) if found else []
         after = int(request.query.get("after", "0"))
         return [user for user in users if int(user["id"]) > after][: int(request.query.get("limit", "100"))]
 

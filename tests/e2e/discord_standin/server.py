@@ -15,9 +15,8 @@ from aiohttp import web
 from tests.adapters.discord import interaction_payloads as ip
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_api import FakeDiscord, Handler, json_response
-from tests.e2e.discord_standin import rules
+from tests.e2e.discord_standin import history, rules
 from tests.e2e.discord_standin.gateway import Gateway
-from tests.e2e.discord_standin.history import history_routes
 
 Payload = dict[str, Any]
 BOT_ROLE_ID = "1200000000000000052"
@@ -63,8 +62,6 @@ class StandIn(FakeDiscord):
     commands: dict[str, Payload] = field(default_factory=dict)
     thread_members: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     limited: list[str] = field(default_factory=list)
-    reaction_users: dict[tuple[str, str], list[Payload]] = field(default_factory=dict)
-    """Who reacted to a message with an emoji, for the history routes."""
     _forced_limits: list[tuple[str, str, float]] = field(default_factory=list)
     _hits: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
@@ -156,7 +153,7 @@ class StandIn(FakeDiscord):
             ("PATCH", r"/webhooks/(\d+)/([^/]+)/messages/@original", self._edit_original),
             ("PUT", r"/channels/(\d+)/thread-members/(\d+|@me)", self._join_thread),
             ("GET", r"/channels/(\d+)/pins", self._pins),
-            *history_routes(self),
+            *history.history_routes(self),
             *super()._routes(),
         ]
 
