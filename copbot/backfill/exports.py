@@ -46,8 +46,12 @@ class FileHistory(HistoryReader):
         return sorted(chosen, key=lambda source: (source.place.thread is not None, source.place.room, source.key))
 
     async def messages(self, source: PastSource, *, skip: int, after: str | None) -> AsyncIterator[PastMessage]:
-        """The held messages after the first ``skip``."""
-        for message in self.held[source.key][skip:]:
+        """The held messages after the first ``skip``, when the ``skip``-th is ``after`` (the same export, or a later
+        one that continues it); else after message ``after``, or all of them (storing is idempotent)."""
+        held = self.held[source.key]
+        if after is not None and not (0 < skip <= len(held) and held[skip - 1].event.id == after):
+            skip = next((index + 1 for index, m in enumerate(held) if m.event.id == after), 0)
+        for message in held[skip:]:
             yield message
 
     def message_url(self, place: Place, message_id: str) -> str | None:

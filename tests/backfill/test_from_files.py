@@ -222,3 +222,14 @@ def test_since_passes_over_older_messages(
     assert [ident for ident, _, _ in on_db(database_url, _messages)] == ["15", "40", "41", "42"]
     assert main(["backfill", "--config", str(cfg), "--since", "last tuesday", *files]) == 2
     assert "is not a date" in capsys.readouterr().err
+
+
+def test_a_later_export_that_starts_elsewhere_loses_nothing(tmp_path: Path, database_url: str) -> None:
+    cfg = config(tmp_path, database_url, '{ id = "100" }')
+    first = discord_exports(tmp_path)[0]
+    assert main(["backfill", "--config", str(cfg), "--quiet", "--from", str(first)]) == 0
+    data = json.loads(first.read_text(encoding="utf-8"))
+    data["messages"] = [*data["messages"][2:], dce_message("16", BOB, "Later: mulch keeps the roots cool.", 60)]
+    first.write_text(json.dumps(data), encoding="utf-8")  # exported again from a later date, one message newer
+    assert main(["backfill", "--config", str(cfg), "--quiet", "--from", str(first)]) == 0
+    assert [ident for ident, _, _ in on_db(database_url, _messages)] == ["10", "11", "13", "15", "40", "16"]
