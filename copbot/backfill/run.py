@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tqdm import tqdm
 
@@ -26,6 +27,8 @@ from copbot.store.models import Member
 log = logging.getLogger(__name__)
 
 CHUNK = 1000
+ATTEMPTS = 3
+"""A chunk that collides with a live write is tried again: the second look finds the live row and skips it."""
 """Messages read per transaction: one bulk insert, and the checkpoint moves with it."""
 NOTICE = (
     "copbot is reading this channel's past messages so that questions already answered here can be found "
@@ -128,6 +131,18 @@ class Backfill:
         done: bool = False,
     ) -> tuple[int, int]:
         kept = [message for message in chunk if self._keeps(message, opted_out)]
+        for attempt in range(ATTEMPTS):
+            try:
+                return await self._write(reader, source, chunk, kept, done)
+            except IntegrityError:  # the live bot stored one of these messages (or an author) at the same moment
+                if attempt + 1 == ATTEMPTS:
+                    raise
+                log.debug("a backfill chunk met a live write; trying it again", exc_info=True)
+        raise AssertionError("unreachable")
+
+    async def _write(
+        self, reader: HistoryReader, source: PastSource, chunk: list[PastMessage], kept: list[PastMessage], done: bool
+    ) -> tuple[int, int]:
         async with self.sessions.begin() as session:
             point = await _checkpoint(session, source)
             await _create_members(session, source.place.platform, kept)

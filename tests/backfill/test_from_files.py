@@ -233,3 +233,20 @@ def test_a_later_export_that_starts_elsewhere_loses_nothing(tmp_path: Path, data
     first.write_text(json.dumps(data), encoding="utf-8")  # exported again from a later date, one message newer
     assert main(["backfill", "--config", str(cfg), "--quiet", "--from", str(first)]) == 0
     assert [ident for ident, _, _ in on_db(database_url, _messages)] == ["10", "11", "13", "15", "40", "16"]
+
+
+def test_a_message_stored_live_is_not_stored_again_and_stays_after_remove(tmp_path: Path, database_url: str) -> None:
+    from copbot.conversations.tracking import track_message
+    from copbot.core.events import Member as EventMember
+    from copbot.core.events import MessagePosted, Place
+    from tests.backfill.exports import START
+
+    cfg = config(tmp_path, database_url, '{ id = "100" }')
+    live = MessagePosted(place=Place("discord", "100"), created_at=START, id="15", author=EventMember("3", "Carol"),
+                         text="Watering schedule: mornings, at the roots, twice a week.")  # fmt: skip
+    on_db(database_url, lambda session: track_message(session, live))
+    assert main(["backfill", "--config", str(cfg), "--quiet", "--from", str(discord_exports(tmp_path)[0])]) == 0
+    ids = [ident for ident, _, _ in on_db(database_url, _messages)]
+    assert sorted(ids) == ["10", "11", "13", "15", "40"] and ids.count("15") == 1
+    assert main(["backfill", "--remove", "--config", str(cfg)]) == 0
+    assert [ident for ident, _, _ in on_db(database_url, _messages)] == ["15"], "what the bot stored live stays"
