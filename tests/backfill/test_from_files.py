@@ -250,3 +250,15 @@ def test_a_message_stored_live_is_not_stored_again_and_stays_after_remove(tmp_pa
     assert sorted(ids) == ["10", "11", "13", "15", "40"] and ids.count("15") == 1
     assert main(["backfill", "--remove", "--config", str(cfg)]) == 0
     assert [ident for ident, _, _ in on_db(database_url, _messages)] == ["15"], "what the bot stored live stays"
+
+
+def test_each_channel_has_a_progress_bar_with_its_total(
+    tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = config(tmp_path, database_url, '{ id = "100" }')
+    files = [arg for path in discord_exports(tmp_path)[:2] for arg in ("--from", str(path))]
+    assert main(["backfill", "--config", str(cfg), *files]) == 0
+    err = capsys.readouterr().err
+    assert "help: 100%" in err and "7/7" in err, err
+    assert "Which compost: 100%" in err and "2/2" in err, err
+    assert "backfilled 2 sources: 7 messages stored, 2 skipped" in err, err
