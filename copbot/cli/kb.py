@@ -203,5 +203,8 @@ def register_kb(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         add_config_argument(parser)
         parser.set_defaults(handler=handler)
     from copbot.cli.reindex import register_reindex
+    from copbot.cli.review import register_review
+
+    register_review(kb_sub)
 
     register_reindex(sub)

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "audit": ("copbot.cli.audit", "register_audit", "show the newest moderator actions (pins, edits, deletions)"),
     "report": ("copbot.cli.report", "register_report", "community health as one HTML file (or --json)"),
     "web": ("copbot.cli.web", "register_web", "the knowledge base's web pages alone, or exported as static files"),
+    "backfill": ("copbot.cli.backfill", "register_backfill", "read the past of the channels [backfill] names"),
 }
 """Each subcommand's module, its registering function and its one-line help; a module is imported only when used."""
 

@@ -1,4 +1,4 @@
-"""Knowledge base commands: /search, /solved, /kb show|edit|delete, /pin, /unpin and /share."""
+"""Knowledge base commands: /search, /solved, /kb show|edit|delete|review, /pin, /unpin and /share."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.commands.parse import tag_list
 from copbot.commands.registry import UsageError, command
+from copbot.commands.review import REVIEW, review
 from copbot.commands.spec import SUBCOMMAND, Subcommand, entry, message, tags
 from copbot.commands.spec import text as free_text
 from copbot.conversations.threads import title_from
@@ -164,11 +165,14 @@ KB_EDIT_FIELDS = ("title", "tags", "summary")
             action="edit knowledge base entries",
         ),
         Subcommand("delete", "Delete a knowledge base entry", (entry(),), Role.EDITOR, "delete knowledge base entries"),
+        REVIEW,
     ],
     examples=["show kb12", "edit kb12 title:Rotating Kafka logs tags:kafka,ops"],
 )
 async def kb_command(ctx: Context, cmd: CommandInvoked) -> None:
     """Entry maintenance: anyone may show; editors may edit and delete (the dispatcher checks; audited)."""
+    if cmd.options[SUBCOMMAND] == "review":
+        return await review(ctx, cmd)
     action, public_id = cmd.options[SUBCOMMAND], cmd.options["entry"]
     if action == "show":
         async with ctx.services.sessions.begin() as session:

@@ -253,3 +253,25 @@ class WebSection(Section):
         """``bind`` split into host and port (an empty host listens on every address)."""
         host, _, port = self.bind.rpartition(":")
         return host, int(port)
+
+
+class BackfillChannel(Section):
+    """One channel or room whose past ``copbot backfill`` may read (Discord channel id or Matrix room id)."""
+
+    id: str = Field(min_length=1)
+    auto_accept: bool = False
+    """Threads found answered here become entries at once instead of waiting in the review queue."""
+    public: bool | None = None
+    """Whether the channel is public, for entries from an export file (live backfill asks the platform)."""
+
+
+class BackfillSection(Section):
+    """``[backfill]``: which channels' history may be read, and whether to tell them (nothing by default)."""
+
+    channels: list[BackfillChannel] = Field(default_factory=list)
+    notice: bool = False
+    """Post a notice in each backfilled channel saying what is indexed and how to opt out."""
+
+    def channel(self, ident: str) -> BackfillChannel | None:
+        """The configured channel with this id (a thread's parent channel counts for its threads)."""
+        return next((channel for channel in self.channels if channel.id == ident), None)

@@ -14,6 +14,7 @@ from copbot.config.sections import (
     ACTIVITY_IDS,
     DEFAULT_DATABASE_URL,
     ActivitySection,
+    BackfillSection,
     BotSection,
     ChannelBehaviour,
     ConsoleSection,
@@ -30,10 +31,10 @@ from copbot.config.sections import (
 )
 
 __all__ = [
-    "ACTIVITY_IDS", "DEFAULT_DATABASE_URL", "ActivitySection", "BotSection", "ChannelBehaviour", "ConsoleSection",
-    "DatabaseSection", "DiscordSection", "EnvSecret", "HealthSection", "KnowledgeSection", "MatrixSection",
-    "PermissionsSection", "PromptSection", "SchedulerSection", "Section", "SemanticSection", "Settings",
-    "WebSection", "WeeklySchedule", "load_settings", "masked_url", "parse_settings",
+    "ACTIVITY_IDS", "DEFAULT_DATABASE_URL", "ActivitySection", "BackfillSection", "BotSection", "ChannelBehaviour",
+    "ConsoleSection", "DatabaseSection", "DiscordSection", "EnvSecret", "HealthSection", "KnowledgeSection",
+    "MatrixSection", "PermissionsSection", "PromptSection", "SchedulerSection", "Section", "SemanticSection",
+    "Settings", "WebSection", "WeeklySchedule", "load_settings", "masked_url", "parse_settings",
 ]  # fmt: skip
 
 
@@ -63,6 +64,7 @@ class Settings(Section):
     semantic: SemanticSection = Field(default_factory=SemanticSection)
     health: HealthSection = Field(default_factory=HealthSection)
     web: WebSection = Field(default_factory=WebSection)
+    backfill: BackfillSection = Field(default_factory=BackfillSection)
     base_dir: Path = Field(default=Path("."), exclude=True)
     """The directory of the config file; relative paths are resolved against it."""
 

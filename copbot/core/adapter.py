@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from copbot.core.events import AnyEvent, CommandInvoked, Member, MessagePosted, Place
@@ -172,3 +172,57 @@ class Adapter(abc.ABC):
 
         Entries remember the answer when they are captured; a private room's entries are seen only there.
         """
+
+
+@dataclass(frozen=True, slots=True)
+class PastMessage:
+    """A message of a channel's history, as a backfill reads it: the event, who reacted with what, pinned or not."""
+
+    event: MessagePosted
+    reactions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(emoji, the platform ids of the members who reacted with it)."""
+    pinned: bool = False
+    system: bool = False
+    """A platform notice (member joined, thread created, ...): never stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class PastSource:
+    """One stream of history to backfill: a channel, a thread or forum post in it, or a Matrix room."""
+
+    place: Place
+    """The room, and the thread when the source is a thread or forum post."""
+    name: str = ""
+    total: int | None = None
+    """How many messages it holds, where the platform says."""
+    solved: bool = False
+    """A forum post tagged solved."""
+    public: bool | None = None
+    """Whether everyone may read it (None: the platform cannot say)."""
+
+    @property
+    def key(self) -> str:
+        """The source's own id: the thread's, else the room's."""
+        return self.place.thread or self.place.room
+
+
+class HistoryReader(abc.ABC):
+    """A platform's past, read oldest first: what ``copbot backfill`` consumes, live or from an export file."""
+
+    platform: str
+
+    @abc.abstractmethod
+    async def sources(self, rooms: Sequence[str]) -> list[PastSource]:
+        """The sources in ``rooms`` (channels or rooms an admin named): each room, then its threads and posts."""
+
+    @abc.abstractmethod
+    def messages(self, source: PastSource, *, skip: int, after: str | None) -> AsyncIterator[PastMessage]:
+        """The source's messages oldest first, after the first ``skip`` ones (or after message ``after``)."""
+
+    @abc.abstractmethod
+    def message_url(self, place: Place, message_id: str) -> str | None:
+        """A link back to a message."""
+
+    async def announce(self, place: Place, text: str) -> None:
+        """Post ``text`` in the source's channel (the backfill notice); files have nowhere to post."""
+        return None

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from copbot.store import backfill as backfill  # registers the backfill tables with the schema
 from copbot.store import operations as operations  # registers the operational tables with the schema
 from copbot.store.base import Base
 from copbot.store.types import AwareDateTime, stored_now

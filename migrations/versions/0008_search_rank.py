@@ -1,7 +1,7 @@
 """search statistics: a version counter of the searchable text (bumped by triggers), the discussion's vocabulary
 
 Revision ID: 0008_search_rank
-Revises: 0006
+Revises: 0007web
 Create Date: 2026-12-01 20:10:00
 """
 

@@ -1,7 +1,7 @@
 """health indexes: the practice per (activity, time), members per channel, help requests per time
 
 Revision ID: 0009_health_indexes
-Revises: 0006
+Revises: 0008_search_rank
 Create Date: 2026-12-01 20:15:00
 """
 

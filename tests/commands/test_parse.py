@@ -98,6 +98,7 @@ def test_usage_lines_come_from_the_declarations() -> None:
         "/kb show ID",
         "/kb edit ID [title:...] [tags:a,b] [summary:...]",
         "/kb delete ID",
+        "/kb review [accept|reject|edit] [N] [title:...]",
     ]
 
 

@@ -20,14 +20,14 @@ def point_discord_at(api: str, gateway: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m tests.e2e.discord_launch --api URL --gateway URL --config FILE``."""
+    """``python -m tests.e2e.discord_launch --api URL --gateway URL --config FILE [COMMAND ...]`` (default: run)."""
     parser = argparse.ArgumentParser(prog="discord_launch", description=__doc__)
     parser.add_argument("--api", required=True, help="REST base, e.g. http://127.0.0.1:PORT/api/v10")
     parser.add_argument("--gateway", required=True, help="gateway URL, e.g. ws://127.0.0.1:PORT/gateway")
     parser.add_argument("--config", required=True, help="the copbot TOML config")
-    args = parser.parse_args(argv)
+    args, command = parser.parse_known_args(argv)
     point_discord_at(args.api, args.gateway)
-    return copbot_main(["run", "--config", args.config])
+    return copbot_main([*(command or ["run"]), "--config", args.config])
 
 
 if __name__ == "__main__":

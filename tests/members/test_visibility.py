@@ -200,3 +200,25 @@ def prompt(kind: str, channel: str = PUBLIC) -> PromptSection:
         {"name": kind, "kind": kind, "platform": "memory", "channel": channel, "cron": "0 9 * * 1",
          "older_than_days": 0}
     )  # fmt: skip
+
+
+async def test_the_backfill_review_queue_hides_them_too(tmp_path: Path, database_url: str) -> None:
+    from sqlalchemy import select
+
+    from copbot.backfill.exports import read_exports
+    from copbot.cli.backfill import backfill_job
+    from copbot.store.models import Member as StoredMember
+    from tests.backfill.test_from_files import discord_exports
+
+    channels = '[backfill]\nchannels = [{ id = "100", public = true }, { id = "200", public = false }]\n'
+    async with running_bot(tmp_path, database_url=database_url, extra_toml=FAST + channels) as bot:
+        for reader in read_exports(discord_exports(tmp_path)):
+            await backfill_job(bot.app.settings, bot.services.sessions, progress=False).run(reader, ["100", "200"])
+        async with bot.services.sessions.begin() as session:
+            erin = await session.scalar(select(StoredMember).where(StoredMember.external_id == "5"))
+            assert erin is not None
+            erin.capture_opt_out = True  # she asked the compost thread
+        listing = await ask(bot, MOD, "/kb review")
+        assert "basil" in listing and "Watering schedule" in listing
+        assert "compost" not in listing, "the opted-out asker's thread is hidden"
+        assert "Aphids" not in listing, "the private channel's thread is seen only there"

@@ -29,7 +29,7 @@ async def test_login_syncs_every_command_to_the_configured_guild(bot: Harness) -
     menu = next(command for command in sync.body if command["name"] == "Add to knowledge base")
     assert menu["type"] == 3
     kb = next(command for command in sync.body if command["name"] == "kb")
-    assert {option["name"] for option in kb["options"]} == {"show", "edit", "delete"}
+    assert {option["name"] for option in kb["options"]} == {"show", "edit", "delete", "review"}
     assert all(command.get("description") or command["type"] == 3 for command in sync.body)
     privacy = next(command for command in sync.body if command["name"] == "privacy")
     [action] = privacy["options"]

@@ -15,7 +15,7 @@ from aiohttp import web
 from tests.adapters.discord import interaction_payloads as ip
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_api import FakeDiscord, Handler, json_response
-from tests.e2e.discord_standin import rules
+from tests.e2e.discord_standin import history, rules
 from tests.e2e.discord_standin.gateway import Gateway
 
 Payload = dict[str, Any]
@@ -153,6 +153,7 @@ class StandIn(FakeDiscord):
             ("PATCH", r"/webhooks/(\d+)/([^/]+)/messages/@original", self._edit_original),
             ("PUT", r"/channels/(\d+)/thread-members/(\d+|@me)", self._join_thread),
             ("GET", r"/channels/(\d+)/pins", self._pins),
+            *history.history_routes(self),
             *super()._routes(),
         ]
 
