@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
 from copbot.config.settings import Settings, parse_settings
 from copbot.core.clock import ManualClock
+from copbot.core.events import Member
 from copbot.core.services import Services
 from tests.cast import MOD
 
@@ -64,3 +66,18 @@ async def running_bot(
         yield Bot(app, mem, clock)
     finally:
         await app.stop()
+
+
+async def solved(
+    bot: Bot, asker: Member, question: str, answerer: Member, answer: str, room: str, *, back_to: str = "general"
+) -> tuple[str, str]:
+    """``asker`` asks in ``room``, ``answerer`` replies in the thread, the asker marks it solved; the memory adapter
+    then posts in ``back_to`` again. The saved entry's id and the question's message id."""
+    bot.mem.room = room
+    asked = await bot.mem.post(asker, question)
+    reply = await bot.mem.post(answerer, answer, thread=asked.id)
+    await bot.mem.command(asker, f"/solved {reply.id}", thread=asked.id)
+    found = re.search(r"Saved to the knowledge base as (kb\d+)", bot.mem.last())
+    assert found, bot.mem.last()
+    bot.mem.room = back_to
+    return found.group(1), asked.id

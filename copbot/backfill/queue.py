@@ -11,9 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from copbot.activities.recognition.cues import looks_like_thanks
 from copbot.config.settings import Settings
 from copbot.conversations.ingest import Ingested
-from copbot.conversations.threads import title_from
+from copbot.conversations.threads import own_thread
 from copbot.core.adapter import HistoryReader, PastMessage, PastSource
-from copbot.core.events import Place
 from copbot.knowledge.answers import choose_answer, replies_to_consider, thanked
 from copbot.knowledge.capture import CaptureRefused, link_place
 from copbot.store import chat, scope
@@ -93,13 +92,7 @@ class Queue:
         self, session: AsyncSession, reader: HistoryReader, source: PastSource, row: Message, thread: Thread | None
     ) -> None:
         if thread is None:  # a message pinned alone: its own entry, as a live pin makes it
-            place = Place(row.platform, row.room, row.external_id)
-            thread, _ = await chat.get_or_create_thread(
-                session, place, row.external_id, created_at=row.created_at, is_platform_thread=False,
-                root_message_id=row.external_id, title=title_from(row.text),
-            )  # fmt: skip
-            thread.asker_id = row.author_id
-            row.thread_id = thread.id
+            thread = await own_thread(session, row)
             session.add(BackfillRow(kind="thread", row_id=thread.id))
             await session.flush()
         root = thread.root_message_id or thread.thread_key

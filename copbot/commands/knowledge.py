@@ -6,9 +6,6 @@ import logging
 import re
 from dataclasses import replace
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from copbot.commands.parse import tag_list
 from copbot.commands.registry import UsageError, command
 from copbot.commands.review import REVIEW, review
@@ -34,6 +31,7 @@ from copbot.knowledge.capture import (
 )
 from copbot.knowledge.entries import (
     EntryDraft,
+    accepted_answers,
     delete_entry,
     edit_entry,
     entry_tags,
@@ -48,7 +46,7 @@ from copbot.knowledge.search.filters import SearchFilters
 from copbot.members import audit
 from copbot.members.visibility import audience
 from copbot.store import chat
-from copbot.store.models import EntryMessage, KnowledgeEntry, Member, Thread
+from copbot.store.models import Member
 from copbot.web.site import web_page
 
 log = logging.getLogger(__name__)
@@ -182,8 +180,8 @@ async def kb_command(ctx: Context, cmd: CommandInvoked) -> None:
             text = entry_text(shown[0], shown[1], await entry_tags(session, shown[0].id))
             page = web_page(ctx.services.settings.web, shown[0])
             text += f"\nOn the web: {page}" if page else ""
-            now = ctx.services.clock.now()
-            usage.record_view(session, shown[0].id, at=now, platform=ctx.platform, room=ctx.place.room)
+            entry_row, now = shown[0], ctx.services.clock.now()
+            usage.record_view(session, entry_row.id, at=now, platform=ctx.platform, room=ctx.place.room)
         await show_result(ctx, Outgoing.of(text))
         return
     async with ctx.services.sessions.begin() as session:
@@ -209,16 +207,6 @@ async def kb_command(ctx: Context, cmd: CommandInvoked) -> None:
             audit.record(session, ctx.platform, cmd.author, "kb.edit", public_id, fields)
             said = f"Updated entry {public_id}: {', '.join(sorted(changes))}."
     await ctx.reply(said)
-
-
-async def accepted_answers(session: AsyncSession, thread: Thread) -> set[str]:
-    """The message ids the thread's entry already holds as accepted answers."""
-    rows = await session.scalars(
-        select(EntryMessage.external_id)
-        .join(KnowledgeEntry, KnowledgeEntry.id == EntryMessage.entry_id)
-        .where(KnowledgeEntry.thread_id == thread.id, EntryMessage.role == "answer")
-    )
-    return {ident for ident in rows if ident}
 
 
 @command(

@@ -12,7 +12,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
-from copbot.core.events import MessagePosted
+from copbot.core.events import MessagePosted, Place
 from copbot.core.labels import Label
 from copbot.store import chat
 from copbot.store.base import Base
@@ -251,3 +251,16 @@ async def insert_objects(session: AsyncSession, model: type[Base], objects: Sequ
         item.id = ids[tuple(getattr(item, name) for name in key)]
         make_transient_to_detached(item)
         session.add(item)
+
+
+async def own_thread(session: AsyncSession, message: Message) -> Thread:
+    """A thread of its own for a message with no thread or reply chain around it (a message pinned alone)."""
+    place = Place(message.platform, message.room, message.external_id)
+    thread, _ = await chat.get_or_create_thread(
+        session, place, message.external_id, created_at=message.created_at, is_platform_thread=False,
+        root_message_id=message.external_id, title=title_from(message.text),
+    )  # fmt: skip
+    thread.asker_id = message.author_id
+    message.thread_id = thread.id
+    await session.flush()
+    return thread

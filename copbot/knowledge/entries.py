@@ -16,7 +16,7 @@ from copbot.knowledge import hooks
 from copbot.knowledge.search.excerpt import searchable
 from copbot.members.visibility import Audience, content_visible, entry_visible, message_visible
 from copbot.store import scope
-from copbot.store.models import EntryMessage, EntryNumber, EntryTag, KnowledgeEntry, SearchDocument, Tag
+from copbot.store.models import EntryMessage, EntryNumber, EntryTag, KnowledgeEntry, SearchDocument, Tag, Thread
 
 log = logging.getLogger(__name__)
 
@@ -270,3 +270,13 @@ async def refresh_search_document(session: AsyncSession, entry_id: int) -> None:
         for name, value in values.items():
             setattr(document, name, value)
     await session.flush()
+
+
+async def accepted_answers(session: AsyncSession, thread: Thread) -> set[str]:
+    """The message ids the thread's entry already holds as accepted answers."""
+    rows = await session.scalars(
+        select(EntryMessage.external_id)
+        .join(KnowledgeEntry, KnowledgeEntry.id == EntryMessage.entry_id)
+        .where(KnowledgeEntry.thread_id == thread.id, EntryMessage.role == "answer")
+    )
+    return {ident for ident in rows if ident}

@@ -7,7 +7,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from copbot.conversations.threads import title_from
+from copbot.conversations.threads import own_thread
 from copbot.core.context import Context
 from copbot.core.events import Place
 from copbot.knowledge.capture import CaptureRefused, CaptureResult, capture_thread, sync_thread, thread_place
@@ -40,14 +40,7 @@ async def _thread_to_pin(ctx: Context, session: AsyncSession, message_id: str | 
     thread = await sync_thread(ctx, session, place)
     if thread is not None:
         return thread
-    thread, _ = await chat.get_or_create_thread(
-        session, place, message.external_id, created_at=message.created_at, is_platform_thread=False,
-        root_message_id=message.external_id, title=title_from(message.text),
-    )  # fmt: skip
-    thread.asker_id = message.author_id
-    message.thread_id = thread.id
-    await session.flush()
-    return thread
+    return await own_thread(session, message)
 
 
 async def pin(ctx: Context, session: AsyncSession, message_id: str | None) -> tuple[Thread, CaptureResult]:

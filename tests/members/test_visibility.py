@@ -19,7 +19,7 @@ from copbot.prompts.health_page import health_report_text
 from copbot.web.server import build_app
 from copbot.web.site import Site
 from tests.cast import ALICE, BOB, CAROL, DAVE, MOD
-from tests.community_harness import Bot, running_bot
+from tests.community_harness import Bot, running_bot, solved
 
 ERIN = Member(id="u-erin", name="Erin")
 FAST = "[permissions]\nrate_limit_per_minute = 1000\n"
@@ -41,18 +41,6 @@ class Seeded:
     """Visible to all; Dave's answer in it is hidden because Dave opted out, and Bob deleted his second one."""
     shared: str
     """Dave's /share, hidden since Dave opted out."""
-
-
-async def solved(bot: Bot, asker: Member, question: str, answerer: Member, answer: str, room: str) -> tuple[str, str]:
-    """``asker`` asks in ``room``, ``answerer`` replies in the thread, the asker marks it solved: (entry, question)."""
-    bot.mem.room = room
-    asked = await bot.mem.post(asker, question)
-    reply = await bot.mem.post(answerer, answer, thread=asked.id)
-    await bot.mem.command(asker, f"/solved {reply.id}", thread=asked.id)
-    found = re.search(r"Saved to the knowledge base as (kb\d+)", bot.mem.last())
-    assert found, bot.mem.last()
-    bot.mem.room = PUBLIC
-    return found.group(1), asked.id
 
 
 async def seed(bot: Bot) -> Seeded:

@@ -16,7 +16,7 @@ from copbot.core.events import Member
 from copbot.web.server import build_app
 from copbot.web.site import Site
 from tests.cast import ALICE, BOB, CAROL, DAVE, MOD
-from tests.community_harness import Bot, running_bot
+from tests.community_harness import Bot, running_bot, solved
 
 ERIN = Member(id="u-erin", name="Erin")
 PUBLIC = "general"
@@ -49,18 +49,6 @@ class Seeded:
     """Asked by Alice, answered by Bob: Alice then says /privacy web off (in the test that wants it)."""
     guide: str
     """Bob's /share in the published room."""
-
-
-async def solved(bot: Bot, asker: Member, question: str, answerer: Member, answer: str, room: str) -> tuple[str, str]:
-    """``asker`` asks in ``room``, ``answerer`` replies in the thread, the asker marks it solved: (entry, question)."""
-    bot.mem.room = room
-    asked = await bot.mem.post(asker, question)
-    reply = await bot.mem.post(answerer, answer, thread=asked.id)
-    await bot.mem.command(asker, f"/solved {reply.id}", thread=asked.id)
-    found = re.search(r"Saved to the knowledge base as (kb\d+)", bot.mem.last())
-    assert found, bot.mem.last()
-    bot.mem.room = PUBLIC
-    return found.group(1), asked.id
 
 
 async def seed(bot: Bot) -> Seeded:

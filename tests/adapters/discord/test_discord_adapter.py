@@ -35,7 +35,7 @@ async def test_login_syncs_every_command_to_the_configured_guild(bot: Harness) -
     [action] = privacy["options"]
     assert not action.get("required")
     assert [choice["value"] for choice in action["choices"]] == [
-        "stop", "resume", "delete", "export", "suggest on", "suggest off",
+        "stop", "resume", "delete", "export", "suggest on", "suggest off", "web off", "web on",
     ]  # fmt: skip
     assert bot.adapter.bot_member == Member(p.BOT_ID, "copbot", is_bot=True)
 
