@@ -16,7 +16,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 PAGES = 2_000
-"""Pages kept (least recently used dropped first): about 20 MB of entry pages."""
+"""Answers kept (least recently used dropped first): about 20 MB of entry pages."""
+CHARACTERS = 64_000_000
+"""And at most this many characters of bodies in all: a 50,000-URL sitemap part is about 6 million."""
 _VERSION = text("SELECT version FROM web_content_version WHERE id = 1")
 
 
@@ -36,10 +38,12 @@ class Kept:
 
 
 class PageCache:
-    """At most ``size`` answers, each valid only for the content version it was made from."""
+    """At most ``size`` answers and ``characters`` of bodies, each valid only for the version it was made from."""
 
-    def __init__(self, size: int = PAGES) -> None:
+    def __init__(self, size: int = PAGES, characters: int = CHARACTERS) -> None:
         self.size = size
+        self.characters = characters
+        self._held = 0
         self.hits = 0
         self.misses = 0
         self._kept: OrderedDict[Hashable, tuple[int, Kept]] = OrderedDict()
@@ -52,7 +56,7 @@ class PageCache:
         found = self._kept.get(key)
         if found is None or found[0] != version:
             if found is not None:
-                del self._kept[key]
+                self._drop(key)
             self.misses += 1
             return None
         self._kept.move_to_end(key)
@@ -61,7 +65,16 @@ class PageCache:
 
     def put(self, key: Hashable, version: int, kept: Kept) -> None:
         """Keep ``kept`` as made from ``version``, dropping the least recently used past ``size``."""
+        if key in self._kept:
+            self._drop(key)
         self._kept[key] = (version, kept)
-        self._kept.move_to_end(key)
-        while len(self._kept) > self.size:
-            self._kept.popitem(last=False)
+        self._held += _length(kept)
+        while len(self._kept) > self.size or (self._held > self.characters and len(self._kept) > 1):
+            self._drop(next(iter(self._kept)))
+
+    def _drop(self, key: Hashable) -> None:
+        self._held -= _length(self._kept.pop(key)[1])
+
+
+def _length(kept: Kept) -> int:
+    return len(kept.body) if isinstance(kept.body, str) else 1_000

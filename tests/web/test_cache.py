@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from copbot.knowledge.entries import get_entry
 from copbot.store.engine import create_engine, session_factory
 from copbot.store.models import Member
+from copbot.web.cache import Kept, PageCache
 from copbot.web.site import Site, entry_path
 from tests.cast import BOB, CAROL, MOD
 from tests.community_harness import Bot, running_bot
@@ -170,3 +171,14 @@ async def test_a_rename_of_a_member_empties_the_cache(tmp_path: Path, database_u
             with counted(engine) as statements:
                 assert (await client.get(path)).status == 200
             assert len(statements) == 1, "a column the web never shows leaves the kept pages alone"
+
+
+def test_the_cache_is_bounded_by_count_and_size() -> None:
+    pages = PageCache(size=3, characters=100)
+    for n in range(5):
+        pages.put(n, 7, Kept(200, body="x" * 10))
+    assert len(pages) == 3 and pages.get(0, 7) is None and pages.get(4, 7) is not None
+    assert pages.get(3, 7) is not None and pages.get(2, 7) is not None
+    pages.put("big", 7, Kept(200, body="y" * 95))
+    assert len(pages) == 1 and pages.get("big", 7) is not None, "past the characters the oldest go first"
+    assert pages.get("big", 8) is None and len(pages) == 0, "a newer version drops what was kept"
