@@ -100,7 +100,8 @@ async def _entry(request: web.Request, kind: str) -> Kept:
             kept = _made(found, views.entry(_page(request), found))
         else:
             kept = _made(found, machine.entry_json(site, base(request), found))
-    pages.put(key, version, kept)
+    if ident in (kept.public_id, kept.path.removeprefix("/entries/")):  # kept at canonical URLs only, so made-up
+        pages.put(key, version, kept)  # slugs, unknown and deleted ids never push real pages out
     return _answer(kept)
 
 
@@ -162,7 +163,8 @@ async def sitemap(request: web.Request) -> web.Response:
         if (kept := pages.get(key, version)) is None:
             xml = await machine.sitemap(site, base(request), session, int(part) if part else None)
             kept = Kept(404) if xml is None else Kept(200, body=xml)
-            pages.put(key, version, kept)
+            if xml is not None:
+                pages.put(key, version, kept)
     return web.Response(text=str(_answer(kept).body), content_type="application/xml")
 
 

@@ -17,6 +17,7 @@ from copbot.knowledge.entries import get_entry
 from copbot.store.engine import create_engine, session_factory
 from copbot.store.models import Member
 from copbot.web.cache import Kept, PageCache
+from copbot.web.handlers import PAGES_KEY
 from copbot.web.site import Site, entry_path
 from tests.cast import BOB, CAROL, MOD
 from tests.community_harness import Bot, running_bot
@@ -182,3 +183,14 @@ def test_the_cache_is_bounded_by_count_and_size() -> None:
     pages.put("big", 7, Kept(200, body="y" * 95))
     assert len(pages) == 1 and pages.get("big", 7) is not None, "past the characters the oldest go first"
     assert pages.get("big", 8) is None and len(pages) == 0, "a newer version drops what was kept"
+
+
+async def test_only_canonical_pages_are_kept(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url, extra_toml=WEB) as bot:
+        thread = await solve(bot, "how do I cook tempeh well", "steam the tempeh first")
+        async with second_process(bot, database_url) as (_, site), web_client(site) as client:
+            for made_up in (f"{thread.entry}-any-slug", f"{thread.entry}-other", "kb999", "nothing-here"):
+                assert (await client.get(f"/entries/{made_up}", allow_redirects=False)).status in (301, 404)
+            assert (await client.get("/sitemaps/9.xml")).status == 404
+            assert (await client.get(await path_of(bot, thread.entry))).status == 200
+            assert len(client.app[PAGES_KEY]) == 1, "only the canonical page is kept"
