@@ -120,11 +120,15 @@ async def measure(site: Site, paths: Sequence[str], words: Sequence[str], sitema
                 await fetch(client, base + paths[0], "warm")
             for path, text in zip(paths, words, strict=False):
                 assert await fetch(client, base + "/bare", "bare handler", seen) == 200
-                assert await fetch(client, base + path, "entry page", seen) == 200
+                assert await fetch(client, base + path, "entry page (made)", seen) == 200
                 assert await fetch(client, base + "/search", "search page", seen, {"q": text}) == 200
-            for _ in range(sitemap_rounds):
-                assert await fetch(client, base + "/sitemap.xml", "sitemap.xml (index)", seen) == 200
-                assert await fetch(client, base + "/sitemaps/1.xml", "sitemap part (50,000 URLs)", seen) == 200
+            for path in paths:  # the same pages again: kept, each checked against the content version
+                assert await fetch(client, base + "/bare", "bare handler", seen) == 200
+                assert await fetch(client, base + path, "entry page (kept)", seen) == 200
+            for round_ in range(sitemap_rounds):
+                state = "made" if round_ == 0 else "kept"
+                assert await fetch(client, base + "/sitemap.xml", f"sitemap.xml, index ({state})", seen) == 200
+                assert await fetch(client, base + "/sitemaps/1.xml", f"sitemap part 1 ({state})", seen) == 200
     finally:
         await server.close()
     calls = await search_call(site, words)
@@ -133,17 +137,17 @@ async def measure(site: Site, paths: Sequence[str], words: Sequence[str], sitema
           "handler) | request to last byte at a client on loopback (aiohttp's HTTP work too)")  # fmt: skip
     for kind, values in {**times, **calls}.items():
         app = f"app p50 {statistics.median(values):8.2f} p95 {percentile(values, 0.95):8.2f}"
-        row = f"  {kind:28} n={len(values):4} {app}"
+        row = f"  {kind:32} n={len(values):4} {app}"
         if kind in seen:
             row += f" | client p50 {statistics.median(seen[kind]):8.2f} p95 {percentile(seen[kind], 0.95):8.2f}"
         print(row)
     for label, figures in (("app", times), ("client", seen)):
         p95 = {kind: percentile(values, 0.95) for kind, values in figures.items()}
-        entry = p95["entry page"] / p95["bare handler"]
+        made, kept = (p95[f"entry page ({state})"] / p95["bare handler"] for state in ("made", "kept"))
         found = p95["search page"] / percentile(calls["search call (web filter)"], 0.95)
-        verdicts = ("met" if entry <= 3 else "MISSED", "met" if found <= 1.5 else "MISSED")
-        print(f"{label}: entry page p95 = x{entry:.2f} the bare handler's (target <= 3: {verdicts[0]}); "
-              f"search page p95 = x{found:.2f} the search call's (target <= 1.5: {verdicts[1]})")  # fmt: skip
+        print(f"{label}: entry page p95 = x{kept:.2f} the bare handler's when kept (target <= 3: "
+              f"{'met' if kept <= 3 else 'MISSED'}), x{made:.2f} when made; search page p95 = x{found:.2f} the "
+              f"search call's (target <= 1.5: {'met' if found <= 1.5 else 'MISSED'})")  # fmt: skip
 
 
 def main() -> int:

@@ -17,13 +17,15 @@ log = logging.getLogger(__name__)
 
 SEARCH_INDEX_PREFIX = "search_fts"
 SEARCH_INDEX_OBJECTS = {"search_vector", "ix_search_documents_search_vector", "pg_vector"}
+TRIGGER_TABLES = {"web_content_version"}
+"""Counters only triggers write (migration 0011_web_version): no model, so the comparison skips them."""
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Leave the full-text index objects to the migrations; comparing models with the schema skips them."""
+    """Leave the full-text index objects and trigger counters to the migrations: the model comparison skips them."""
     if name is None:
         return True
-    if type_ == "table" and name.startswith(SEARCH_INDEX_PREFIX):
+    if type_ == "table" and (name.startswith(SEARCH_INDEX_PREFIX) or name in TRIGGER_TABLES):
         return False
     return name not in SEARCH_INDEX_OBJECTS
 

@@ -7,12 +7,15 @@ from aiohttp import web
 from copbot.config.sections import ACTIVITY_IDS
 from copbot.core.words import normalise_tag
 from copbot.web import machine, queries, views
+from copbot.web.cache import Kept, PageCache, content_version
 from copbot.web.site import Site
 
 MAX_QUERY = 300
 """Characters of search text accepted; longer is a bad request."""
 SITE_KEY = web.AppKey("site", Site)
 """Where the aiohttp application keeps its ``Site``."""
+PAGES_KEY = web.AppKey("pages", PageCache)
+"""Where it keeps its rendered pages (``cache``): entry pages, API entries and sitemaps."""
 API_LIMIT = 20
 FEED_TYPE = "application/atom+xml"
 
@@ -65,22 +68,48 @@ async def search(request: web.Request) -> web.Response:
     return _html(html)
 
 
-async def _lookup(request: web.Request) -> queries.Shown:
-    ident = request.match_info["ident"]
-    async with _site(request).sessions() as session:
-        found = await queries.lookup(session, _site(request).channels, ident)
-    if isinstance(found, queries.Gone):
+def _answer(kept: Kept) -> Kept:
+    if kept.status == 410:
         raise web.HTTPGone()
-    if found is None:
+    if kept.status != 200:
         raise web.HTTPNotFound()
-    return found
+    return kept
+
+
+def _made(found: queries.Shown | queries.Gone | None, body: object) -> Kept:
+    if isinstance(found, queries.Gone):
+        return Kept(410)
+    if found is None:
+        return Kept(404)
+    return Kept(200, found.path, found.entry.public_id, body)
+
+
+async def _entry(request: web.Request, kind: str) -> Kept:
+    """The entry a URL names, rendered as ``kind`` ("page", or "api" for the JSON): kept while the content version
+    read first in the request is unchanged, else read and rendered again."""
+    site, pages, ident = _site(request), request.app[PAGES_KEY], request.match_info["ident"]
+    key = (kind, ident, base(request))
+    async with site.sessions() as session:
+        version = await content_version(session)
+        if (kept := pages.get(key, version)) is not None:
+            return _answer(kept)
+        found = await queries.lookup(session, site.channels, ident)
+        if not isinstance(found, queries.Shown):
+            kept = _made(found, None)
+        elif kind == "page":
+            kept = _made(found, views.entry(_page(request), found))
+        else:
+            kept = _made(found, machine.entry_json(site, base(request), found))
+    if ident in (kept.public_id, kept.path.removeprefix("/entries/")):  # kept at canonical URLs only, so made-up
+        pages.put(key, version, kept)  # slugs, unknown and deleted ids never push real pages out
+    return _answer(kept)
 
 
 async def entry(request: web.Request) -> web.Response:
-    shown = await _lookup(request)
-    if request.path != shown.path:
-        raise web.HTTPMovedPermanently(shown.path)
-    return _html(views.entry(_page(request), shown))
+    kept = await _entry(request, "page")
+    if request.path != kept.path:
+        raise web.HTTPMovedPermanently(kept.path)
+    return _html(str(kept.body))
 
 
 async def tag(request: web.Request) -> web.Response:
@@ -113,10 +142,10 @@ async def api_search(request: web.Request) -> web.Response:
 
 
 async def api_entry(request: web.Request) -> web.Response:
-    shown = await _lookup(request)
-    if request.match_info["ident"] != shown.entry.public_id:
+    kept = await _entry(request, "api")
+    if request.match_info["ident"] != kept.public_id:
         raise web.HTTPNotFound()
-    return web.json_response(machine.entry_json(_site(request), base(request), shown))
+    return web.json_response(kept.body)
 
 
 async def feed(request: web.Request) -> web.Response:
@@ -127,11 +156,16 @@ async def feed(request: web.Request) -> web.Response:
 
 async def sitemap(request: web.Request) -> web.Response:
     part = request.match_info.get("part")
-    async with _site(request).sessions() as session:
-        xml = await machine.sitemap(_site(request), base(request), session, int(part) if part else None)
-    if xml is None:
-        raise web.HTTPNotFound()
-    return web.Response(text=xml, content_type="application/xml")
+    site, pages = _site(request), request.app[PAGES_KEY]
+    key = ("sitemap", part, base(request))
+    async with site.sessions() as session:
+        version = await content_version(session)
+        if (kept := pages.get(key, version)) is None:
+            xml = await machine.sitemap(site, base(request), session, int(part) if part else None)
+            kept = Kept(404) if xml is None else Kept(200, body=xml)
+            if xml is not None:
+                pages.put(key, version, kept)
+    return web.Response(text=str(_answer(kept).body), content_type="application/xml")
 
 
 async def robots(request: web.Request) -> web.Response:

@@ -11,7 +11,8 @@ from pathlib import Path
 from aiohttp import web
 
 from copbot.web import handlers, report
-from copbot.web.handlers import SITE_KEY
+from copbot.web.cache import PageCache
+from copbot.web.handlers import PAGES_KEY, SITE_KEY
 from copbot.web.site import Site
 from copbot.web.views import Page, error
 
@@ -117,6 +118,7 @@ def build_app(site: Site) -> web.Application:
     app = web.Application(middlewares=[guard])
     app[SITE_KEY] = site
     app[LIMITER_KEY] = RateLimit(site.web.rate_limit_per_minute)
+    app[PAGES_KEY] = PageCache()
     handlers.add_routes(app)
     report.add_routes(app)
     app.router.add_static("/static", STATIC, append_version=False)

@@ -31,6 +31,7 @@ def environment() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates are compiled once per process, never checked against the files again
     )
     env.filters.update(markdown=markdown, highlighted=highlighted, activity=activity_name)
     env.globals.update(entry_path=entry_path)
