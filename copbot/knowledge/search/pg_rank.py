@@ -2,8 +2,8 @@
 
 ``ts_rank_cd`` weighs every query word alike, so a common word counts as much as the rare one that decides; here
 each word weighs by its inverse document frequency (entries holding it: ``stats``), its occurrences saturate
-(k1) and are normalised by the entry's length (b), the discussion (weight D) separately from the rest, with the
-weight SQLite's search gives it. Only the candidates are scored (their tsvectors unnested), so the cost is bounded
+(k1) and are normalised by the entry's length (b), the discussion (weight D) separately from the rest (constants
+tuned on train-part2). Only the candidates are scored (their tsvectors unnested), so the cost is bounded
 by the candidate count, not by how many entries a common word is in.
 """
 
@@ -12,16 +12,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.store.scope import scope_of
 
-K1 = 1.2
-B = 0.75
-"""The usual BM25 constants (FTS5's bm25 uses the same)."""
-TALK_WEIGHT = 0.7
-"""The discussion's share of the score: ``copbot.knowledge.search.sqlite.DISCUSSION_WEIGHT``."""
+K1 = 2.0
+B = 0.5
+TALK_WEIGHT = 0.2
+"""k1, b and the discussion's share of the score, chosen on SemEval train-part2 only (``benchmarks/tune_pg_bm25.py``:
+MAP 76.20 there against 74.53 with FTS5's 1.2, 0.75 and SQLite's 0.7); PostgreSQL's lengths count distinct
+lexemes, not tokens, so FTS5's constants need not suit it."""
 SAMPLE = 2_000
 """Entries read to estimate the average lengths (remembered until the searchable text changes)."""
 
@@ -32,11 +33,15 @@ _LENGTHS = text(
 )
 
 
-def _saturated(tf: str, length: str, average: str) -> str:
-    return f"{tf} * {K1 + 1} / ({tf} + {K1} * ({1 - B} + {B} * {length}::float8 / {average}))"
+def _saturated(tf: str, length: str, average: str, k1: float, b: float) -> str:
+    return f"{tf} * {k1 + 1} / ({tf} + {k1} * ({1 - b} + {b} * {length}::float8 / {average}))"
 
 
-SCORED = text(f"""
+def scored(k1: float = K1, b: float = B, talk_weight: float = TALK_WEIGHT) -> TextClause:
+    """The ranking statement with the given constants written in (``benchmarks/tune_pg_bm25.py`` tries others)."""
+    main = _saturated("tf.main", "tf.main_len", ":avg_main", k1, b)
+    talk = _saturated("tf.talk", "tf.talk_len", ":avg_talk", k1, b)
+    return text(f"""
 WITH q AS (SELECT * FROM unnest(CAST(:lexemes AS text[]), CAST(:idfs AS float8[])) AS q(lexeme, idf)),
 cand AS (
     SELECT entry_id, search_vector AS v, length(ts_filter(search_vector, '{{a,b,c}}')) AS main_len,
@@ -50,8 +55,7 @@ tf AS (
     FROM cand AS c CROSS JOIN LATERAL unnest(c.v) AS u JOIN q ON q.lexeme = u.lexeme
 ),
 scored AS (
-    SELECT c.entry_id, coalesce(sum(tf.idf * ({_saturated("tf.main", "tf.main_len", ":avg_main")}
-                                   + {TALK_WEIGHT} * {_saturated("tf.talk", "tf.talk_len", ":avg_talk")})), 0) AS rank
+    SELECT c.entry_id, coalesce(sum(tf.idf * ({main} + {talk_weight} * {talk})), 0) AS rank
     FROM cand AS c LEFT JOIN tf ON tf.entry_id = c.entry_id
     GROUP BY c.entry_id ORDER BY rank DESC, c.entry_id LIMIT :limit
 )
@@ -61,6 +65,9 @@ SELECT e.id, e.public_id, e.title, e.source_url, e.resource_url, e.solved, e.kin
 FROM scored AS s JOIN knowledge_entries AS e ON e.id = s.entry_id JOIN search_documents AS d ON d.entry_id = e.id
 ORDER BY s.rank DESC, e.id
 """)
+
+
+SCORED = scored()
 """The best ``limit`` of the candidate ``ids`` by BM25 over the query's lexemes, with their entry columns and a
 headline (only for the rows returned)."""
 

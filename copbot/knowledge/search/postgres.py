@@ -12,8 +12,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause
 
+from copbot.knowledge.search import pg_rank
 from copbot.knowledge.search.filters import SearchFilters, SearchHit, filter_conditions
-from copbot.knowledge.search.pg_rank import SCORED, average_lengths, idf, lexemes
+from copbot.knowledge.search.pg_rank import average_lengths, idf, lexemes
 from copbot.knowledge.search.query import tsquery_terms
 from copbot.knowledge.search.stats import text_statistics
 from copbot.knowledge.search.words import keep_rarest
@@ -151,7 +152,7 @@ class PostgresSearch:
             parameters = {"lexemes": list(weights), "idfs": list(weights.values()), "ids": ids, "limit": limit,
                           "avg_main": avg_main, "avg_talk": avg_talk, "words": finding,
                           "options": HEADLINE_OPTIONS}  # fmt: skip
-            rows = (await session.execute(SCORED, parameters)).all()
+            rows = (await session.execute(pg_rank.SCORED, parameters)).all()
         except DBAPIError:
             log.exception("full-text search failed for %r", finding)
             await session.rollback()

@@ -30,7 +30,7 @@ from copbot.knowledge.search.filters import SearchFilters, SearchHit, filter_con
 from copbot.knowledge.search.query import quote
 from copbot.knowledge.search.stats import text_statistics
 from copbot.knowledge.search.words import held_stems, selective_words, stems
-from copbot.store.models import KnowledgeEntry
+from copbot.store.models import KnowledgeEntry, SearchDocument
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,10 @@ _QUERY: BindParameter[str] = bindparam("query")
 _ENTRY = KnowledgeEntry
 _COLUMNS = (_ENTRY.id, _ENTRY.public_id, _ENTRY.title, _ENTRY.source_url, _ENTRY.resource_url, _ENTRY.solved,
             _ENTRY.kind)  # fmt: skip
+_DOC = SearchDocument
+_TEXT_COLUMNS = (_DOC.title.label("t_title"), _DOC.question.label("t_question"), _DOC.answers.label("t_answers"),
+                 _DOC.tags.label("t_tags"), _DOC.discussion.label("t_discussion"))  # fmt: skip
+"""The candidates' indexed text, read in the statement that finds them (no second round trip)."""
 
 
 def _match(name: str) -> ColumnElement[bool]:
@@ -81,10 +85,15 @@ def _ranked(filters: SearchFilters, candidates: int) -> Select[*tuple[Any, ...]]
         best = best.join(_ENTRY, _ENTRY.id == _MAIN.c.rowid).where(*conditions)
     main = best.order_by(literal_column("score")).limit(candidates).cte("main").prefix_with("MATERIALIZED")
     return (
-        select(*_COLUMNS, main.c.score.label("rank"))
-        .select_from(main.join(_ENTRY, _ENTRY.id == main.c.id))
+        select(*_COLUMNS, main.c.score.label("rank"), *_TEXT_COLUMNS, _version())
+        .select_from(main.join(_ENTRY, _ENTRY.id == main.c.id).join(_DOC, _DOC.entry_id == main.c.id))
         .order_by(main.c.score, _ENTRY.id)
     )
+
+
+def _version() -> ColumnElement[int]:
+    """The searchable text's version (``stats``), read with the candidates instead of by a statement of its own."""
+    return literal_column("(SELECT version FROM search_fts_version WHERE id = 1)").label("text_version")
 
 
 _NO_FILTERS = SearchFilters()
@@ -135,7 +144,8 @@ class SqliteSearch:
                 return []
             query = " OR ".join(quote(word) for word in words)
             if narrowed:
-                rows = list(await session.execute(select(*_COLUMNS).where(*filter_conditions(filters))))
+                named_rows = select(*_COLUMNS, *_TEXT_COLUMNS, _version()).join(_DOC, _DOC.entry_id == _ENTRY.id)
+                rows = list(await session.execute(named_rows.where(*filter_conditions(filters))))
             else:
                 ranked = _unfiltered(candidates) if filters == _NO_FILTERS else _ranked(filters, candidates)
                 rows = list(await session.execute(ranked, {"query": query}))
@@ -156,12 +166,15 @@ class SqliteSearch:
         too), best first, each with its snippet; a candidate no query word is in is dropped."""
         if not rows:
             return []
-        _, _, extra = await text_statistics(session, self, [])
+        _, _, extra = await text_statistics(session, self, [], version=int(rows[0].text_version or 0))
         query_stems = [stem for stem in stems(words) if stem]
-        documents = await talk.texts(session, [row.id for row in rows])
+        documents = [(row.id, row.t_title, row.t_question, row.t_answers, row.t_tags, row.t_discussion) for row in rows]
         snippets, counts, lengths = talk.read_candidates(documents, query, query_stems)
-        talk_figures = await talk.index_figures(session, "search_fts_discussion", query_stems, extra)
-        main_figures = await talk.index_figures(session, "search_fts", query_stems, extra) if own else None
+        # Only the words some candidate holds count in its bm25: the others' entries are never looked up.
+        spoken_stems = {stem for found in counts.values() for column, stem in found if column == "discussion"}
+        about_stems = {stem for found in counts.values() for column, stem in found if column in COLUMN_WEIGHTS}
+        talk_figures = await talk.index_figures(session, "search_fts_discussion", sorted(spoken_stems), extra)
+        main_figures = await talk.index_figures(session, "search_fts", sorted(about_stems), extra) if own else None
         scored = []
         for row in rows:
             found, length = counts.get(row.id, {}), lengths.get(row.id, {})

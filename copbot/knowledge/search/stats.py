@@ -50,12 +50,14 @@ async def word_statistics(
 
 
 async def text_statistics(
-    session: AsyncSession, counter: WordCounter, tokens: Sequence[str]
+    session: AsyncSession, counter: WordCounter, tokens: Sequence[str], *, version: int | None = None
 ) -> tuple[int, dict[str, int], dict[str, object]]:
-    """``word_statistics`` and the backend's other figures for the same version of the text."""
+    """``word_statistics`` and the backend's other figures for the same version of the text (``version``, when
+    the caller read it in its own statement, else read here)."""
     database = str(session.get_bind().engine.url)
     remembered: dict[str, _Figures] = scope_of(session).slot("search.word_statistics", dict)
-    version = int(await session.scalar(_VERSION) or 0)
+    if version is None:
+        version = int(await session.scalar(_VERSION) or 0)
     figures = remembered.get(database)
     if figures is None or figures.version != version or len(figures.frequency) > MAX_WORDS:
         figures = remembered[database] = _Figures(version, await counter.document_count(session))

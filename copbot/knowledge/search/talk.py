@@ -101,8 +101,9 @@ def read_candidates(
         try:
             snippets = {int(row[0]): list(row[1:]) for row in
                         db.execute(f"SELECT rowid, {highlights} FROM docs WHERE docs MATCH ?", (query,))}  # fmt: skip
-            for doc, column, count in db.execute("SELECT doc, col, count(*) FROM terms GROUP BY 1, 2"):
-                lengths.setdefault(int(doc), {})[str(column)] = int(count)
+            # Each row's tokens per column, from the scratch table's own docsize record (no walk of its tokens).
+            for doc, sizes in db.execute("SELECT id, sz FROM docs_docsize"):
+                lengths[int(doc)] = dict(zip(COLUMNS, varints(bytes(sizes)), strict=False))
             if stems:
                 sql = f"SELECT doc, col, term, count(*) FROM terms WHERE term IN ({marks}) GROUP BY 1, 2, 3"
                 for doc, column, term, count in db.execute(sql, list(stems)):

@@ -72,13 +72,12 @@ class _Shared:
 
 
 def _remembered(session: AsyncSession) -> OrderedDict[tuple[str, str], tuple[int, float]]:
-    """(database, stem) -> (entries holding it, when counted), per application: only common words."""
+    """(database, stem) -> (entries holding it, when counted), per application: every word counted, rare ones too
+    (each statement is a round trip, and a question's words recur in later questions)."""
     counts: OrderedDict[tuple[str, str], tuple[int, float]] = scope_of(session).slot("search.word_counts", OrderedDict)
     return counts
 
 
-CACHED_FROM = 1_000
-"""Counts of words in at least this many entries are remembered (counting them reads all their postings)."""
 CACHE_SIZE = 20_000
 CACHE_SECONDS = 600.0
 """A remembered count is used for this long; it only steers which words are left out, so a stale one is harmless."""
@@ -132,13 +131,13 @@ async def _counts(session: AsyncSession, stems_: list[str]) -> dict[str, int]:
     missing = [stem for stem in stems_ if stem not in counts]
     if not missing:
         return counts
-    fresh = {str(row[0]): int(row[1]) for row in await session.execute(_TERMS, {"terms": missing})}
+    fresh = dict.fromkeys(missing, 0)
+    fresh.update({str(row[0]): int(row[1]) for row in await session.execute(_TERMS, {"terms": missing})})
     counts.update(fresh)
     with _Shared.lock:
         for stem, count in fresh.items():
-            if count >= CACHED_FROM:
-                remembered[(database, stem)] = (count, now)
-                remembered.move_to_end((database, stem))
+            remembered[(database, stem)] = (count, now)
+            remembered.move_to_end((database, stem))
         while len(remembered) > CACHE_SIZE:
             remembered.popitem(last=False)
     return counts
