@@ -95,7 +95,7 @@ async def _write_loaded(
         await insert_messages(session, rows)
     if labeller is not None:
         await _relabel_threads(session, rows, labeller)
-    batch_thread_updates(session)
+    await batch_thread_updates(session)
     results: list[Ingested] = []
     first: set[int] = set()
     for (event, label), outcome in zip(items, outcomes, strict=True):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, insert, inspect
+from sqlalchemy import Boolean, Table, bindparam, case, insert, inspect, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.instrumentation import manager_of_class
 
 from copbot.conversations.threads import Row
@@ -42,10 +42,40 @@ THREAD_STATE = ("last_message_at", "activity", "activity_confidence", "is_help_r
 """What a batch changes on the threads it touches, written for all of them in one UPDATE."""
 
 
-def batch_thread_updates(session: AsyncSession) -> None:
-    """Give every thread the batch changed the same changed columns, so the flush sends one executemany UPDATE
-    (the unit of work groups rows by the set of columns changed; left alone it sends one statement per set)."""
+def _written(column: str, flag: str) -> Any:
+    """The column's new value where ``flag`` is set for the row, else its stored value (a listener may have changed
+    it since the batch loaded the thread; what the batch did not decide is not written back)."""
+    table = cast(Table, Thread.__table__)
+    return case((bindparam(flag, type_=Boolean()), bindparam(f"new_{column}", type_=table.c[column].type)),
+                else_=table.c[column])  # fmt: skip
+
+
+async def batch_thread_updates(session: AsyncSession) -> None:
+    """Write what the batch changed on its threads in one executemany UPDATE (the unit of work would send one per
+    set of changed columns and row order), and tell the session those values are stored."""
+    rows: list[dict[str, Any]] = []
+    written: list[Thread] = []
     for item in session.dirty:
-        if isinstance(item, Thread) and inspect(item).modified:
-            for name in THREAD_STATE:
-                flag_modified(item, name)
+        if not isinstance(item, Thread):
+            continue
+        changed = {attr.key for attr in inspect(item).attrs if attr.history.has_changes()}
+        if not changed or not changed <= set(THREAD_STATE):
+            continue  # anything else is left to the flush
+        row: dict[str, Any] = {"thread": item.id}
+        for name in THREAD_STATE:
+            row[f"set_{name}"] = name in changed
+            row[f"new_{name}"] = getattr(item, name)
+        rows.append(row)
+        written.append(item)
+    if not rows:
+        return
+    table = cast(Table, Thread.__table__)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("thread"))
+        .values({name: _written(name, f"set_{name}") for name in THREAD_STATE})
+    )
+    await session.execute(statement, rows)
+    for item in written:
+        for name in THREAD_STATE:
+            set_committed_value(item, name, getattr(item, name))
