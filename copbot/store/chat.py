@@ -37,7 +37,8 @@ async def create_members(session: AsyncSession, platform: str, members: Sequence
     """Create the stored members for ``members`` in one statement (any already stored are kept) and load them all."""
     if not members:
         return []
-    values = [{"platform": platform, "external_id": m.id, "display_name": m.name, "is_bot": m.is_bot} for m in members]
+    ordered = sorted(members, key=lambda m: m.id)  # in one order, so two writers never wait on each other in turn
+    values = [{"platform": platform, "external_id": m.id, "display_name": m.name, "is_bot": m.is_bot} for m in ordered]
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
     await session.execute(insert(Member).on_conflict_do_nothing(), values)
     wanted = select(Member).where(Member.platform == platform, Member.external_id.in_([m.id for m in members]))
