@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+from sqlalchemy import event as sa_event
 
 from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
@@ -82,8 +83,28 @@ def build_events(threads: list[dict[str, Any]], count: int) -> list[MessagePoste
     return events
 
 
-async def pipeline(path: Path, events: list[MessagePosted], concurrency: int, replies: bool) -> tuple[float, int]:
-    """Seconds to deliver every event through the app's dispatcher sink; and how many batches committed."""
+class Counter:
+    """SQL statements sent (an executemany counts once), pool checkouts and new connections, from engine events."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+        self.checkouts = 0
+        self.connections = 0
+
+    def statement(self, *_: object) -> None:
+        self.statements += 1
+
+    def checkout(self, *_: object) -> None:
+        self.checkouts += 1
+
+    def connected(self, *_: object) -> None:
+        self.connections += 1
+
+
+async def pipeline(
+    path: Path, events: list[MessagePosted], concurrency: int, replies: bool
+) -> tuple[float, int, Counter]:
+    """Seconds to deliver every event through the app's dispatcher sink; batches committed; statements counted."""
     text = f'[database]\nurl = "sqlite+aiosqlite:///{path}"\n' + ("" if replies else QUIET)
     settings = parse_settings(text, source="bench.toml")
     memory = MemoryAdapter(platform="bench")
@@ -91,6 +112,12 @@ async def pipeline(path: Path, events: list[MessagePosted], concurrency: int, re
     await app.start()
     assert app.dispatcher is not None
     sink = app.dispatcher.sink_for(memory)
+    counter = Counter()
+    assert app.engine is not None
+    engine = app.engine.sync_engine
+    sa_event.listen(engine, "before_cursor_execute", counter.statement)
+    sa_event.listen(engine.pool, "checkout", counter.checkout)
+    sa_event.listen(engine.pool, "connect", counter.connected)
     gate = asyncio.Semaphore(concurrency)
 
     async def deliver(event: MessagePosted) -> None:
@@ -110,9 +137,12 @@ async def pipeline(path: Path, events: list[MessagePosted], concurrency: int, re
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - started
         batches = app.dispatcher.ingest.batches
+        sa_event.remove(engine, "before_cursor_execute", counter.statement)
+        sa_event.remove(engine.pool, "checkout", counter.checkout)
+        sa_event.remove(engine.pool, "connect", counter.connected)
     finally:
         await app.stop()
-    return elapsed, batches
+    return elapsed, batches, counter
 
 
 async def raw_baseline(source: Path, target: Path) -> tuple[float, int]:
@@ -152,7 +182,7 @@ async def main() -> int:
     print(f"{len(events):,} events from {DATA.name}; {os.cpu_count()} CPUs; concurrency {args.concurrency}; {mode}")
     with tempfile.TemporaryDirectory(prefix="copbot-ingest-") as tmp:
         pipeline_file, raw_file = Path(tmp) / "pipeline.sqlite3", Path(tmp) / "raw.sqlite3"
-        seconds, batches = await pipeline(pipeline_file, events, args.concurrency, args.replies)
+        seconds, batches, counter = await pipeline(pipeline_file, events, args.concurrency, args.replies)
         async with aiosqlite.connect(pipeline_file) as db:
             cursor = await db.execute("SELECT count(*), count(thread_id), count(activity) FROM messages")
             stored, threaded, labelled = await cursor.fetchone() or (0, 0, 0)
@@ -165,6 +195,12 @@ async def main() -> int:
     )
     print(
         f"pipeline: {rate:,.0f} msg/s ({seconds:.1f} s); raw executemany: {raw_rate:,.0f} rows/s ({raw_seconds:.1f} s)"
+    )
+    per = 1000 / len(events)
+    print(
+        f"{counter.statements:,} SQL statements ({counter.statements * per:.0f} per 1,000 messages), "
+        f"{counter.checkouts:,} pool checkouts ({counter.checkouts * per:.1f} per 1,000), "
+        f"{counter.connections:,} new connections ({counter.connections * per:.1f} per 1,000)"
     )
     ratio = rate / raw_rate
     print(f"ratio {ratio:.3f} of raw (target >= {TARGET}): {'met' if ratio >= TARGET else 'missed'}")

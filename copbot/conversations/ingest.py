@@ -7,11 +7,13 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol, cast, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
+from copbot.conversations.rows import batch_thread_updates, insert_messages
 from copbot.conversations.threads import BatchState, Row, Tracked
 from copbot.core.events import MessagePosted
 from copbot.core.labels import Label
@@ -72,23 +74,28 @@ async def write_batch(
     """Track every event in ``session`` (not committed here), with one bulk INSERT for the new messages."""
     state = BatchState(session)
     await state.load([event for event, _ in items])
+    with session.no_autoflush:  # what the batch changes on loaded rows is flushed once, after it (see below)
+        return await _write_loaded(session, state, items, labeller)
+
+
+async def _write_loaded(
+    session: AsyncSession, state: BatchState, items: Sequence[tuple[MessagePosted, Label | None]],
+    labeller: ThreadLabeller | None,
+) -> list[Ingested]:  # fmt: skip
     outcomes = [state.track(event, label) for event, label in items]
     await state.insert_threads()
-    for (platform, external_id), thread in state.adopted.items():
-        state.messages[(platform, external_id)].thread_id = thread.id
+    for (platform, external_id), thread in state.adopted.items():  # rare: a stored message became a thread's root
+        adopted = state.messages[(platform, external_id)]
+        await session.execute(update(Message).where(Message.id == adopted.id).values(thread_id=thread.id))
+        set_committed_value(adopted, "thread_id", thread.id)
     rows = list(state.rows.values())
     if rows:
         for row in rows:
             row.values["thread_id"] = row.thread.id if row.thread is not None else None
-        table = cast(Table, Message.__table__)
-        returning = insert(table).returning(table.c.id, table.c.platform, table.c.external_id)
-        ids = [message_id for message_id, *_ in await session.execute(returning, [row.values for row in rows])]
-        loaded = await session.scalars(select(Message).where(Message.id.in_(ids)))
-        by_key = {(message.platform, message.external_id): message for message in loaded}
-        for row in rows:
-            row.message = by_key[(row.values["platform"], row.values["external_id"])]
+        await insert_messages(session, rows)
     if labeller is not None:
         await _relabel_threads(session, rows, labeller)
+    await batch_thread_updates(session)
     results: list[Ingested] = []
     first: set[int] = set()
     for (event, label), outcome in zip(items, outcomes, strict=True):

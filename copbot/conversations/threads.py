@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, and_, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -88,9 +88,10 @@ class BatchState:
             rooms: dict[str, set[str]] = defaultdict(set)
             for event in group:
                 rooms[event.place.room].update(k for k in (event.place.thread, event.reply_to) if k is not None)
-            for room, keys in rooms.items():
-                where = (Thread.platform == platform, Thread.room == room, Thread.thread_key.in_(keys))
-                for thread in await self.session.scalars(select(Thread).where(*where)):
+            places = [and_(Thread.room == room, Thread.thread_key.in_(keys)) for room, keys in rooms.items() if keys]
+            if places:  # every room's threads in one query
+                in_rooms = select(Thread).where(Thread.platform == platform, or_(*places))
+                for thread in await self.session.scalars(in_rooms):
                     self.remember(thread)
         wanted = {m.thread_id for m in self.messages.values() if m.thread_id is not None} - set(self.thread_by_id)
         if wanted:
@@ -103,11 +104,13 @@ class BatchState:
         for member in await self.session.scalars(query):
             self.members[(platform, member.external_id)] = member
         newest = {event.author.id: event.author for event in group}  # the newest name wins, as one by one would
+        missing = {ident: author for ident, author in newest.items() if (platform, ident) not in self.members}
+        if missing:  # created together, so that a concurrent transaction creating one too is fine
+            for member in await chat.create_members(self.session, platform, list(missing.values())):
+                self.members[(platform, member.external_id)] = member
         for author in newest.values():
-            row = self.members.get((platform, author.id))
-            if row is None:  # new members are rare; created so that a concurrent transaction creating one too is fine
-                self.members[(platform, author.id)] = await chat.get_or_create_member(self.session, platform, author)
-            elif author.name and row.display_name != author.name:
+            row = self.members[(platform, author.id)]
+            if author.name and row.display_name != author.name:
                 row.display_name = author.name
 
     def remember(self, thread: Thread) -> None:

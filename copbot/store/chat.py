@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
@@ -30,6 +31,18 @@ async def get_or_create_member(session: AsyncSession, platform: str, member: Eve
     elif member.name and row.display_name != member.name:
         row.display_name = member.name
     return row
+
+
+async def create_members(session: AsyncSession, platform: str, members: Sequence[EventMember]) -> list[Member]:
+    """Create the stored members for ``members`` in one statement (any already stored are kept) and load them all."""
+    if not members:
+        return []
+    ordered = sorted(members, key=lambda m: m.id)  # in one order, so two writers never wait on each other in turn
+    values = [{"platform": platform, "external_id": m.id, "display_name": m.name, "is_bot": m.is_bot} for m in ordered]
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    await session.execute(insert(Member).on_conflict_do_nothing(), values)
+    wanted = select(Member).where(Member.platform == platform, Member.external_id.in_([m.id for m in members]))
+    return list(await session.scalars(wanted))
 
 
 async def find_member(session: AsyncSession, platform: str, external_id: str) -> Member | None:

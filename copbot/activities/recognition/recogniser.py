@@ -32,6 +32,8 @@ THREAD_READ = 5
 (``THREAD_LABEL_UPTO``), so ``copbot activity label`` reads no more than chat does."""
 MODEL_WEIGHT = 1.0
 """How much the small model's log-odds count against cue weights when settling problem vs information."""
+SCORE_CACHE = 2048
+"""How many recently scored texts keep their cue scores (a batch of 256 messages and their short threads)."""
 _SEEKERS = (Activity.PROBLEM_SOLVING, Activity.REQUEST_FOR_INFORMATION)
 
 
@@ -81,10 +83,22 @@ class Recogniser:
         if calibration is None:
             calibration = load_default_calibration("cues") if calibrated else IDENTITY
         self._calibration = calibration
+        self._scored: dict[str, _Scores] = {}
         logger.debug("recogniser for %s compiled with %d cues", language, len(entries))
 
     def _score(self, text: str) -> _Scores:
-        low = normalise(text[:MAX_CHARS])
+        """The cue scores of ``text``, remembered for the last SCORE_CACHE texts: a short thread is relabelled
+        after each new message, and then only the new message is scored (the scores are never changed)."""
+        read = text[:MAX_CHARS]
+        found = self._scored.get(read)
+        if found is None:
+            if len(self._scored) >= SCORE_CACHE:
+                del self._scored[next(iter(self._scored))]  # the oldest goes first
+            found = self._scored[read] = self._score_text(read)
+        return found
+
+    def _score_text(self, text: str) -> _Scores:
+        low = normalise(text)
         score: dict[Activity, float] = {}
         best: dict[Activity, tuple[float, str]] = {}
         seen: set[int] = set()

@@ -1,0 +1,81 @@
+"""Writing a batch's rows: new messages by one Core INSERT (never loaded back), thread state by one UPDATE."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC
+from typing import Any, cast
+
+from sqlalchemy import Boolean, Table, bindparam, case, insert, inspect, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.instrumentation import manager_of_class
+
+from copbot.conversations.threads import Row
+from copbot.store.models import Message, Thread
+
+
+async def insert_messages(session: AsyncSession, rows: Sequence[Row]) -> None:
+    """One multi-row INSERT for the new messages; their rows are built from the values sent, not loaded back."""
+    table = cast(Table, Message.__table__)
+    returning = insert(table).returning(table.c.id, table.c.platform, table.c.external_id)
+    returned = await session.execute(returning, [row.values for row in rows])
+    ids = {(platform, external_id): message_id for message_id, platform, external_id in returned}
+    for row in rows:
+        values = row.values
+        message = new_message()  # filled as a loaded row is, without change events (nothing here is a change)
+        message.__dict__.update(values, asker_reaction=None, created_at=values["created_at"].astimezone(UTC))
+        message.id = ids[(values["platform"], values["external_id"])]
+        make_transient_to_detached(message)
+        session.add(message)  # attached as stored: a later change in this transaction is flushed as an update
+        row.message = message
+
+
+def new_message() -> Message:
+    """An empty instrumented Message, made as the ORM makes one for a loaded row (its constructor is skipped)."""
+    message: Message = manager_of_class(Message).new_instance()
+    return message
+
+
+THREAD_STATE = ("last_message_at", "activity", "activity_confidence", "is_help_request")
+"""What a batch changes on the threads it touches, written for all of them in one UPDATE."""
+
+
+def _written(column: str, flag: str) -> Any:
+    """The column's new value where ``flag`` is set for the row, else its stored value (a listener may have changed
+    it since the batch loaded the thread; what the batch did not decide is not written back)."""
+    table = cast(Table, Thread.__table__)
+    return case((bindparam(flag, type_=Boolean()), bindparam(f"new_{column}", type_=table.c[column].type)),
+                else_=table.c[column])  # fmt: skip
+
+
+async def batch_thread_updates(session: AsyncSession) -> None:
+    """Write what the batch changed on its threads in one executemany UPDATE (the unit of work would send one per
+    set of changed columns and row order), and tell the session those values are stored."""
+    rows: list[dict[str, Any]] = []
+    written: list[Thread] = []
+    for item in session.dirty:
+        if not isinstance(item, Thread):
+            continue
+        changed = {attr.key for attr in inspect(item).attrs if attr.history.has_changes()}
+        if not changed or not changed <= set(THREAD_STATE):
+            continue  # anything else is left to the flush
+        row: dict[str, Any] = {"thread": item.id}
+        for name in THREAD_STATE:
+            row[f"set_{name}"] = name in changed
+            row[f"new_{name}"] = getattr(item, name)
+        rows.append(row)
+        written.append(item)
+    if not rows:
+        return
+    table = cast(Table, Thread.__table__)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("thread"))
+        .values({name: _written(name, f"set_{name}") for name in THREAD_STATE})
+    )
+    await session.execute(statement, rows)
+    for item in written:
+        for name in THREAD_STATE:
+            set_committed_value(item, name, getattr(item, name))
