@@ -1,3 +1,3 @@
 """copbot: a bot for communities of practice on Discord and Matrix."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
