@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nio import AsyncClient, JoinResponse, RoomMessagesResponse
+from nio import AsyncClient, JoinResponse
 
 from tests.adapters.matrix.helpers import create_room, eventually, say, send, wait_joined
-from tests.adapters.matrix.scenario import bot_reply, client_for, relates_to, thread_content
+from tests.adapters.matrix.scenario import bot_reply, client_for, messages_by, relates_to, thread_content
 from tests.adapters.matrix.synapse import RegisteredUser, Synapse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,16 +126,7 @@ class Room:
     async def bot_messages(self, room_id: str | None = None, reader: AsyncClient | None = None) -> list[dict[str, Any]]:
         """Every message the bot posted in the room (or ``room_id``), oldest first."""
         reader = reader or self.people[0]
-        found: list[dict[str, Any]] = []
-        token: str | None = None
-        for _ in range(20):
-            page = await reader.room_messages(room_id or self.room_id, start=token, limit=100)
-            assert isinstance(page, RoomMessagesResponse), page
-            found.extend(e.source for e in page.chunk if e.source.get("sender") == self.bot_id)
-            if not page.chunk or not page.end:
-                break
-            token = page.end
-        return [e for e in reversed(found) if e.get("type") == "m.room.message"]
+        return await messages_by(reader, room_id or self.room_id, self.bot_id, pages=20)
 
     async def replies_to(self, event_id: str) -> list[dict[str, Any]]:
         """The bot's messages in the thread of ``event_id`` or replying to it."""

@@ -89,16 +89,7 @@ class Community:
 
     async def bot_messages(self) -> list[dict[str, Any]]:
         """Every message the bot posted in the room, oldest first, as the asker's client reads them."""
-        found: list[dict[str, Any]] = []
-        token: str | None = None
-        for _ in range(10):
-            page = await self.asker.room_messages(self.room, start=token, limit=100)
-            assert isinstance(page, RoomMessagesResponse), page
-            found.extend(e.source for e in page.chunk if e.source.get("sender") == self.bot.user_id)
-            if not page.chunk or not page.end:
-                break
-            token = page.end
-        return [e for e in reversed(found) if e.get("type") == "m.room.message"]
+        return await messages_by(self.asker, self.room, self.bot.user_id, pages=10)
 
     async def replies_to(self, event_id: str) -> list[dict[str, Any]]:
         """The bot's messages in the thread of ``event_id`` or replying to it."""
@@ -201,3 +192,17 @@ async def community(synapse: Synapse, tmp_path: Path, monkeypatch: pytest.Monkey
         await app.stop()
         for client in clients:
             await client.close()
+
+
+async def messages_by(reader: AsyncClient, room_id: str, sender: str, *, pages: int) -> list[dict[str, Any]]:
+    """Every message ``sender`` posted in ``room_id``, oldest first, as ``reader`` reads up to ``pages`` pages back."""
+    found: list[dict[str, Any]] = []
+    token: str | None = None
+    for _ in range(pages):
+        page = await reader.room_messages(room_id, start=token, limit=100)
+        assert isinstance(page, RoomMessagesResponse), page
+        found.extend(e.source for e in page.chunk if e.source.get("sender") == sender)
+        if not page.chunk or not page.end:
+            break
+        token = page.end
+    return [e for e in reversed(found) if e.get("type") == "m.room.message"]
