@@ -34,6 +34,22 @@ def asks_a_question(text: str) -> bool:
     return _QUESTION_START.match(text) is not None
 
 
+_SENTENCE_START = re.compile(r"(?:[.!?:;]\s+|\n\s*)(?=\S)")
+_LATER_QUESTION = re.compile(
+    r"(?:where|what|which|who|how|why|when|is|are|does|do|did|can|could|would|should|has|anyone|anybody|someone|"
+    r"somebody) ",
+    re.IGNORECASE,
+)
+
+
+def asks_in_a_sentence(text: str) -> bool:
+    """Whether any sentence of ``text`` opens with a question word (its first one, or one after ``.!?:;`` or a
+    line break): a message that reports something and then asks. Question marks do not count."""
+    if _QUESTION_START.match(text) is not None:
+        return True
+    return any(_LATER_QUESTION.match(text, m.end()) for m in _SENTENCE_START.finditer(text))
+
+
 def normalise(text: str) -> str:
     """Lower-case the text and make curly apostrophes straight, as the cue patterns expect."""
     return text.lower().replace("\u2019", "'").replace("\u2018", "'")

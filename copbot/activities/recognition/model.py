@@ -41,7 +41,27 @@ _WORDS = """
     case cases happen happens happening message shows showing shown returns return returned result
     results output log logs trace caused cause reason because missing lost wrong instead keeps keep
 """
-VOCABULARY: frozenset[str] = frozenset(_WORDS.split())
+_SHAPES: dict[str, re.Pattern[str]] = {
+    # What a message does, by its shape rather than its words: pastes a trace or code, links, asks, runs long.
+    "<trace>": re.compile(r"\bat [\w$.]+\(|\b\w+(?:exception|error):|caused by|traceback", re.IGNORECASE),
+    "<code>": re.compile(r"```|`[^`\n]+`"),
+    "<link>": re.compile(r"https?://"),
+    "<asks>": re.compile(r"\?"),
+    "<long>": re.compile(r"[\s\S]{400}"),
+}
+"""Shape features: domain-neutral markers of reporting (traces, code) against asking."""
+SHAPES = True
+"""Whether the shape features count (benchmarks/fit_activity.py compares both on forward validation)."""
+VOCABULARY: frozenset[str] = frozenset(_WORDS.split()) | frozenset(_SHAPES)
+
+
+def features(text: str) -> set[str]:
+    """The vocabulary words present in ``text`` and its shape markers."""
+    read = text[:MAX_CHARS]
+    found = set(_TOKEN.findall(normalise(read))) & VOCABULARY
+    if SHAPES:
+        found.update(name for name, pattern in _SHAPES.items() if pattern.search(read))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +73,7 @@ class ProblemInfoModel:
 
     def log_odds(self, text: str) -> float:
         """Log-odds that ``text`` describes a problem rather than asks for information."""
-        words = set(_TOKEN.findall(normalise(text[:MAX_CHARS])))
+        words = features(text)
         weights = self.weights
         return self.bias + sum(weights.get(word, 0.0) for word in words)
 
@@ -79,7 +99,7 @@ def fit(problems: Iterable[str], informations: Iterable[str], smoothing: float =
     for side, texts in enumerate((problems, informations)):
         for text in texts:
             totals[side] += 1
-            for word in set(_TOKEN.findall(normalise(text[:MAX_CHARS]))) & VOCABULARY:
+            for word in features(text):
                 counts[side][word] = counts[side].get(word, 0) + 1
     n_p, n_i = totals
     if not n_p or not n_i:

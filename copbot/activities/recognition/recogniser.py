@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from copbot.activities.recognition.calibration import IDENTITY, Calibration, load_default_calibration
-from copbot.activities.recognition.cues import asks_a_question, cue_table, looks_like_thanks, normalise
+from copbot.activities.recognition.cues import asks_in_a_sentence, cue_table, looks_like_thanks, normalise
 from copbot.activities.recognition.cues_en import Cue
 from copbot.activities.recognition.model import ProblemInfoModel, load_default_model
 from copbot.activities.recognition.scan import compile_scanner
@@ -32,6 +32,8 @@ THREAD_READ = 5
 (``THREAD_LABEL_UPTO``), so ``copbot activity label`` reads no more than chat does."""
 MODEL_WEIGHT = 1.0
 """How much the small model's log-odds count against cue weights when settling problem vs information."""
+REPORT_CHARS = 200
+"""An opening at least this long that no cue names still reads as someone seeking help (weakly)."""
 SCORE_CACHE = 2048
 """How many recently scored texts keep their cue scores (a batch of 256 messages and their short threads)."""
 _SEEKERS = (Activity.PROBLEM_SOLVING, Activity.REQUEST_FOR_INFORMATION)
@@ -111,7 +113,7 @@ class Recogniser:
             score[activity] = score.get(activity, 0.0) + weight
             if weight > best.get(activity, (0.0, ""))[0]:
                 best[activity] = (weight, " ".join(low[start:end].split())[:60])
-        return _Scores(score, best, asks_a_question(low))
+        return _Scores(score, best, asks_in_a_sentence(low))
 
     def _decide(self, scores: _Scores, text_for_model: str) -> Label:
         raw = self._decide_raw(scores, text_for_model)
@@ -119,7 +121,7 @@ class Recogniser:
 
     def _decide_raw(self, scores: _Scores, text_for_model: str) -> Label:
         score = scores.score
-        if not score and not scores.asking:
+        if not score and not scores.asking and len(text_for_model) < REPORT_CHARS:
             return Label(Activity.OTHER, 0.2, "no cue matched")
         ranked = sorted(score.items(), key=lambda item: -item[1])
         top, top_score = ranked[0] if ranked else (Activity.REQUEST_FOR_INFORMATION, 0.0)
