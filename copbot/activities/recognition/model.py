@@ -42,25 +42,25 @@ _WORDS = """
     results output log logs trace caused cause reason because missing lost wrong instead keeps keep
 """
 _SHAPES: dict[str, re.Pattern[str]] = {
-    # What a message does, by its shape rather than its words: pastes a trace or code, links, asks, runs long.
+    # What a message does, by its shape rather than its words: pastes a trace or code, links (a question mark is
+    # not one: it says nothing about problem against information).
     "<trace>": re.compile(r"\bat [\w$.]+\(|\b\w+(?:exception|error):|caused by|traceback", re.IGNORECASE),
     "<code>": re.compile(r"```|`[^`\n]+`"),
     "<link>": re.compile(r"https?://"),
-    "<asks>": re.compile(r"\?"),
-    "<long>": re.compile(r"[\s\S]{400}"),
 }
 """Shape features: domain-neutral markers of reporting (traces, code) against asking."""
-SHAPES = True
-"""Whether the shape features count (benchmarks/fit_activity.py compares both on forward validation)."""
-VOCABULARY: frozenset[str] = frozenset(_WORDS.split()) | frozenset(_SHAPES)
+LONG = 400
+"""An opening at least this many characters long has the shape feature ``<long>`` (a report, not a quick ask)."""
+VOCABULARY: frozenset[str] = frozenset(_WORDS.split()) | frozenset(_SHAPES) | {"<long>"}
 
 
 def features(text: str) -> set[str]:
     """The vocabulary words present in ``text`` and its shape markers."""
     read = text[:MAX_CHARS]
     found = set(_TOKEN.findall(normalise(read))) & VOCABULARY
-    if SHAPES:
-        found.update(name for name, pattern in _SHAPES.items() if pattern.search(read))
+    found.update(name for name, pattern in _SHAPES.items() if pattern.search(read))
+    if len(read) >= LONG:
+        found.add("<long>")
     return found
 
 
