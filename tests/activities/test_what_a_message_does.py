@@ -50,3 +50,12 @@ def test_shape_features_mark_traces_code_links_and_length_and_the_model_learns_t
     assert not any(f.startswith("<") for f in features("how do I plant this?"))
     model = fit([trace, "it crashes, " + trace], ["where is the guide?", "how do I start?"])
     assert model.weights["<trace>"] > 0
+
+
+def test_the_model_reads_how_others_answer() -> None:
+    problems = [["it stopped", "have you tried again after the update?"], ["odd result", "still broken? try again"]]
+    informations = [["the guide?", "see the docs, there is an example"], ["which one", "see the example in the guide"]]
+    model = fit(problems, informations)
+    opening = "about the rota"
+    assert model.log_odds(opening, ["have you tried again?"]) > model.log_odds(opening)
+    assert model.log_odds(opening, ["see the example in the docs"]) < model.log_odds(opening)

@@ -20,7 +20,7 @@ _THANKS: dict[str, tuple[str, str]] = {"en": EN_THANKS}
 
 
 _QUESTION_START = re.compile(
-    r"^\W*(?:(?:hi|hello|hey)\b[\s\w]{0,20}?[,.!:]\s*)?(?:where|what|which|who|whom|how|why|when|is|are|was|"
+    r"^\W*(?:@\S+[\s,:]+)*(?:(?:hi|hello|hey)\b[\s\w]{0,20}?[,.!:]\s*)?(?:where|what|which|who|whom|how|why|when|is|are|was|"
     r"were|do|does|did|can|could|would|should|will|has|have|any|anyone|anybody|someone|somebody)\b",
     re.IGNORECASE,
 )

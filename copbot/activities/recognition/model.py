@@ -6,7 +6,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -64,6 +64,18 @@ def features(text: str) -> set[str]:
     return found
 
 
+REPLY = "r:"
+"""Prefix of a feature seen in a reply rather than the opening (how others answer says what was asked)."""
+
+
+def thread_features(opening: str, replies: Sequence[str] = ()) -> set[str]:
+    """The opening's features and, prefixed with REPLY, those of the replies."""
+    found = features(opening)
+    for reply in replies:
+        found.update(REPLY + word for word in features(reply))
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class ProblemInfoModel:
     """Bernoulli naive Bayes over presence of vocabulary words: log-odds of problem vs information."""
@@ -71,9 +83,9 @@ class ProblemInfoModel:
     bias: float
     weights: dict[str, float]
 
-    def log_odds(self, text: str) -> float:
-        """Log-odds that ``text`` describes a problem rather than asks for information."""
-        words = features(text)
+    def log_odds(self, text: str, replies: Sequence[str] = ()) -> float:
+        """Log-odds that ``text`` (with these replies) describes a problem rather than asks for information."""
+        words = thread_features(text, replies)
         weights = self.weights
         return self.bias + sum(weights.get(word, 0.0) for word in words)
 
@@ -92,21 +104,26 @@ class ProblemInfoModel:
         return cls(float(data["bias"]), {str(k): float(v) for k, v in data["weights"].items()})
 
 
-def fit(problems: Iterable[str], informations: Iterable[str], smoothing: float = 1.0) -> ProblemInfoModel:
-    """Fit the model: per-word log-likelihood ratios of presence, Laplace-smoothed, plus class prior."""
+Example = str | Sequence[str]
+"""An opening message, or a thread's messages opening first (the rest count as replies)."""
+
+
+def fit(problems: Iterable[Example], informations: Iterable[Example], smoothing: float = 1.0) -> ProblemInfoModel:
+    """Fit the model: per-feature log-likelihood ratios of presence, Laplace-smoothed, plus class prior."""
     counts: list[dict[str, int]] = [{}, {}]
     totals = [0, 0]
     for side, texts in enumerate((problems, informations)):
         for text in texts:
             totals[side] += 1
-            for word in features(text):
+            found = features(text) if isinstance(text, str) else thread_features(text[0], text[1:])
+            for word in found:
                 counts[side][word] = counts[side].get(word, 0) + 1
     n_p, n_i = totals
     if not n_p or not n_i:
         raise ValueError("need examples of both problems and requests for information")
     weights: dict[str, float] = {}
     bias = math.log(n_p / n_i)
-    for word in VOCABULARY:
+    for word in VOCABULARY | {REPLY + word for word in VOCABULARY}:
         p = (counts[0].get(word, 0) + smoothing) / (n_p + 2 * smoothing)
         q = (counts[1].get(word, 0) + smoothing) / (n_i + 2 * smoothing)
         present = math.log(p / q)

@@ -115,11 +115,11 @@ class Recogniser:
                 best[activity] = (weight, " ".join(low[start:end].split())[:60])
         return _Scores(score, best, asks_in_a_sentence(low))
 
-    def _decide(self, scores: _Scores, text_for_model: str) -> Label:
-        raw = self._decide_raw(scores, text_for_model)
+    def _decide(self, scores: _Scores, text_for_model: str, replies: Sequence[str] = ()) -> Label:
+        raw = self._decide_raw(scores, text_for_model, replies)
         return Label(raw.activity, self._calibration(raw.confidence), raw.reason)
 
-    def _decide_raw(self, scores: _Scores, text_for_model: str) -> Label:
+    def _decide_raw(self, scores: _Scores, text_for_model: str, replies: Sequence[str]) -> Label:
         score = scores.score
         if not score and not scores.asking and len(text_for_model) < REPORT_CHARS:
             return Label(Activity.OTHER, 0.2, "no cue matched")
@@ -127,17 +127,17 @@ class Recogniser:
         top, top_score = ranked[0] if ranked else (Activity.REQUEST_FOR_INFORMATION, 0.0)
         second_score = ranked[1][1] if len(ranked) > 1 else 0.0
         if top in _SEEKERS and self._model is not None:
-            return self._settle(scores, text_for_model)
+            return self._settle(scores, text_for_model, replies)
         if not score:
             return Label(Activity.REQUEST_FOR_INFORMATION, ASKING_CONFIDENCE, "a question with no cue")
         confidence = _confidence(top_score, second_score)
         return Label(top, confidence, f'cue "{scores.best[top][1]}" ({top.value})')
 
-    def _settle(self, scores: _Scores, text: str) -> Label:
+    def _settle(self, scores: _Scores, text: str, replies: Sequence[str]) -> Label:
         """Problem or information: cue scores plus the model's log-odds, weighted by MODEL_WEIGHT."""
         assert self._model is not None
         problem, information = _SEEKERS
-        z = self._model.log_odds(text)
+        z = self._model.log_odds(text, replies)
         p = scores.score.get(problem, 0.0) + MODEL_WEIGHT * max(z, 0.0)
         i = scores.score.get(information, 0.0) + MODEL_WEIGHT * max(-z, 0.0)
         choice, won, lost = (problem, p, i) if p > i else (information, i, p)
@@ -187,7 +187,7 @@ class Recogniser:
                 if activity not in total.best:
                     total.best[activity] = scores.best[activity]
                     where[activity] = number
-        label = self._decide(total, "\n".join(opening))
+        label = self._decide(total, "\n".join(opening), messages[len(opening) :])
         number = where.get(label.activity, 0)
         if number and label.reason.startswith("cue"):
             return Label(label.activity, label.confidence, f"{label.reason}; cue in message {number + 1}")
