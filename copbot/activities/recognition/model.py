@@ -41,12 +41,13 @@ _WORDS = """
     case cases happen happens happening message shows showing shown returns return returned result
     results output log logs trace caused cause reason because missing lost wrong instead keeps keep
 """
-_SHAPES: dict[str, re.Pattern[str]] = {
+_SHAPES: dict[str, tuple[re.Pattern[str], ...]] = {
     # What a message does, by its shape rather than its words: pastes a trace or code, links (a question mark is
-    # not one: it says nothing about problem against information).
-    "<trace>": re.compile(r"\bat [\w$.]+\(|\b\w+(?:exception|error):|caused by|traceback", re.IGNORECASE),
-    "<code>": re.compile(r"```|`[^`\n]+`"),
-    "<link>": re.compile(r"https?://"),
+    # not one: it says nothing about problem against information). Matched on lower-cased text, one simple
+    # pattern at a time (an alternation of them is several times slower in ``re``).
+    "<trace>": tuple(map(re.compile, (r"[a-z](?:exception|error):", r"\sat [\w$.]+\(", "caused by", "traceback"))),
+    "<code>": (re.compile(r"```|`[^`\n]+`"),),
+    "<link>": (re.compile(r"https?://"),),
 }
 """Shape features: domain-neutral markers of reporting (traces, code) against asking."""
 LONG = 400
@@ -56,9 +57,9 @@ VOCABULARY: frozenset[str] = frozenset(_WORDS.split()) | frozenset(_SHAPES) | {"
 
 def features(text: str) -> set[str]:
     """The vocabulary words present in ``text`` and its shape markers."""
-    read = text[:MAX_CHARS]
-    found = set(_TOKEN.findall(normalise(read))) & VOCABULARY
-    found.update(name for name, pattern in _SHAPES.items() if pattern.search(read))
+    read = normalise(text[:MAX_CHARS])
+    found = set(_TOKEN.findall(read)) & VOCABULARY
+    found.update(name for name, patterns in _SHAPES.items() if any(p.search(read) for p in patterns))
     if len(read) >= LONG:
         found.add("<long>")
     return found
