@@ -37,7 +37,7 @@ from copbot.activities.recognition.calibration import (  # noqa: E402
 from copbot.activities.recognition.cues import CUES  # noqa: E402
 from copbot.activities.recognition.model import MODEL_FILE, ProblemInfoModel  # noqa: E402
 from copbot.activities.recognition.model import fit as fit_model  # noqa: E402
-from copbot.activities.recognition.recogniser import THREAD_READ, Recogniser  # noqa: E402
+from copbot.activities.recognition.recogniser import Recogniser, model_example  # noqa: E402
 from copbot.core.labels import Activity, Label  # noqa: E402
 from copbot.semantic.activity import CUE_WEIGHT, OVERRULE, HeadRefiner  # noqa: E402
 from copbot.semantic.classifier import HEAD_FILE, ActivityHead  # noqa: E402
@@ -130,8 +130,10 @@ class _NoEmbedder(Embedder):
 
 def nb_for(threads: Threads, ids: Sequence[int]) -> ProblemInfoModel:
     """The problem-vs-information model fitted on these threads as the recogniser reads them (opening and replies)."""
-    problems = [threads[i][1][:THREAD_READ] for i in ids if threads[i][0] == Activity.PROBLEM_SOLVING.value]
-    informations = [threads[i][1][:THREAD_READ] for i in ids if threads[i][0] == Activity.REQUEST_FOR_INFORMATION.value]
+    problems = [model_example(threads[i][1]) for i in ids if threads[i][0] == Activity.PROBLEM_SOLVING.value]
+    informations = [
+        model_example(threads[i][1]) for i in ids if threads[i][0] == Activity.REQUEST_FOR_INFORMATION.value
+    ]
     return fit_model(problems, informations)
 
 

@@ -166,12 +166,15 @@ class Recogniser:
         total = _Scores({}, {}, asking=False)
         where: dict[Activity, int] = {}
         opening = [messages[0]]
+        replies: list[str] = []
         opening_cues = False
         for number, text in enumerate(messages):
             shown = total.asking or any(a is not Activity.OTHER for a in total.score)
             weak_opening = number <= OPENING_RUN and not shown
             if number and not weak_opening and len(text) < 200 and looks_like_thanks(text, self.language):
                 continue
+            if number and not weak_opening:
+                replies.append(text)
             if number and weak_opening:
                 opening.append(text)
             weight = 1.0 if number == 0 or weak_opening else REPLY_WEIGHT
@@ -187,11 +190,18 @@ class Recogniser:
                 if activity not in total.best:
                     total.best[activity] = scores.best[activity]
                     where[activity] = number
-        label = self._decide(total, "\n".join(opening), messages[len(opening) :])
+        label = self._decide(total, "\n".join(opening), replies)
         number = where.get(label.activity, 0)
         if number and label.reason.startswith("cue"):
             return Label(label.activity, label.confidence, f"{label.reason}; cue in message {number + 1}")
         return label
+
+
+def model_example(messages: Sequence[str], language: str = "en") -> list[str]:
+    """A thread as the problem-vs-information model reads it, to fit on: the opening, then the replies up to
+    THREAD_READ that are not short thank-yous (as :meth:`Recogniser.label_thread` passes them)."""
+    replies = [t for t in messages[1:THREAD_READ] if not (len(t) < 200 and looks_like_thanks(t, language))]
+    return [*messages[:1], *replies]
 
 
 def first_chars(pattern: str) -> set[str] | None:
