@@ -59,3 +59,13 @@ def test_the_model_reads_how_others_answer() -> None:
     opening = "about the rota"
     assert model.log_odds(opening, ["have you tried again?"]) > model.log_odds(opening)
     assert model.log_odds(opening, ["see the example in the docs"]) < model.log_odds(opening)
+
+
+def test_a_message_alone_is_scored_as_an_opening_not_as_a_thread_nobody_answered() -> None:
+    problems = [["it stopped", "have you tried again?"], ["odd result", "try again"], ["broken"]]
+    informations = [["the guide?", "see the docs"], ["which one", "see the example"]]
+    model = fit(problems, informations)
+    opening_only = fit([p[0] for p in problems], [i[0] for i in informations])
+    assert model.reply_bias != 0.0
+    assert model.log_odds("it stopped") == opening_only.log_odds("it stopped")
+    assert model.log_odds("it stopped", ["ok"]) == model.log_odds("it stopped") + model.reply_bias
