@@ -34,10 +34,9 @@ def asks_a_question(text: str) -> bool:
     return _QUESTION_START.match(text) is not None
 
 
-_SENTENCE_START = re.compile(r"(?:[.!?:;]\s+|\n\s*)(?=\S)")
 _LATER_QUESTION = re.compile(
-    r"(?:where|what|which|who|how|why|when|is|are|does|do|did|can|could|would|should|has|anyone|anybody|someone|"
-    r"somebody) ",
+    r"(?:[.!?:;]\s+|\n\s*)(?:where|what|which|who|how|why|when|is|are|does|do|did|can|could|would|should|has|"
+    r"anyone|anybody|someone|somebody) ",
     re.IGNORECASE,
 )
 
@@ -47,7 +46,7 @@ def asks_in_a_sentence(text: str) -> bool:
     line break): a message that reports something and then asks. Question marks do not count."""
     if _QUESTION_START.match(text) is not None:
         return True
-    return any(_LATER_QUESTION.match(text, m.end()) for m in _SENTENCE_START.finditer(text))
+    return _LATER_QUESTION.search(text) is not None
 
 
 def normalise(text: str) -> str:
