@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's copbot, not an installed one
 
 from copbot.activities.recognition.model import fit
-from copbot.activities.recognition.recogniser import Recogniser
+from copbot.activities.recognition.recogniser import Recogniser, model_example
 from copbot.core.labels import Activity
 
 DATA_DIR = Path(os.environ.get("COPBOT_DATA", Path(__file__).resolve().parent.parent.parent / "shared" / "data"))
@@ -127,8 +127,8 @@ def cross_validate(threads: list[Thread], folds: int = 5, seed: int = 13) -> tup
         test = [threads[i] for i in order[k::folds]]
         train = [threads[i] for j, i in enumerate(order) if j % folds != k]
         model = fit(
-            (m[0] for g, m in train if g == Activity.PROBLEM_SOLVING.value),
-            (m[0] for g, m in train if g == Activity.REQUEST_FOR_INFORMATION.value),
+            (model_example(m) for g, m in train if g == Activity.PROBLEM_SOLVING.value),
+            (model_example(m) for g, m in train if g == Activity.REQUEST_FOR_INFORMATION.value),
         )
         gold.extend(g for g, _ in test)
         predicted.extend(predict(Recogniser(model=model), test))

@@ -3,9 +3,10 @@
 F2Chat spring-boot (Pan et al., ASE 2021), split by time: the earliest 70% of threads (by first message) train,
 the later 30% test. On the train part only it fits the problem-vs-information naive Bayes, the embedding head
 (with the plain sentences of tests/activities/test_recogniser.py for the rare activities), the combination rule
-and the two calibration tables (isotonic). The train part is cut into 5 blocks of consecutive weeks: the combination
-rule is chosen by forward validation (each of blocks 2-5 labelled by models fitted on the blocks before it only), the
-calibration tables are fitted on cross-fitted labels (each block labelled by models fitted on the other four).
+and the two calibration tables (isotonic). The train part is cut into 5 blocks of consecutive weeks: choices are
+judged by forward validation (each of blocks 2-5 labelled by models fitted on the blocks before it only; the combination
+rule's grid is printed, the bot's own rule ships), the calibration tables are fitted on cross-fitted labels (each
+block labelled by models fitted on the other four).
 Then it reports, on the test part: per-class F1 for cues alone, cues + naive Bayes and cues + embeddings; what
 each cue family adds; and the reliability of the shipped confidence by decile. Writes problem_info_model.json,
 calibration.json and activity_head.json.
@@ -36,9 +37,9 @@ from copbot.activities.recognition.calibration import (  # noqa: E402
 from copbot.activities.recognition.cues import CUES  # noqa: E402
 from copbot.activities.recognition.model import MODEL_FILE, ProblemInfoModel  # noqa: E402
 from copbot.activities.recognition.model import fit as fit_model  # noqa: E402
-from copbot.activities.recognition.recogniser import Recogniser  # noqa: E402
+from copbot.activities.recognition.recogniser import Recogniser, model_example  # noqa: E402
 from copbot.core.labels import Activity, Label  # noqa: E402
-from copbot.semantic.activity import HeadRefiner  # noqa: E402
+from copbot.semantic.activity import CUE_WEIGHT, OVERRULE, HeadRefiner  # noqa: E402
 from copbot.semantic.classifier import HEAD_FILE, ActivityHead  # noqa: E402
 from copbot.semantic.classifier import fit as fit_head  # noqa: E402
 from copbot.semantic.embedder import Embedder  # noqa: E402
@@ -128,9 +129,11 @@ class _NoEmbedder(Embedder):
 
 
 def nb_for(threads: Threads, ids: Sequence[int]) -> ProblemInfoModel:
-    """The problem-vs-information model fitted on the opening messages of these threads."""
-    problems = [threads[i][1][0] for i in ids if threads[i][0] == Activity.PROBLEM_SOLVING.value]
-    informations = [threads[i][1][0] for i in ids if threads[i][0] == Activity.REQUEST_FOR_INFORMATION.value]
+    """The problem-vs-information model fitted on these threads as the recogniser reads them (opening and replies)."""
+    problems = [model_example(threads[i][1]) for i in ids if threads[i][0] == Activity.PROBLEM_SOLVING.value]
+    informations = [
+        model_example(threads[i][1]) for i in ids if threads[i][0] == Activity.REQUEST_FOR_INFORMATION.value
+    ]
     return fit_model(problems, informations)
 
 
@@ -228,14 +231,16 @@ def main(argv: Sequence[str]) -> int:
     rules = [(weight, overrule) for weight in CUE_WEIGHTS for overrule in OVERRULES]
     grid = {r: macro(forward.gold, forward.refined(r)) for r in rules}
     print("validation macro-F1 by (cue weight, overrule):", {r: round(v, 3) for r, v in grid.items()})
-    rule = max(rules, key=grid.__getitem__)
+    best = max(rules, key=grid.__getitem__)
+    rule = (CUE_WEIGHT, OVERRULE)  # what the bot runs (copbot/semantic/activity.py) is what is measured
     pairs = zip(crossed.refined(rule), crossed.calibrated, crossed.gold, strict=True)
     changed = [(lab, g) for lab, before, g in pairs if lab != before]
     head_table = fit_isotonic(
         [lab.confidence for lab, _ in changed], [folded(lab.activity.value) == g for lab, g in changed]
     )
-    print(f"chosen on the validation labels: cue weight {rule[0]}, overrule {rule[1]}; "
-          f"calibration points: cues {len(cues_table.points)}, embeddings {len(head_table.points)}")  # fmt: skip
+    print(f"best on the validation labels: cue weight {best[0]}, overrule {best[1]} ({grid[best]:.3f}); the bot's "
+          f"{rule} ({grid[rule]:.3f}) ships; calibration points: cues {len(cues_table.points)}, "
+          f"embeddings {len(head_table.points)}")  # fmt: skip
 
     # The shipped models: fitted on the whole train part; measured on the later threads.
     final = Pipeline(threads, train, vectors, examples)

@@ -20,7 +20,7 @@ _THANKS: dict[str, tuple[str, str]] = {"en": EN_THANKS}
 
 
 _QUESTION_START = re.compile(
-    r"^\W*(?:(?:hi|hello|hey)\b[\s\w]{0,20}?[,.!:]\s*)?(?:where|what|which|who|whom|how|why|when|is|are|was|"
+    r"^\W*(?:@\S+[\s,:]+)*(?:(?:hi|hello|hey)\b[\s\w]{0,20}?[,.!:]\s*)?(?:where|what|which|who|whom|how|why|when|is|are|was|"
     r"were|do|does|did|can|could|would|should|will|has|have|any|anyone|anybody|someone|somebody)\b",
     re.IGNORECASE,
 )
@@ -32,6 +32,21 @@ def asks_a_question(text: str) -> bool:
     A question mark alone says nothing about what a message does, so it does not count.
     """
     return _QUESTION_START.match(text) is not None
+
+
+_LATER_QUESTION = re.compile(
+    r"(?:[.!?:;]\s+|\n\s*)(?:where|what|which|who|how|why|when|is|are|does|do|did|can|could|would|should|has|"
+    r"anyone|anybody|someone|somebody) ",
+    re.IGNORECASE,
+)
+
+
+def asks_in_a_sentence(text: str) -> bool:
+    """Whether any sentence of ``text`` opens with a question word (its first one, or one after ``.!?:;`` or a
+    line break): a message that reports something and then asks. Question marks do not count."""
+    if _QUESTION_START.match(text) is not None:
+        return True
+    return _LATER_QUESTION.search(text) is not None
 
 
 def normalise(text: str) -> str:

@@ -109,6 +109,17 @@ EN_CUES: dict[Activity, tuple[Cue, ...]] = {
         ),
         (r"wrong\b", 0.75),
         (r"(?:please|pls|plz) help", 1.5),
+        # Reporting what happens (or does not): a problem, whatever the field.
+        (r"(?:the )?(?:problem|issue|trouble) (?:i'?m|i am|we'?re|we are) (?:having|facing|seeing)", 2.5),
+        (
+            r"(?:is|are|was|were) ?n[o']?t (?:being )?(?:picked up|applied|called|triggered|loaded|found|closed|saved|"
+            r"shown|sent|used|working)",
+            1.5,
+        ),
+        (r"(?:do ?n[o']?t|does ?n[o']?t|ca ?n[o']?t) seem to (?:get|make|find|work|be able)", 2.0),
+        (r"(?:not|isn'?t|is not|wasn'?t) (?:as|what) (?:i |we )?expected", 2.0),
+        (r"(?:i'?m|i am|we'?re|we are) not (?:getting|seeing|able)", 1.5),
+        (r"(?:help me|helping me) (?:with )?(?:solv|fix|sort|debug)\w*", 2.0),
         (r"(?:any|some) help (?:would be|is) (?:great|appreciated|welcome)", 0.75),
     ),
     A.REQUEST_FOR_INFORMATION: (
@@ -390,9 +401,10 @@ EN_CUES: dict[Activity, tuple[Cue, ...]] = {
         (r"(?:need|want|like|wanted) to discuss", 2.0),
         (
             r"(?:any )?(?:thoughts|opinions?|views|takes?|impressions) (?:on|about|"
-            r"regarding) (?:the )?(?:new|latest|recent|upcoming|proposed|this)",
+            r"regarding) (?:the )?(?:new|latest|recent|upcoming|proposed)",
             3.0,
         ),
+        (r"(?:any )?(?:thoughts|opinions?|views|takes?|impressions) (?:on|about|regarding) this", 1.5),
         (r"(?:thoughts|opinions?)\s*\?", 1.5),
         (
             r"(?:have you|has anyone|did you|did anyone) (?:seen|heard|read) (?:about |of )?(?:the|"

@@ -6,7 +6,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -41,21 +41,59 @@ _WORDS = """
     case cases happen happens happening message shows showing shown returns return returned result
     results output log logs trace caused cause reason because missing lost wrong instead keeps keep
 """
-VOCABULARY: frozenset[str] = frozenset(_WORDS.split())
+_SHAPES: dict[str, tuple[re.Pattern[str], ...]] = {
+    # What a message does, by its shape rather than its words: pastes a trace or code, links (a question mark is
+    # not one: it says nothing about problem against information). Matched on lower-cased text, one simple
+    # pattern at a time (an alternation of them is several times slower in ``re``).
+    "<trace>": tuple(map(re.compile, (r"[a-z](?:exception|error):", r"\sat [\w$.]+\(", "caused by", "traceback"))),
+    "<code>": (re.compile(r"```|`[^`\n]+`"),),
+    "<link>": (re.compile(r"https?://"),),
+}
+"""Shape features: domain-neutral markers of reporting (traces, code) against asking."""
+LONG = 400
+"""An opening at least this many characters long has the shape feature ``<long>`` (a report, not a quick ask)."""
+VOCABULARY: frozenset[str] = frozenset(_WORDS.split()) | frozenset(_SHAPES) | {"<long>"}
+
+
+def features(text: str) -> set[str]:
+    """The vocabulary words present in ``text`` and its shape markers."""
+    read = normalise(text[:MAX_CHARS])
+    found = set(_TOKEN.findall(read)) & VOCABULARY
+    found.update(name for name, patterns in _SHAPES.items() if any(p.search(read) for p in patterns))
+    if len(read) >= LONG:
+        found.add("<long>")
+    return found
+
+
+REPLY = "r:"
+"""Prefix of a feature seen in a reply rather than the opening (how others answer says what was asked)."""
+
+
+def thread_features(opening: str, replies: Sequence[str] = ()) -> set[str]:
+    """The opening's features and, prefixed with REPLY, those of the replies."""
+    found = features(opening)
+    for reply in replies:
+        found.update(REPLY + word for word in features(reply))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
 class ProblemInfoModel:
-    """Bernoulli naive Bayes over presence of vocabulary words: log-odds of problem vs information."""
+    """Bernoulli naive Bayes over presence of vocabulary words: log-odds of problem vs information.
+
+    ``reply_bias`` holds the absent-feature terms of the reply features: it counts only when there are replies, so
+    a message alone is scored as an opening (as the bot first sees it)."""
 
     bias: float
     weights: dict[str, float]
+    reply_bias: float = 0.0
 
-    def log_odds(self, text: str) -> float:
-        """Log-odds that ``text`` describes a problem rather than asks for information."""
-        words = set(_TOKEN.findall(normalise(text[:MAX_CHARS])))
+    def log_odds(self, text: str, replies: Sequence[str] = ()) -> float:
+        """Log-odds that ``text`` (with these replies) describes a problem rather than asks for information."""
+        words = thread_features(text, replies)
         weights = self.weights
-        return self.bias + sum(weights.get(word, 0.0) for word in words)
+        bias = self.bias + (self.reply_bias if replies else 0.0)
+        return bias + sum(weights.get(word, 0.0) for word in words)
 
     def p_problem(self, text: str) -> float:
         """Probability in (0, 1) that ``text`` describes a problem rather than asks for information."""
@@ -64,37 +102,48 @@ class ProblemInfoModel:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready form of the weights."""
-        return {"bias": round(self.bias, 4), "weights": {w: round(v, 4) for w, v in sorted(self.weights.items())}}
+        weights = {w: round(v, 4) for w, v in sorted(self.weights.items())}
+        return {"bias": round(self.bias, 4), "reply_bias": round(self.reply_bias, 4), "weights": weights}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ProblemInfoModel:
         """Rebuild a model from :meth:`to_json` output."""
-        return cls(float(data["bias"]), {str(k): float(v) for k, v in data["weights"].items()})
+        weights = {str(k): float(v) for k, v in data["weights"].items()}
+        return cls(float(data["bias"]), weights, float(data.get("reply_bias", 0.0)))
 
 
-def fit(problems: Iterable[str], informations: Iterable[str], smoothing: float = 1.0) -> ProblemInfoModel:
-    """Fit the model: per-word log-likelihood ratios of presence, Laplace-smoothed, plus class prior."""
+Example = str | Sequence[str]
+"""An opening message, or a thread's messages opening first (the rest count as replies)."""
+
+
+def fit(problems: Iterable[Example], informations: Iterable[Example], smoothing: float = 1.0) -> ProblemInfoModel:
+    """Fit the model: per-feature log-likelihood ratios of presence, Laplace-smoothed, plus class prior.
+
+    Reply features are estimated on the examples that have replies only."""
     counts: list[dict[str, int]] = [{}, {}]
-    totals = [0, 0]
+    totals = [[0, 0], [0, 0]]  # [openings, with replies] per side
     for side, texts in enumerate((problems, informations)):
         for text in texts:
-            totals[side] += 1
-            for word in set(_TOKEN.findall(normalise(text[:MAX_CHARS]))) & VOCABULARY:
+            replies = () if isinstance(text, str) else text[1:]
+            totals[side][0] += 1
+            totals[side][1] += bool(replies)
+            for word in thread_features(text if isinstance(text, str) else text[0], replies):
                 counts[side][word] = counts[side].get(word, 0) + 1
-    n_p, n_i = totals
+    (n_p, r_p), (n_i, r_i) = totals
     if not n_p or not n_i:
         raise ValueError("need examples of both problems and requests for information")
     weights: dict[str, float] = {}
-    bias = math.log(n_p / n_i)
-    for word in VOCABULARY:
-        p = (counts[0].get(word, 0) + smoothing) / (n_p + 2 * smoothing)
-        q = (counts[1].get(word, 0) + smoothing) / (n_i + 2 * smoothing)
-        present = math.log(p / q)
-        absent = math.log((1 - p) / (1 - q))
-        # Fold the "absent" term into the bias so scoring only sums the words present.
-        bias += absent
-        weights[word] = present - absent
-    return ProblemInfoModel(bias, {w: v for w, v in weights.items() if abs(v) >= 0.05})
+    biases = [math.log(n_p / n_i), 0.0]
+    vocabularies = [VOCABULARY, frozenset(REPLY + word for word in VOCABULARY) if r_p and r_i else frozenset()]
+    for kind, (m_p, m_i) in enumerate(((n_p, n_i), (r_p, r_i))):
+        for word in vocabularies[kind]:
+            p = (counts[0].get(word, 0) + smoothing) / (m_p + 2 * smoothing)
+            q = (counts[1].get(word, 0) + smoothing) / (m_i + 2 * smoothing)
+            absent = math.log((1 - p) / (1 - q))
+            # Fold the "absent" term into a bias so scoring only sums the words present.
+            biases[kind] += absent
+            weights[word] = math.log(p / q) - absent
+    return ProblemInfoModel(biases[0], {w: v for w, v in weights.items() if abs(v) >= 0.05}, biases[1])
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from copbot.activities.recognition.calibration import IDENTITY, Calibration, load_default_calibration
-from copbot.activities.recognition.cues import asks_a_question, cue_table, looks_like_thanks, normalise
+from copbot.activities.recognition.cues import asks_in_a_sentence, cue_table, looks_like_thanks, normalise
 from copbot.activities.recognition.cues_en import Cue
 from copbot.activities.recognition.model import ProblemInfoModel, load_default_model
 from copbot.activities.recognition.scan import compile_scanner
@@ -32,6 +32,8 @@ THREAD_READ = 5
 (``THREAD_LABEL_UPTO``), so ``copbot activity label`` reads no more than chat does."""
 MODEL_WEIGHT = 1.0
 """How much the small model's log-odds count against cue weights when settling problem vs information."""
+REPORT_CHARS = 200
+"""An opening at least this long that no cue names still reads as someone seeking help (weakly)."""
 SCORE_CACHE = 2048
 """How many recently scored texts keep their cue scores (a batch of 256 messages and their short threads)."""
 _SEEKERS = (Activity.PROBLEM_SOLVING, Activity.REQUEST_FOR_INFORMATION)
@@ -111,31 +113,31 @@ class Recogniser:
             score[activity] = score.get(activity, 0.0) + weight
             if weight > best.get(activity, (0.0, ""))[0]:
                 best[activity] = (weight, " ".join(low[start:end].split())[:60])
-        return _Scores(score, best, asks_a_question(low))
+        return _Scores(score, best, asks_in_a_sentence(low))
 
-    def _decide(self, scores: _Scores, text_for_model: str) -> Label:
-        raw = self._decide_raw(scores, text_for_model)
+    def _decide(self, scores: _Scores, text_for_model: str, replies: Sequence[str] = ()) -> Label:
+        raw = self._decide_raw(scores, text_for_model, replies)
         return Label(raw.activity, self._calibration(raw.confidence), raw.reason)
 
-    def _decide_raw(self, scores: _Scores, text_for_model: str) -> Label:
+    def _decide_raw(self, scores: _Scores, text_for_model: str, replies: Sequence[str]) -> Label:
         score = scores.score
-        if not score and not scores.asking:
+        if not score and not scores.asking and len(text_for_model) < REPORT_CHARS:
             return Label(Activity.OTHER, 0.2, "no cue matched")
         ranked = sorted(score.items(), key=lambda item: -item[1])
         top, top_score = ranked[0] if ranked else (Activity.REQUEST_FOR_INFORMATION, 0.0)
         second_score = ranked[1][1] if len(ranked) > 1 else 0.0
         if top in _SEEKERS and self._model is not None:
-            return self._settle(scores, text_for_model)
+            return self._settle(scores, text_for_model, replies)
         if not score:
             return Label(Activity.REQUEST_FOR_INFORMATION, ASKING_CONFIDENCE, "a question with no cue")
         confidence = _confidence(top_score, second_score)
         return Label(top, confidence, f'cue "{scores.best[top][1]}" ({top.value})')
 
-    def _settle(self, scores: _Scores, text: str) -> Label:
+    def _settle(self, scores: _Scores, text: str, replies: Sequence[str]) -> Label:
         """Problem or information: cue scores plus the model's log-odds, weighted by MODEL_WEIGHT."""
         assert self._model is not None
         problem, information = _SEEKERS
-        z = self._model.log_odds(text)
+        z = self._model.log_odds(text, replies)
         p = scores.score.get(problem, 0.0) + MODEL_WEIGHT * max(z, 0.0)
         i = scores.score.get(information, 0.0) + MODEL_WEIGHT * max(-z, 0.0)
         choice, won, lost = (problem, p, i) if p > i else (information, i, p)
@@ -164,12 +166,15 @@ class Recogniser:
         total = _Scores({}, {}, asking=False)
         where: dict[Activity, int] = {}
         opening = [messages[0]]
+        replies: list[str] = []
         opening_cues = False
         for number, text in enumerate(messages):
             shown = total.asking or any(a is not Activity.OTHER for a in total.score)
             weak_opening = number <= OPENING_RUN and not shown
             if number and not weak_opening and len(text) < 200 and looks_like_thanks(text, self.language):
                 continue
+            if number and not weak_opening:
+                replies.append(text)
             if number and weak_opening:
                 opening.append(text)
             weight = 1.0 if number == 0 or weak_opening else REPLY_WEIGHT
@@ -185,11 +190,18 @@ class Recogniser:
                 if activity not in total.best:
                     total.best[activity] = scores.best[activity]
                     where[activity] = number
-        label = self._decide(total, "\n".join(opening))
+        label = self._decide(total, "\n".join(opening), replies)
         number = where.get(label.activity, 0)
         if number and label.reason.startswith("cue"):
             return Label(label.activity, label.confidence, f"{label.reason}; cue in message {number + 1}")
         return label
+
+
+def model_example(messages: Sequence[str], language: str = "en") -> list[str]:
+    """A thread as the problem-vs-information model reads it, to fit on: the opening, then the replies up to
+    THREAD_READ that are not short thank-yous (as :meth:`Recogniser.label_thread` passes them)."""
+    replies = [t for t in messages[1:THREAD_READ] if not (len(t) < 200 and looks_like_thanks(t, language))]
+    return [*messages[:1], *replies]
 
 
 def first_chars(pattern: str) -> set[str] | None:

@@ -1,0 +1,71 @@
+"""Cues for what a message does (asks, reports), not its topic: asking in a later sentence, reporting, shapes."""
+
+from __future__ import annotations
+
+from copbot.activities.recognition.cues import asks_a_question, asks_in_a_sentence
+from copbot.activities.recognition.model import features, fit
+from copbot.activities.recognition.recogniser import REPORT_CHARS, Recogniser
+from copbot.core.labels import Activity
+
+
+def test_a_question_in_a_later_sentence_counts_as_asking_but_a_question_mark_does_not() -> None:
+    text = "I set the bed up last week. Is it normal that the soil stays wet?"
+    assert not asks_a_question(text)
+    assert asks_in_a_sentence(text)
+    assert not asks_in_a_sentence("The soil stays wet? Odd.")
+    assert not asks_in_a_sentence("We moved the meeting. Have a nice day")  # "have" opens no question here
+
+
+def test_a_report_and_a_later_question_is_a_weak_help_request_not_other() -> None:
+    label = Recogniser(use_model=False).label_message("I set the bed up last week. Is it normal that it stays wet?")
+    assert label.activity is Activity.REQUEST_FOR_INFORMATION
+    assert label.confidence < 0.5  # no cue names it: it labels, it never acts
+
+
+def test_reporting_what_does_not_happen_is_a_problem() -> None:
+    recogniser = Recogniser(use_model=False)
+    for text in (
+        "The issue I'm having is that the rota isn't being saved after I edit it",
+        "The behaviour I see is not as expected when the timer runs out",
+        "I don't seem to get the projector working with my laptop",
+    ):
+        assert recogniser.label_message(text).activity is Activity.PROBLEM_SOLVING, text
+
+
+def test_a_long_opening_with_no_cue_is_weakly_a_seeker_and_a_short_one_is_other() -> None:
+    recogniser = Recogniser()
+    long = "We moved the seedlings into the greenhouse on Monday and watered them twice a day. " * 3
+    assert len(long) >= REPORT_CHARS
+    label = recogniser.label_thread([long])
+    assert label.activity in (Activity.PROBLEM_SOLVING, Activity.REQUEST_FOR_INFORMATION)
+    assert label.confidence < 0.5
+    assert recogniser.label_thread(["We moved the seedlings on Monday."]).activity is Activity.OTHER
+
+
+def test_shape_features_mark_traces_code_links_and_length_and_the_model_learns_them() -> None:
+    trace = "it stops with\nFooException: bad\n\tat a.b.C.run(C.java:1)"
+    assert {"<trace>"} <= features(trace)
+    assert {"<code>", "<link>"} <= features("see `x = 1` at https://example.org")
+    assert "<long>" in features("word " * 100) and "<long>" not in features("word")
+    assert not any(f.startswith("<") for f in features("how do I plant this?"))
+    model = fit([trace, "it crashes, " + trace], ["where is the guide?", "how do I start?"])
+    assert model.weights["<trace>"] > 0
+
+
+def test_the_model_reads_how_others_answer() -> None:
+    problems = [["it stopped", "have you tried again after the update?"], ["odd result", "still broken? try again"]]
+    informations = [["the guide?", "see the docs, there is an example"], ["which one", "see the example in the guide"]]
+    model = fit(problems, informations)
+    opening = "about the rota"
+    assert model.log_odds(opening, ["have you tried again?"]) > model.log_odds(opening)
+    assert model.log_odds(opening, ["see the example in the docs"]) < model.log_odds(opening)
+
+
+def test_a_message_alone_is_scored_as_an_opening_not_as_a_thread_nobody_answered() -> None:
+    problems = [["it stopped", "have you tried again?"], ["odd result", "try again"], ["broken"]]
+    informations = [["the guide?", "see the docs"], ["which one", "see the example"]]
+    model = fit(problems, informations)
+    opening_only = fit([p[0] for p in problems], [i[0] for i in informations])
+    assert model.reply_bias != 0.0
+    assert model.log_odds("it stopped") == opening_only.log_odds("it stopped")
+    assert model.log_odds("it stopped", ["ok"]) == model.log_odds("it stopped") + model.reply_bias
