@@ -1,4 +1,4 @@
-"""PostgreSQL full-text search backend: the generated tsvector, ts_rank_cd with weights, ts_headline snippets."""
+"""PostgreSQL full-text search backend: candidates from the RUM index (or GIN), ranked by BM25; ts_headline snippets."""
 
 from __future__ import annotations
 
@@ -39,8 +39,18 @@ _WEIGHTS: ColumnClause[Any] = literal_column(f"'{RANK_WEIGHTS}'::real[]")
 
 
 ROWS_BUDGET = 5_000
-"""Words are kept rarest first while the entries they match stay within this (estimated from PostgreSQL's own
-statistics); ranking a match costs PostgreSQL far more than FTS5, so the budget is smaller than SQLite's."""
+"""GIN path: words are kept rarest first while the entries they match stay within this (estimated from
+PostgreSQL's own statistics); ranking a match there reads its tsvector from the table, so the budget is small."""
+RUM_BUDGET = 100_000
+"""RUM path: the same for the postings the RUM index ranks itself (no table read per match)."""
+RUM_INDEX = "ix_search_documents_rum"
+"""The RUM index of migration 0012 (created only where the server has the extension)."""
+PATH_SLOT = "search.pg_path"
+"""Per database: whether the RUM index is there, read once per application."""
+_RUM = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+    " WHERE c.relname = :name AND i.indisvalid AND i.indisready)"
+)
 STATS_SECONDS = 600.0
 """How long the lexeme statistics are reused; they only steer which words are left out."""
 _STATS = text(
@@ -89,35 +99,49 @@ def websearch_text(text_: str) -> str | None:
     return " or ".join(terms)
 
 
-async def selective_websearch_text(session: AsyncSession, text_: str) -> str | None:
+async def ranks_inside(session: AsyncSession) -> bool:
+    """Whether the RUM index (migration 0012) is there to choose the candidates, remembered per database."""
+    paths: dict[str, bool] = scope_of(session).slot(PATH_SLOT, dict)
+    database = str(session.get_bind().engine.url)
+    if database not in paths:
+        paths[database] = bool(await session.scalar(_RUM, {"name": RUM_INDEX}))
+    return paths[database]
+
+
+async def selective_websearch_text(session: AsyncSession, text_: str, budget: int = ROWS_BUDGET) -> str | None:
     """Like ``websearch_text``, without the words so common that ranking their matches would cost too much."""
     terms = tsquery_terms(text_)
     if not terms:
         return None
     shares, floor, rows = await _lexeme_stats(session)
-    if not shares or rows <= ROWS_BUDGET:
+    if not shares or rows <= budget:
         return " or ".join(terms)
     found = (await session.execute(_LEXEMES, {"words": terms})).all()
     costs = [
         max(1, int(rows * max((shares.get(lexeme, floor) for lexeme in stems or []), default=0.0))) if held else 0
         for stems, held in found
     ]
-    return " or ".join(terms[index] for index in keep_rarest(costs, budget=ROWS_BUDGET))
+    return " or ".join(terms[index] for index in keep_rarest(costs, budget=budget))
 
 
 CANDIDATES = 30
 """Entries (or the limit, if larger) the GIN index proposes, by ``ts_rank_cd`` over the finding words, for BM25."""
 
 
-def _candidates(filters: SearchFilters, count: int) -> Select[Any]:
+def _candidates(filters: SearchFilters, count: int, inside: bool) -> Select[Any]:
+    """The first ``count`` matches: by the RUM index's own distance (``inside``), else by ``ts_rank_cd``."""
     query = func.websearch_to_tsquery(_CONFIG, bindparam("q"))
-    rank = func.ts_rank_cd(_WEIGHTS, _VECTOR, query, RANK_NORMALISATION)
+    order = (
+        _VECTOR.op("<=>")(query).asc()
+        if inside
+        else func.ts_rank_cd(_WEIGHTS, _VECTOR, query, RANK_NORMALISATION).desc()
+    )
     entry = KnowledgeEntry
     return (
         select(entry.id)
         .select_from(SearchDocument.__table__.join(entry, entry.id == SearchDocument.entry_id))
         .where(_VECTOR.op("@@")(query), *filter_conditions(filters))
-        .order_by(rank.desc(), entry.id)
+        .order_by(order, entry.id)
         .limit(count)
     )
 
@@ -133,9 +157,11 @@ class PostgresSearch:
         if not words:
             return []
         narrowed = filters.entry_ids is not None or filters.public_ids is not None
+        inside = not narrowed and await ranks_inside(session)
         # A word's cost is the entries it matches: the candidates come from the words that are cheap enough (all of
         # them when the filter names the entries); every word of the question counts in the ranking.
-        finding = " or ".join(words) if narrowed else await selective_websearch_text(session, text_)
+        budget = RUM_BUDGET if inside else ROWS_BUDGET
+        finding = " or ".join(words) if narrowed else await selective_websearch_text(session, text_, budget)
         if finding is None:
             return []
         try:
@@ -145,7 +171,8 @@ class PostgresSearch:
             for word in words:
                 for lexeme in forms[word]:
                     weights[lexeme] = max(weights.get(lexeme, 0.0), idf(total, frequency.get(word, 0)))
-            ids = list((await session.scalars(_candidates(filters, max(CANDIDATES, limit)), {"q": finding})).all())
+            found = await session.scalars(_candidates(filters, max(CANDIDATES, limit), inside), {"q": finding})
+            ids = list(found.all())
             if not ids:
                 return []
             avg_main, avg_talk = await average_lengths(session, extra)
@@ -156,6 +183,7 @@ class PostgresSearch:
         except DBAPIError:
             log.exception("full-text search failed for %r", finding)
             await session.rollback()
+            scope_of(session).slot(PATH_SLOT, dict).clear()  # the RUM index may have gone: look again next time
             return []
         return [
             SearchHit(
