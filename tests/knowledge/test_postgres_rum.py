@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from psycopg import sql
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from copbot.knowledge.interchange.jsonl import import_lines
 from copbot.knowledge.search.backend import search
@@ -41,7 +41,7 @@ class Store:
     """One database of the pair: its engine and its sessions."""
 
     engine: AsyncEngine
-    sessions: async_sessionmaker
+    sessions: async_sessionmaker[AsyncSession]
     name: str
 
 

@@ -23,9 +23,13 @@ TALK_WEIGHT = 0.2
 """k1, b and the discussion's share of the score, chosen on SemEval train-part2 only (``benchmarks/tune_pg_bm25.py``:
 MAP 76.20 there against 74.53 with FTS5's 1.2, 0.75 and SQLite's 0.7); PostgreSQL's lengths count distinct
 lexemes, not tokens, so FTS5's constants need not suit it."""
+SPLIT_IDF = True
+"""Weigh a word in the discussion by the entries whose discussion holds it, and elsewhere by the entries holding it
+outside the discussion (as SQLite's two FTS5 tables do), not both by the entries holding it anywhere."""
 SAMPLE = 2_000
 """Entries read to estimate the average lengths (remembered until the searchable text changes)."""
 
+_FIELDS = text("SELECT lexeme, held, main, talk FROM search_words WHERE lexeme = ANY(CAST(:lexemes AS text[]))")
 _LEXEMES = text("SELECT w, ts_lexize('english_stem', w) FROM unnest(CAST(:words AS text[])) AS t(w)")
 _LENGTHS = text(
     "SELECT coalesce(avg(length(ts_filter(v, '{a,b,c}'))), 1), coalesce(avg(length(ts_filter(v, '{d}'))), 1)"
@@ -42,20 +46,23 @@ def scored(k1: float = K1, b: float = B, talk_weight: float = TALK_WEIGHT) -> Te
     main = _saturated("tf.main", "tf.main_len", ":avg_main", k1, b)
     talk = _saturated("tf.talk", "tf.talk_len", ":avg_talk", k1, b)
     return text(f"""
-WITH q AS (SELECT * FROM unnest(CAST(:lexemes AS text[]), CAST(:idfs AS float8[])) AS q(lexeme, idf)),
+WITH q AS (
+    SELECT * FROM unnest(CAST(:lexemes AS text[]), CAST(:idfs AS float8[]), CAST(:talk_idfs AS float8[]))
+        AS q(lexeme, idf, talk_idf)
+),
 cand AS (
     SELECT entry_id, search_vector AS v, length(ts_filter(search_vector, '{{a,b,c}}')) AS main_len,
            length(ts_filter(search_vector, '{{d}}')) AS talk_len
     FROM search_documents WHERE entry_id = ANY(CAST(:ids AS bigint[]))
 ),
 tf AS (
-    SELECT c.entry_id, q.idf, c.main_len, c.talk_len,
+    SELECT c.entry_id, q.idf, q.talk_idf, c.main_len, c.talk_len,
            (SELECT count(*) FROM unnest(u.weights) AS w WHERE w <> 'D') AS main,
            (SELECT count(*) FROM unnest(u.weights) AS w WHERE w = 'D') AS talk
     FROM cand AS c CROSS JOIN LATERAL unnest(c.v) AS u JOIN q ON q.lexeme = u.lexeme
 ),
 scored AS (
-    SELECT c.entry_id, coalesce(sum(tf.idf * ({main} + {talk_weight} * {talk})), 0) AS rank
+    SELECT c.entry_id, coalesce(sum(tf.idf * {main} + {talk_weight} * tf.talk_idf * {talk}), 0) AS rank
     FROM cand AS c LEFT JOIN tf ON tf.entry_id = c.entry_id
     GROUP BY c.entry_id ORDER BY rank DESC, c.entry_id LIMIT :limit
 )
@@ -99,3 +106,21 @@ async def average_lengths(session: AsyncSession, extra: dict[str, object]) -> tu
     lengths = (max(1.0, float(row[0])), max(1.0, float(row[1])))
     extra["pg_lengths"] = lengths
     return lengths
+
+
+async def field_idfs(
+    session: AsyncSession, total: int, lexemes_: Sequence[str], extra: dict[str, object]
+) -> tuple[list[float], list[float]]:
+    """Each lexeme's idf outside the discussion and in it (``SPLIT_IDF``; else both from the entries holding it
+    anywhere), from ``search_words``; the counts are kept in ``extra`` (one version of the searchable text)."""
+    known = extra.setdefault("pg_fields", {})
+    assert isinstance(known, dict)
+    missing = [lexeme for lexeme in lexemes_ if lexeme not in known]
+    if missing:
+        known.update(dict.fromkeys(missing, (0, 0, 0)))
+        for lexeme, held, main, talk in await session.execute(_FIELDS, {"lexemes": missing}):
+            known[str(lexeme)] = (int(held), int(main), int(talk))
+    counts = [known[lexeme] for lexeme in lexemes_]
+    if not SPLIT_IDF:
+        return [idf(total, held) for held, _, _ in counts], [idf(total, held) for held, _, _ in counts]
+    return [idf(total, main) for _, main, _ in counts], [idf(total, talk) for _, _, talk in counts]
