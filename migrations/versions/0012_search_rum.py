@@ -51,7 +51,8 @@ WORDS = (
     END $$""",
     """CREATE FUNCTION search_words_empty() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        DELETE FROM search_words;
+        DELETE FROM search_words WHERE lexeme <> '';
+        UPDATE search_words SET held = 0, main = 0, talk = 0;
         RETURN NULL;
     END $$""",
     """CREATE TRIGGER search_words_i AFTER INSERT ON search_documents REFERENCING NEW TABLE AS new_rows
