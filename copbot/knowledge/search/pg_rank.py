@@ -29,7 +29,13 @@ outside the discussion (as SQLite's two FTS5 tables do), not both by the entries
 SAMPLE = 2_000
 """Entries read to estimate the average lengths (remembered until the searchable text changes)."""
 
-_FIELDS = text("SELECT lexeme, held, main, talk FROM search_words WHERE lexeme = ANY(CAST(:lexemes AS text[]))")
+_FIELDS = text(
+    "SELECT u.lexeme, count(*), count(*) FILTER (WHERE u.weights && '{A,B,C}'::text[]),"
+    " count(*) FILTER (WHERE 'D' = ANY(u.weights))"
+    f" FROM (SELECT search_vector AS v FROM search_documents LIMIT {SAMPLE}) AS s"
+    " CROSS JOIN LATERAL unnest(s.v) AS u GROUP BY u.lexeme"
+)
+"""Per lexeme of the sample: the entries holding it, outside the discussion and in it."""
 _LEXEMES = text("SELECT w, ts_lexize('english_stem', w) FROM unnest(CAST(:words AS text[])) AS t(w)")
 _LENGTHS = text(
     "SELECT coalesce(avg(length(ts_filter(v, '{a,b,c}'))), 1), coalesce(avg(length(ts_filter(v, '{d}'))), 1)"
@@ -109,18 +115,22 @@ async def average_lengths(session: AsyncSession, extra: dict[str, object]) -> tu
 
 
 async def field_idfs(
-    session: AsyncSession, total: int, lexemes_: Sequence[str], extra: dict[str, object]
+    session: AsyncSession, total: int, held: dict[str, int], extra: dict[str, object]
 ) -> tuple[list[float], list[float]]:
-    """Each lexeme's idf outside the discussion and in it (``SPLIT_IDF``; else both from the entries holding it
-    anywhere), from ``search_words``; the counts are kept in ``extra`` (one version of the searchable text)."""
-    known = extra.setdefault("pg_fields", {})
-    assert isinstance(known, dict)
-    missing = [lexeme for lexeme in lexemes_ if lexeme not in known]
-    if missing:
-        known.update(dict.fromkeys(missing, (0, 0, 0)))
-        for lexeme, held, main, talk in await session.execute(_FIELDS, {"lexemes": missing}):
-            known[str(lexeme)] = (int(held), int(main), int(talk))
-    counts = [known[lexeme] for lexeme in lexemes_]
+    """Each lexeme's idf outside the discussion and in it (``SPLIT_IDF``; else both from ``held``, the entries
+    holding it anywhere): ``held`` split by the lexeme's shares in a sample of entries (read once per version of
+    the searchable text, kept in ``extra``); a lexeme the sample lacks is rare, and keeps ``held`` for both."""
     if not SPLIT_IDF:
-        return [idf(total, held) for held, _, _ in counts], [idf(total, held) for held, _, _ in counts]
-    return [idf(total, main) for _, main, _ in counts], [idf(total, talk) for _, _, talk in counts]
+        anywhere = [idf(total, count) for count in held.values()]
+        return anywhere, list(anywhere)
+    sample = extra.get("pg_fields")
+    if not isinstance(sample, dict):
+        sample = {str(row[0]): (int(row[1]), int(row[2]), int(row[3])) for row in await session.execute(_FIELDS)}
+        extra["pg_fields"] = sample
+    main: list[float] = []
+    talk: list[float] = []
+    for lexeme, count in held.items():
+        in_sample, in_main, in_talk = sample.get(lexeme, (0, 0, 0))
+        main.append(idf(total, round(count * in_main / in_sample) if in_sample else count))
+        talk.append(idf(total, round(count * in_talk / in_sample) if in_sample else count))
+    return main, talk

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,8 +39,8 @@ _WEIGHTS: ColumnClause[Any] = literal_column(f"'{RANK_WEIGHTS}'::real[]")
 
 
 ROWS_BUDGET = 5_000
-"""GIN path: words are kept rarest first while the entries they match (exact: ``search_words``) stay within this;
-ranking a match there reads its tsvector from the table."""
+"""GIN path: words are kept rarest first while the entries they match stay within this (estimated from
+PostgreSQL's own statistics); ranking a match there reads its tsvector from the table, so the budget is small."""
 RUM_BUDGET = 10_000
 """RUM path: the same for the postings the RUM index ranks itself (no table read per match, about 10x cheaper at
 10,000 entries). A fixed number of postings bounds the cost at any size; more words do not find better
@@ -53,6 +54,46 @@ _RUM = text(
     "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
     " WHERE c.relname = :name AND i.indisvalid AND i.indisready)"
 )
+
+
+STATS_SECONDS = 600.0
+"""How long the lexeme statistics are reused; they only steer which words are left out."""
+_STATS = text(
+    "SELECT s.most_common_elems::text::text[] AS elems, s.most_common_elem_freqs AS freqs, c.reltuples AS rows"
+    " FROM pg_class c LEFT JOIN pg_stats s ON s.schemaname = current_schema()"
+    " AND s.tablename = 'search_documents' AND s.attname = 'search_vector'"
+    " WHERE c.oid = 'search_documents'::regclass"
+)
+_LEXEMES = text(
+    "SELECT ts_lexize('english_stem', w), EXISTS (SELECT 1 FROM search_documents"
+    " WHERE search_vector @@ plainto_tsquery('english', w))"
+    " FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS t(w, n) ORDER BY n"
+)
+"""Each word's lexemes, and whether any entry holds it: a word no entry holds costs nothing and must not count
+toward the kept minimum (the EXISTS stops at the first match in the GIN index, so even a common word is cheap)."""
+
+
+LexemeStats = dict[str, tuple[float, dict[str, float], float, float]]
+"""Per database: when read, lexeme -> share of entries holding it, the share of any untracked lexeme, rows."""
+
+
+async def _lexeme_stats(session: AsyncSession) -> tuple[dict[str, float], float, float]:
+    database = str(session.get_bind().engine.url)
+    now = time.monotonic()
+    cache: LexemeStats = scope_of(session).slot("search.lexeme_stats", dict)
+    cached = cache.get(database)
+    if cached is not None and now - cached[0] < STATS_SECONDS:
+        return cached[1], cached[2], cached[3]
+    row = (await session.execute(_STATS)).first()
+    shares: dict[str, float] = {}
+    floor = 0.0
+    rows = float(row.rows) if row is not None and row.rows is not None else -1.0
+    if row is not None and row.elems is not None and row.freqs is not None:
+        elems, freqs = list(row.elems), [float(f) for f in row.freqs]
+        shares = dict(zip(elems, freqs[: len(elems)], strict=False))
+        floor = freqs[len(elems)] if len(freqs) > len(elems) else 0.0
+    cache[database] = (now, shares, floor, rows)
+    return shares, floor, rows
 
 
 def websearch_text(text_: str) -> str | None:
@@ -73,14 +114,18 @@ async def ranks_inside(session: AsyncSession) -> bool:
 
 
 async def selective_websearch_text(session: AsyncSession, text_: str, budget: int = ROWS_BUDGET) -> str | None:
-    """Like ``websearch_text``, without the words so common that ranking their matches would cost too much: a
-    word costs the entries holding it (exact, from ``search_words``), rarest first while the sum stays in
-    ``budget`` (a word no entry holds costs nothing)."""
+    """Like ``websearch_text``, without the words so common that ranking their matches would cost too much."""
     terms = tsquery_terms(text_)
     if not terms:
         return None
-    _, frequency, _ = await text_statistics(session, PostgresSearch(), terms)
-    costs = [frequency.get(term, 0) for term in terms]
+    shares, floor, rows = await _lexeme_stats(session)
+    if not shares or rows <= budget:
+        return " or ".join(terms)
+    found = (await session.execute(_LEXEMES, {"words": terms})).all()
+    costs = [
+        max(1, int(rows * max((shares.get(lexeme, floor) for lexeme in stems or []), default=0.0))) if held else 0
+        for stems, held in found
+    ]
     return " or ".join(terms[index] for index in keep_rarest(costs, budget=budget))
 
 
@@ -120,15 +165,18 @@ class PostgresSearch:
         narrowed = filters.entry_ids is not None or filters.public_ids is not None
         try:
             inside = not narrowed and await ranks_inside(session)
-            total, frequency, extra = await text_statistics(session, self, words)
             # A word's cost is the entries it matches: the candidates come from the words cheap enough (all of them
             # when the filter names the entries); every word of the question counts in the ranking.
-            costs = [0 if narrowed else frequency.get(word, 0) for word in words]
-            kept = keep_rarest(costs, budget=RUM_BUDGET if inside else ROWS_BUDGET)
-            finding = " or ".join(words[index] for index in kept)
+            budget = RUM_BUDGET if inside else ROWS_BUDGET
+            finding = " or ".join(words) if narrowed else await selective_websearch_text(session, text_, budget)
+            total, frequency, extra = await text_statistics(session, self, words)
             forms = await lexemes(session, words)
-            found_lexemes = list(dict.fromkeys(lexeme for word in words for lexeme in forms[word]))
-            main_idfs, talk_idfs = await field_idfs(session, total, found_lexemes, extra)
+            held: dict[str, int] = {}
+            for word in words:
+                for lexeme in forms[word]:
+                    held[lexeme] = max(held.get(lexeme, 0), frequency.get(word, 0))
+            found_lexemes = list(held)
+            main_idfs, talk_idfs = await field_idfs(session, total, held, extra)
             found = await session.scalars(_candidates(filters, max(CANDIDATES, limit), inside), {"q": finding})
             ids = list(found.all())
             if not ids:
@@ -158,13 +206,19 @@ class PostgresSearch:
         ]
 
     async def document_count(self, session: AsyncSession) -> int:
-        """Searchable entries (kept on write in ``search_words`` under the empty lexeme: migration 0012)."""
-        return int(await session.scalar(_TOTAL) or 0)
+        """Searchable entries (counted only when the searchable text has changed: see ``stats``)."""
+        return int(await session.scalar(text("SELECT count(*) FROM search_documents")) or 0)
 
     async def word_frequencies(self, session: AsyncSession, tokens: Sequence[str], total: int) -> dict[str, int]:
-        """Entries holding each token anywhere (the most of its lexemes), exact, kept on write in ``search_words``."""
-        found = await session.execute(_FREQUENCIES, {"words": list(tokens)})
-        return {str(token): int(count or 0) for token, count in found}
+        """Entries holding each token: PostgreSQL's statistics for a common word (counting it would read all its
+        postings), an exact count from the GIN index for the rest, in one statement."""
+        shares, _, rows = await _lexeme_stats(session)
+        found = (await session.execute(_FREQUENCIES, {"words": list(tokens), "common": list(shares)})).all()
+        frequency: dict[str, int] = {}
+        for token, forms, count in found:
+            common = [shares[lexeme] for lexeme in forms or [] if lexeme in shares]
+            frequency[str(token)] = int(max(common) * max(rows, total)) if common else int(count or 0)
+        return frequency
 
     async def containing(
         self, session: AsyncSession, tokens: Sequence[str], entry_ids: Sequence[int]
@@ -176,12 +230,13 @@ class PostgresSearch:
         return contains
 
 
-_TOTAL = text("SELECT held FROM search_words WHERE lexeme = ''")
 _FREQUENCIES = text(
-    "SELECT w, (SELECT max(held) FROM search_words WHERE lexeme = ANY(ts_lexize('english_stem', w)))"
-    " FROM unnest(CAST(:words AS text[])) AS t(w)"
+    "SELECT w, ts_lexize('english_stem', w), CASE WHEN ts_lexize('english_stem', w) && CAST(:common AS text[])"
+    " THEN NULL ELSE (SELECT count(*) FROM search_documents WHERE search_vector @@ plainto_tsquery('english', w))"
+    " END FROM unnest(CAST(:words AS text[])) AS t(w)"
 )
-"""Each word's entries: of its lexemes (stop words have none), the one the most entries hold."""
+"""Each word's lexemes and, unless PostgreSQL's statistics list it as common, the entries holding it (a word the
+statistics do not list is in few entries, so its count reads few postings)."""
 _CONTAINING = text(
     "SELECT t.w, d.entry_id FROM unnest(CAST(:words AS text[])) AS t(w) JOIN search_documents AS d"
     " ON d.entry_id = ANY(CAST(:ids AS bigint[])) AND d.search_vector @@ plainto_tsquery('english', t.w)"
