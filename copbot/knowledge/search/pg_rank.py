@@ -32,14 +32,14 @@ SAMPLE = 2_000
 _FIELDS = text(
     "SELECT u.lexeme, count(*), count(*) FILTER (WHERE u.weights && '{A,B,C}'::text[]),"
     " count(*) FILTER (WHERE 'D' = ANY(u.weights))"
-    f" FROM (SELECT search_vector AS v FROM search_documents LIMIT {SAMPLE}) AS s"
+    f" FROM (SELECT search_vector AS v FROM search_documents ORDER BY entry_id LIMIT {SAMPLE}) AS s"
     " CROSS JOIN LATERAL unnest(s.v) AS u GROUP BY u.lexeme"
 )
 """Per lexeme of the sample: the entries holding it, outside the discussion and in it."""
 _LEXEMES = text("SELECT w, ts_lexize('english_stem', w) FROM unnest(CAST(:words AS text[])) AS t(w)")
 _LENGTHS = text(
     "SELECT coalesce(avg(length(ts_filter(v, '{a,b,c}'))), 1), coalesce(avg(length(ts_filter(v, '{d}'))), 1)"
-    f" FROM (SELECT search_vector AS v FROM search_documents LIMIT {SAMPLE}) AS s"
+    f" FROM (SELECT search_vector AS v FROM search_documents ORDER BY entry_id LIMIT {SAMPLE}) AS s"
 )
 
 

@@ -64,13 +64,6 @@ _STATS = text(
     " AND s.tablename = 'search_documents' AND s.attname = 'search_vector'"
     " WHERE c.oid = 'search_documents'::regclass"
 )
-_LEXEMES = text(
-    "SELECT ts_lexize('english_stem', w), EXISTS (SELECT 1 FROM search_documents"
-    " WHERE search_vector @@ plainto_tsquery('english', w))"
-    " FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS t(w, n) ORDER BY n"
-)
-"""Each word's lexemes, and whether any entry holds it: a word no entry holds costs nothing and must not count
-toward the kept minimum (the EXISTS stops at the first match in the GIN index, so even a common word is cheap)."""
 
 
 LexemeStats = dict[str, tuple[float, dict[str, float], float, float]]
@@ -114,19 +107,14 @@ async def ranks_inside(session: AsyncSession) -> bool:
 
 
 async def selective_websearch_text(session: AsyncSession, text_: str, budget: int = ROWS_BUDGET) -> str | None:
-    """Like ``websearch_text``, without the words so common that ranking their matches would cost too much."""
+    """Like ``websearch_text``, without the words so common that ranking their matches would cost too much: a
+    word costs the entries holding it (``word_frequencies``, remembered while the text is unchanged), rarest first
+    while the sum stays within ``budget`` (a word no entry holds costs nothing)."""
     terms = tsquery_terms(text_)
     if not terms:
         return None
-    shares, floor, rows = await _lexeme_stats(session)
-    if not shares or rows <= budget:
-        return " or ".join(terms)
-    found = (await session.execute(_LEXEMES, {"words": terms})).all()
-    costs = [
-        max(1, int(rows * max((shares.get(lexeme, floor) for lexeme in stems or []), default=0.0))) if held else 0
-        for stems, held in found
-    ]
-    return " or ".join(terms[index] for index in keep_rarest(costs, budget=budget))
+    _, frequency, _ = await text_statistics(session, PostgresSearch(), terms)
+    return " or ".join(terms[index] for index in keep_rarest([frequency.get(t, 0) for t in terms], budget=budget))
 
 
 CANDIDATES = 30
@@ -167,9 +155,10 @@ class PostgresSearch:
             inside = not narrowed and await ranks_inside(session)
             # A word's cost is the entries it matches: the candidates come from the words cheap enough (all of them
             # when the filter names the entries); every word of the question counts in the ranking.
-            budget = RUM_BUDGET if inside else ROWS_BUDGET
-            finding = " or ".join(words) if narrowed else await selective_websearch_text(session, text_, budget)
             total, frequency, extra = await text_statistics(session, self, words)
+            costs = [0 if narrowed else frequency.get(word, 0) for word in words]
+            kept = keep_rarest(costs, budget=RUM_BUDGET if inside else ROWS_BUDGET)
+            finding = " or ".join(words[index] for index in kept)
             forms = await lexemes(session, words)
             held: dict[str, int] = {}
             for word in words:
