@@ -144,7 +144,7 @@ class PostgresSearch:
     """Searches ``search_documents.search_vector`` (a generated, GIN-indexed tsvector with weights A-D)."""
 
     async def search(self, session: AsyncSession, text_: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
-        """The best entries for any user text, best first: candidates from the GIN index, ranked by BM25."""
+        """The best entries for any user text, best first: candidates from the RUM (or GIN) index, ranked by BM25."""
         if filters.entry_ids == () or filters.public_ids == ():
             return []
         words = tsquery_terms(text_)
