@@ -4,7 +4,7 @@ The train-part2 questions and their candidates are imported once into a throw-aw
 setting ranks every question's candidates through the product's search (``copbot.knowledge.search.search`` with
 the candidates named) with ``pg_rank.scored(k1, b, weight)`` in place of the shipped statement, and prints MAP;
 with the idf of each part from its own document frequency (``pg_rank.SPLIT_IDF``, the default) or, with
-``--joint``, from the entries holding the word anywhere (the shape before migration 0012).
+``--joint``, from the entries holding the word anywhere (the shape before 2026-12-02).
 Run: PYTHONPATH=. python benchmarks/tune_pg_bm25.py [--joint]
 """
 
