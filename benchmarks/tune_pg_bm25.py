@@ -2,8 +2,10 @@
 
 The train-part2 questions and their candidates are imported once into a throw-away PostgreSQL database; each
 setting ranks every question's candidates through the product's search (``copbot.knowledge.search.search`` with
-the candidates named) with ``pg_rank.scored(k1, b, weight)`` in place of the shipped statement, and prints MAP.
-Run: PYTHONPATH=. python benchmarks/tune_pg_bm25.py
+the candidates named) with ``pg_rank.scored(k1, b, weight)`` in place of the shipped statement, and prints MAP;
+with the idf of each part from its own document frequency (``pg_rank.SPLIT_IDF``, the default) or, with
+``--joint``, from the entries holding the word anywhere (the shape before 2026-12-02).
+Run: PYTHONPATH=. python benchmarks/tune_pg_bm25.py [--joint]
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ BS = (0.1, 0.3, 0.5, 0.75, 0.9)
 WEIGHTS = (0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
 
 
-async def run() -> None:
+async def run(split: bool) -> None:
     """Every (k1, b, weight) of the grid, MAP on train-part2, then the best."""
+    pg_rank.SPLIT_IDF = split
     questions, lines = load(TRAIN)
     results: list[tuple[float, float, float, float]] = []
     shipped_statement = pg_rank.SCORED
@@ -55,8 +58,8 @@ async def run() -> None:
             await engine.dispose()
     shipped = next(r for r in results if r[1:] == (pg_rank.K1, pg_rank.B, pg_rank.TALK_WEIGHT))
     best = max(results)
-    print(f"train-part2, {len(questions)} questions: shipped {shipped[0]:.2f}; best {best[0]:.2f} at k1 {best[1]}, "
-          f"b {best[2]}, discussion {best[3]}")  # fmt: skip
+    print(f"train-part2, {len(questions)} questions, split idf {split}: shipped {shipped[0]:.2f}; best {best[0]:.2f}"
+          f" at k1 {best[1]}, b {best[2]}, discussion {best[3]}")  # fmt: skip
 
 
 async def _ranking(session: AsyncSession, question: Question) -> list[bool]:
@@ -70,7 +73,7 @@ def main() -> int:
     if not TRAIN.is_file():
         print(f"SemEval-2016 Task 3 train-part2 not found at {TRAIN}; nothing to tune.")
         return 0
-    asyncio.run(run())
+    asyncio.run(run("--joint" not in sys.argv[1:]))
     return 0
 
 

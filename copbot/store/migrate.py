@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 log = logging.getLogger(__name__)
 
 SEARCH_INDEX_PREFIX = "search_fts"
-SEARCH_INDEX_OBJECTS = {"search_vector", "ix_search_documents_search_vector", "pg_vector"}
+SEARCH_INDEX_OBJECTS = {"search_vector", "ix_search_documents_search_vector", "ix_search_documents_rum", "pg_vector"}
 TRIGGER_TABLES = {"web_content_version"}
 """Counters only triggers write (migration 0011_web_version): no model, so the comparison skips them."""
 
