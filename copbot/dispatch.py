@@ -11,7 +11,9 @@ from dataclasses import replace
 from copbot.commands.parse import bind
 from copbot.commands.registry import CommandRegistry, UsageError
 from copbot.commands.spec import SUBCOMMAND
-from copbot.conversations.ingest import IngestBatcher, Prelabeller
+from copbot.conversations.batch import BatchHook
+from copbot.conversations.batcher import IngestBatcher
+from copbot.conversations.ingest import Prelabeller
 from copbot.conversations.tracking import track_deletion, track_edit, track_thread_closed
 from copbot.core.adapter import Adapter, EventSink
 from copbot.core.context import Context, Listener
@@ -65,6 +67,7 @@ class Dispatcher:
         listeners: Sequence[Listener] = (),
         *,
         prelabeller: Prelabeller | None = None,
+        hooks: Sequence[BatchHook] = (),
     ) -> None:
         self.services = services
         self.registry = registry
@@ -72,8 +75,10 @@ class Dispatcher:
         self.prelabeller = prelabeller
         """Labels a new message before it is stored, so ingest writes message and label in one statement."""
         labeller = self.prelabeller.label_thread if self.prelabeller is not None else None
-        self.ingest = IngestBatcher(services.sessions, labeller=labeller)
-        """New messages are tracked in batches of concurrent events, one transaction each."""
+        own: list[BatchHook] = [prelabeller] if isinstance(prelabeller, BatchHook) else []
+        self.ingest = IngestBatcher(services.sessions, labeller=labeller, hooks=[*own, *hooks])
+        """New messages are tracked in batches of concurrent events, one transaction each; ``hooks`` read what
+        listeners need for a whole batch in that transaction, and listeners' writes join a later one."""
         self._in_flight: set[asyncio.Task[object]] = set()
         self._closed = False
 
