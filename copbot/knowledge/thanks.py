@@ -26,8 +26,11 @@ from copbot.knowledge.answers import choose_answer, replies_to_consider, thanked
 from copbot.store.models import CaptureProposal, KnowledgeEntry, Member, Message, Thread
 
 PROPOSALS = cast(Table, CaptureProposal.__table__)
-IN_FLIGHT_SECONDS = 60.0
-"""A thread whose proposal is being sent counts as pending this long at most (a lost task cannot block it)."""
+RECENT_SECONDS = 60.0
+"""A thread the guess was just sent for counts as pending this long, until every later batch's read sees the
+stored proposal (whose transaction may commit after the next batch has read); a lost task blocks no longer."""
+RECENT_KEPT = 4096
+"""Beyond this many remembered threads, the ones past ``RECENT_SECONDS`` are forgotten."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +112,7 @@ class ThanksGuess:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._answering: dict[int, float] = {}
-        """Threads whose proposal is being sent, with when that began (event-loop time)."""
+        """Threads a guess was sent (or is being sent) for lately, with when (event-loop time)."""
 
     def thread_for(self, tracked: Tracked | None, text: str) -> Thread | None:
         """The thread a thanks by its asker may be a guess for (none where the guess is off or does not apply)."""
@@ -120,31 +123,34 @@ class ThanksGuess:
             return None
         return thread if _thanks(text, self.settings.activity.language) else None
 
-    def _busy(self, thread_id: int, now: float) -> bool:
+    def _reserve(self, thread_id: int) -> bool:
+        """Claim ``thread_id`` for one guess; False while another guess for it was sent (or is being) lately."""
+        now = asyncio.get_running_loop().time()
         began = self._answering.get(thread_id)
-        return began is not None and now - began < IN_FLIGHT_SECONDS
+        if began is not None and now - began < RECENT_SECONDS:
+            return False
+        if len(self._answering) > RECENT_KEPT:
+            self._answering = {key: at for key, at in self._answering.items() if now - at < RECENT_SECONDS}
+        self._answering[thread_id] = now
+        return True
 
     async def after_write(self, session: AsyncSession, batch: Batch) -> None:
         """Read, for every thanks of the batch that may become a guess, its thread's replies, in four queries."""
-        now = asyncio.get_running_loop().time()
         first: dict[int, tuple[str, str]] = {}
         guesses: dict[tuple[str, str], Replies | None] = {}
+        threads: dict[int, Thread] = {}
         for event, ingested in zip(batch.events, batch.ingested, strict=True):
             thread = self.thread_for(ingested.tracked, event.text)
             if thread is None:
                 continue
             key = (event.place.platform, event.id)
-            guesses[key] = None  # a second thanks in the thread, or one being answered, waits for that answer
-            if thread.id not in first and not self._busy(thread.id, now):
-                first[thread.id] = key
+            guesses[key] = None  # a later thanks in the same thread waits for the first one's guess
+            if thread.id not in first:
+                first[thread.id], threads[thread.id] = key, thread
         if not guesses:
             return
-        threads = {ingested.tracked.thread.id: ingested.tracked.thread for ingested in batch.ingested
-                   if ingested.tracked.thread is not None and ingested.tracked.thread.id in first}  # fmt: skip
         for thread_id, replies in (await read_replies(session, threads, self.settings.activity.language)).items():
             guesses[first[thread_id]] = replies
-            if replies is not None:
-                self._answering[thread_id] = now
         batch.note(GUESSES, guesses)
 
     async def handle(self, ctx: Context, event: MessagePosted) -> None:
@@ -156,22 +162,30 @@ class ThanksGuess:
         guesses = batch.get(GUESSES) if batch is not None else None
         key = (event.place.platform, event.id)
         if batch is None or guesses is None or key not in guesses:
-            await self._alone(ctx, event, thread)
+            if self._reserve(thread.id):
+                await self._alone(ctx, event, thread)
             return
         replies = guesses[key]
-        if replies is None:
-            return
+        if replies is None or not self._reserve(thread.id):
+            return  # a proposal is pending, the thread was captured, or a guess for it was just sent
         try:
             await batch.insert(PROPOSALS, await self._ask(ctx, event, thread, replies))
-        finally:
+        except BaseException:
             self._answering.pop(thread.id, None)
+            raise
 
     async def _alone(self, ctx: Context, event: MessagePosted, thread: Thread) -> None:
         """The same guess for a message stored on its own (no batch looked): read and write in one transaction."""
-        async with ctx.services.sessions.begin() as session:
-            replies = (await read_replies(session, {thread.id: thread}, self.settings.activity.language))[thread.id]
-            if replies is not None:
-                session.add(CaptureProposal(**await self._ask(ctx, event, thread, replies)))
+        try:
+            async with ctx.services.sessions.begin() as session:
+                replies = (await read_replies(session, {thread.id: thread}, self.settings.activity.language))[thread.id]
+                if replies is not None:
+                    session.add(CaptureProposal(**await self._ask(ctx, event, thread, replies)))
+                    return
+        except BaseException:
+            self._answering.pop(thread.id, None)
+            raise
+        self._answering.pop(thread.id, None)  # nothing was asked: a later thanks may be
 
     async def _ask(self, ctx: Context, event: MessagePosted, thread: Thread, replies: Replies) -> dict[str, Any]:
         """Send the question; the proposal's columns."""
