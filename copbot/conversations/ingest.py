@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -82,29 +82,6 @@ async def _write_loaded(
     return await _with_prompt_keys(session, [event for event, _ in items], results)
 
 
-def _stored_texts(threads: set[int], new_ids: set[int]) -> Select[tuple[int, int, Any, int, str | None]]:
-    """In one statement, for each thread: how many live messages it had before this batch, and, for a thread
-    that had fewer than ``THREAD_LABEL_UPTO``, their times, ids and texts (a longer thread gives one row, no text)."""
-    earlier = (
-        select(
-            Message.thread_id,
-            func.count().over(partition_by=Message.thread_id).label("stored"),
-            func.row_number()
-            .over(partition_by=Message.thread_id, order_by=(Message.created_at, Message.id))
-            .label("n"),
-            Message.created_at,
-            Message.id,
-            Message.text,
-        )
-        .where(Message.thread_id.in_(threads), Message.deleted_at.is_(None), Message.id.not_in(new_ids))
-        .subquery()
-    )
-    short = earlier.c.stored < THREAD_LABEL_UPTO
-    text = case((short, earlier.c.text), else_=None)
-    columns = (earlier.c.thread_id, earlier.c.stored, earlier.c.created_at, earlier.c.id, text)
-    return select(*columns).where(or_(short, earlier.c.n == 1))
-
-
 async def _relabel_threads(session: AsyncSession, rows: Sequence[Row], labeller: ThreadLabeller) -> None:
     """After each labelled message in a thread, relabel the thread while it is short, as the listener would."""
     by_thread: dict[int, list[Row]] = defaultdict(list)
@@ -114,14 +91,19 @@ async def _relabel_threads(session: AsyncSession, rows: Sequence[Row], labeller:
     wanted = {tid for tid, group in by_thread.items() if any(r.in_thread and r.values["activity"] for r in group)}
     if not wanted:
         return
+    live = (Message.thread_id.in_(wanted), Message.deleted_at.is_(None))
+    query = select(Message.thread_id, func.count()).where(*live).group_by(Message.thread_id)
+    counts: dict[int | None, int] = {thread_id: count for thread_id, count in await session.execute(query)}
     new_ids = {row.message.id for row in rows if row.message is not None}
+    short = {tid for tid in wanted if counts.get(tid, 0) - len(by_thread[tid]) < THREAD_LABEL_UPTO}
     before: dict[int, list[tuple[object, int, str]]] = defaultdict(list)
-    stored: dict[int, int] = {}
-    for thread_id, count, created_at, message_id, text in await session.execute(_stored_texts(wanted, new_ids)):
-        stored[thread_id] = count
-        if text is not None:
-            before[thread_id].append((created_at, message_id, text))
-    short = {tid for tid in wanted if stored.get(tid, 0) < THREAD_LABEL_UPTO}
+    if short:
+        texts = select(Message.thread_id, Message.created_at, Message.id, Message.text).where(
+            Message.thread_id.in_(short), Message.deleted_at.is_(None)
+        )
+        for thread_id, created_at, message_id, text in await session.execute(texts):
+            if message_id not in new_ids and thread_id is not None:
+                before[thread_id].append((created_at, message_id, text))
     for thread_id in short:
         known = list(before[thread_id])
         for row in by_thread[thread_id]:
