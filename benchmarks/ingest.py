@@ -203,7 +203,9 @@ async def main() -> int:
         f"{counter.connections:,} new connections ({counter.connections * per:.1f} per 1,000)"
     )
     ratio = rate / raw_rate
-    print(f"ratio {ratio:.3f} of raw (target >= {TARGET}): {'met' if ratio >= TARGET else 'missed'}")
+    load = ", ".join(f"{figure:.2f}" for figure in os.getloadavg())
+    verdict = "met" if ratio >= TARGET else "missed"
+    print(f"ratio {ratio:.3f} of raw (target >= {TARGET}): {verdict}; load average {load}")
     return 0 if stored == len(events) else 1
 
 

@@ -24,6 +24,7 @@ from copbot.core.services import Services
 from copbot.dispatch import Dispatcher
 from copbot.health.usage import usage_listener
 from copbot.knowledge.listener import knowledge_listeners
+from copbot.knowledge.thanks import ThanksGuess
 from copbot.members.permissions import Permissions
 from copbot.members.ratelimit import RateLimiter
 from copbot.prompts.jobs import PromptScheduler, start_prompt_scheduler
@@ -64,8 +65,9 @@ def build_dispatcher(services: Services, recogniser: Recogniser | None) -> Dispa
     """The dispatcher with every command and every feature's subscriptions (activities first: they label)."""
     activity = activity_listener(services, recogniser)
     listeners: list[Listener] = [activity.subscription()] if activity is not None else []
-    listeners += [*prompt_reply_listeners(), *knowledge_listeners(), usage_listener()]
-    return Dispatcher(services, build_registry(), listeners, prelabeller=activity)
+    thanks = ThanksGuess(services.settings)
+    listeners += [*prompt_reply_listeners(), *knowledge_listeners(thanks), usage_listener()]
+    return Dispatcher(services, build_registry(), listeners, prelabeller=activity, hooks=[thanks])
 
 
 class Application:

@@ -11,7 +11,9 @@ from dataclasses import replace
 from copbot.commands.parse import bind
 from copbot.commands.registry import CommandRegistry, UsageError
 from copbot.commands.spec import SUBCOMMAND
-from copbot.conversations.ingest import IngestBatcher, Prelabeller
+from copbot.conversations.batch import BatchHook
+from copbot.conversations.batcher import IngestBatcher
+from copbot.conversations.ingest import Prelabeller
 from copbot.conversations.tracking import track_deletion, track_edit, track_thread_closed
 from copbot.core.adapter import Adapter, EventSink
 from copbot.core.context import Context, Listener
@@ -65,15 +67,19 @@ class Dispatcher:
         listeners: Sequence[Listener] = (),
         *,
         prelabeller: Prelabeller | None = None,
+        hooks: Sequence[BatchHook] = (),
     ) -> None:
         self.services = services
         self.registry = registry
-        self.listeners = list(listeners)
+        self.listeners = tuple(listeners)
         self.prelabeller = prelabeller
         """Labels a new message before it is stored, so ingest writes message and label in one statement."""
         labeller = self.prelabeller.label_thread if self.prelabeller is not None else None
-        self.ingest = IngestBatcher(services.sessions, labeller=labeller)
-        """New messages are tracked in batches of concurrent events, one transaction each."""
+        own: list[BatchHook] = [prelabeller] if isinstance(prelabeller, BatchHook) else []
+        self.ingest = IngestBatcher(services.sessions, labeller=labeller, hooks=[*own, *hooks])
+        """New messages are tracked in batches of concurrent events, one transaction each; ``hooks`` read what
+        listeners need for a whole batch in that transaction, and listeners' writes join a later one."""
+        self._by_type: dict[type, list[Listener]] = {}
         self._in_flight: set[asyncio.Task[object]] = set()
         self._closed = False
 
@@ -134,9 +140,20 @@ class Dispatcher:
                 log.exception("tracking failed for %s", type(event).__name__)
         if isinstance(event, CommandInvoked):
             await self._guarded(self.run_command(ctx, event), f"command /{event.name}")
-        for listener in self.listeners:
-            if listener.wants(event):
-                await self._guarded(listener.handle(ctx, event), listener.name)
+        for listener in self._listening(event):
+            try:
+                await listener.handle(ctx, event)
+            except Exception as error:
+                if not self._store_refused(error, f"what {listener.name} wrote"):
+                    log.exception("%s failed; carrying on", listener.name)
+
+    def _listening(self, event: AnyEvent) -> list[Listener]:
+        """The listeners that want events of ``event``'s type, in order (looked up once per type)."""
+        kind = type(event)
+        found = self._by_type.get(kind)
+        if found is None:
+            found = self._by_type[kind] = [listener for listener in self.listeners if listener.wants(event)]
+        return found
 
     async def _guarded(self, work: Awaitable[None], what: str) -> None:
         try:

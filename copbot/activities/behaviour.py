@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.activities.cooldown import Cooldown
 from copbot.activities.labelling import (
@@ -21,6 +23,7 @@ from copbot.activities.labelling import (
 )
 from copbot.activities.recognition.recogniser import Recogniser
 from copbot.config.settings import ChannelBehaviour, Settings
+from copbot.conversations.batch import Batch, Fact
 from copbot.conversations.threads import Tracked, title_from
 from copbot.core.adapter import Card, Outgoing
 from copbot.core.context import Context, Listener, Subscription
@@ -32,9 +35,12 @@ from copbot.knowledge.experts import experts_for
 from copbot.knowledge.render import suggestion_cards
 from copbot.members.visibility import Audience
 from copbot.store import chat
-from copbot.store.models import Message, Thread
+from copbot.store.models import KnowledgeEntry, Message, Thread
 
 log = logging.getLogger(__name__)
+
+ANY_ANSWERED: Fact[bool] = Fact("activities: any answered entry")
+"""Whether the knowledge base held any answered entry when the batch was stored (suggestions need one)."""
 
 SHARE_WORTHY = frozenset({Activity.DOCUMENTING_PROJECTS, Activity.REUSING_ASSETS})
 EXPERTS_SHOWN = 3
@@ -89,6 +95,16 @@ class ActivityBehaviour:
     def label_thread(self, thread: Thread, texts: Sequence[str]) -> None:
         """Relabel a short thread from its texts while ingest stores its messages."""
         apply_thread_label(self.recogniser, thread, texts, self.settings.activity.min_confidence)
+
+    async def after_write(self, session: AsyncSession, batch: Batch) -> None:
+        """For a batch that may get suggestions, whether any answered entry exists at all (one query for all)."""
+        section, labels = self.settings.activity, zip(batch.events, batch.ingested, strict=True)
+        confident = [
+            event for event, got in labels if got.fresh and got.label and got.label.confidence >= section.min_confidence
+        ]
+        if any(section.behaviour_for(event.place.room).suggest_entries for event in confident):
+            answered = select(KnowledgeEntry.id).where(KnowledgeEntry.solved.is_(True)).limit(1)
+            batch.note(ANY_ANSWERED, await session.scalar(answered) is not None)
 
     def subscription(self) -> Listener:
         """Registered for new messages only."""
@@ -202,7 +218,7 @@ class ActivityBehaviour:
         spoke to them (it still counts, so no unasked-for offer follows at once).
         """
         key = self._key(event)
-        cards = await self._entry_cards(event.text, event.place) if behaviour.suggest_entries else []
+        cards = await self._entry_cards(ctx, event.text, event.place) if behaviour.suggest_entries else []
         if not behaviour.offer_thread:
             if cards:
                 self.cooldown.mark(key)
@@ -229,8 +245,12 @@ class ActivityBehaviour:
             return event.place.in_thread(event.id)
         return event.place
 
-    async def _entry_cards(self, text: str, place: Place) -> list[Card]:
-        """Entries that match well enough for /ask to suggest them, as cards, that members in ``place`` may see."""
+    async def _entry_cards(self, ctx: Context, text: str, place: Place) -> list[Card]:
+        """Entries that match well enough for /ask to suggest them, as cards, that members in ``place`` may see
+        (none, without searching, when the message's batch found no answered entry at all)."""
+        batch = ctx.ingested.batch if ctx.ingested is not None else None
+        if batch is not None and batch.get(ANY_ANSWERED) is False:
+            return []
         return await suggestion_cards(self.services.sessions, self.settings.knowledge, text, place)
 
     async def _experts(self, ctx: Context, event: MessagePosted, behaviour: ChannelBehaviour) -> None:
@@ -240,7 +260,7 @@ class ActivityBehaviour:
         if not self.cooldown.ready(key):
             return
         names = await self._experience_holders(event)
-        cards = (await self._entry_cards(event.text, event.place))[:1] if behaviour.suggest_entries else []
+        cards = (await self._entry_cards(ctx, event.text, event.place))[:1] if behaviour.suggest_entries else []
         if not names and not cards:
             return
         self.cooldown.mark(key)

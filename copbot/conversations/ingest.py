@@ -1,35 +1,26 @@
-"""Batched ingest: concurrent new messages are tracked together in one transaction, each answered after commit."""
+"""Tracking a batch of new messages in one transaction: one bulk INSERT, thread state and labels in the same batch."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from copbot.conversations.batch import Ingested as Ingested
 from copbot.conversations.rows import batch_thread_updates, insert_messages
 from copbot.conversations.threads import BatchState, Row, Tracked
 from copbot.core.events import MessagePosted
 from copbot.core.labels import Label
-from copbot.core.text import clean_text
-from copbot.store.faults import is_write_failure, write_failures
 from copbot.store.models import Message, Thread
 from copbot.store.operations import PromptRun
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 256
-"""At most this many events share one transaction."""
-MAX_WAIT = 0.005
-"""Seconds a batch may wait for more events while they keep arriving (a lone event never waits)."""
-BATCH_ATTEMPTS = 2
-"""A failed batch is tried once more as a whole before its events are stored one per transaction."""
 THREAD_LABEL_UPTO = 5
 """A thread is relabelled while it has at most this many messages (as the activity listener does)."""
 
@@ -46,26 +37,6 @@ class Prelabeller(Protocol):
 
     def label_thread(self, thread: Thread, texts: Sequence[str]) -> None:
         """Relabel ``thread`` from its message texts, first first."""
-
-
-@dataclass(frozen=True, slots=True)
-class Ingested:
-    """What ingest made of one new-message event; the dispatcher leaves it in ``ctx.ingested``."""
-
-    tracked: Tracked
-    fresh: bool
-    """The message was stored now (False when the platform delivered it twice)."""
-    label: Label | None
-    """The activity label stored with the message (None: not labelled at ingest; listeners label it themselves)."""
-    prompt_keys: frozenset[str] = frozenset()
-    """Ids this message's conversation hangs on that a posted prompt has (almost always none)."""
-
-
-@dataclass(slots=True)
-class _Waiting:
-    event: MessagePosted
-    label: Label | None
-    future: asyncio.Future[Ingested]
 
 
 async def write_batch(
@@ -170,98 +141,3 @@ async def _with_prompt_keys(
         Ingested(r.tracked, r.fresh, r.label, frozenset(k for k in keys if (r.tracked.message.platform, k) in found))
         for r, keys in zip(results, candidates, strict=True)
     ]
-
-
-class IngestBatcher:
-    """Collects new-message events handled concurrently and tracks them in one transaction per batch.
-
-    ``track`` returns only after the batch holding the event has committed, so an acknowledged event is stored.
-    A batch that fails is retried one event per transaction, so one bad event fails alone.
-    """
-
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        *,
-        labeller: ThreadLabeller | None = None,
-        max_batch: int = MAX_BATCH,
-        max_wait: float = MAX_WAIT,
-    ) -> None:
-        self.sessions = sessions
-        self.labeller = labeller
-        self.max_batch = max_batch
-        self.max_wait = max_wait
-        self._waiting: list[_Waiting] = []
-        self._writer: asyncio.Task[None] | None = None
-        self.batches = 0
-        """How many batches committed (for benchmarks and tests)."""
-
-    async def track(self, event: MessagePosted, label: Label | None = None) -> Ingested:
-        """Store ``event`` with ``label`` in the next batch and return what tracking made of it, once committed."""
-        future: asyncio.Future[Ingested] = asyncio.get_running_loop().create_future()
-        self._waiting.append(_Waiting(replace(event, text=clean_text(event.text)), label, future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_all(), name="copbot-ingest")
-        return await future
-
-    async def drain(self) -> None:
-        """Wait until every event handed in so far is committed (before edits and deletions are applied)."""
-        while self._writer is not None and not self._writer.done():
-            await asyncio.shield(self._writer)
-
-    async def _write_all(self) -> None:
-        try:
-            await self._write_waiting()
-        except BaseException as error:  # cancelled at shutdown: nobody may wait forever
-            for waiting in self._waiting:
-                if not waiting.future.done():
-                    waiting.future.set_exception(RuntimeError(f"ingest stopped: {error!r}"))
-            self._waiting = []
-            raise
-
-    async def _write_waiting(self) -> None:
-        loop = asyncio.get_running_loop()
-        while self._waiting:
-            deadline = loop.time() + self.max_wait
-            while len(self._waiting) < self.max_batch and loop.time() < deadline:
-                before = len(self._waiting)
-                await asyncio.sleep(0)  # events already scheduled join this batch
-                if len(self._waiting) == before:
-                    break
-            batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
-            await self._write(batch)
-
-    async def _write(self, batch: list[_Waiting]) -> None:
-        for attempt in range(BATCH_ATTEMPTS):
-            try:
-                async with self.sessions.begin() as session:
-                    results = await write_batch(session, [(w.event, w.label) for w in batch], self.labeller)
-                break
-            except Exception as error:  # a listener may have created a thread since the batch looked: look again
-                if attempt + 1 < BATCH_ATTEMPTS:
-                    log.debug("a batch of %d messages failed; retrying it", len(batch), exc_info=True)
-                    continue
-                # A store that refuses writes (full disk) is told by the dispatcher's counter, not once per batch.
-                level = logging.DEBUG if is_write_failure(error) else logging.ERROR
-                log.log(level, "a batch of %d messages failed; storing them one by one", len(batch), exc_info=True)
-                for waiting in batch:
-                    await self._write_one(waiting)
-                return
-        self.batches += 1
-        write_failures(self.sessions).succeeded()
-        for waiting, result in zip(batch, results, strict=True):
-            if not waiting.future.done():
-                waiting.future.set_result(result)
-
-    async def _write_one(self, waiting: _Waiting) -> None:
-        try:
-            async with self.sessions.begin() as session:
-                (result,) = await write_batch(session, [(waiting.event, None)], None)
-        except Exception as error:
-            if not waiting.future.done():
-                waiting.future.set_exception(error)
-            return
-        write_failures(self.sessions).succeeded()
-        if not waiting.future.done():
-            # Without a stored label, listeners label the message themselves (and tell a repeat by its label).
-            waiting.future.set_result(result)

@@ -7,8 +7,6 @@ import logging
 
 from sqlalchemy import select
 
-from copbot.activities.recognition.cues import looks_like_thanks
-from copbot.core.adapter import Outgoing
 from copbot.core.context import Context, Listener, Subscription
 from copbot.core.events import (
     MessageDeleted,
@@ -16,11 +14,9 @@ from copbot.core.events import (
     MessagePinned,
     MessagePosted,
     MessageUnpinned,
-    Place,
     ReactionAdded,
 )
 from copbot.core.roles import Role
-from copbot.knowledge.answers import choose_answer, replies_to_consider, thanked
 from copbot.knowledge.capture import (
     CaptureRefused,
     announce,
@@ -31,9 +27,10 @@ from copbot.knowledge.capture import (
 )
 from copbot.knowledge.pins import pin, unpin
 from copbot.knowledge.sync import apply_deletion, apply_edit
+from copbot.knowledge.thanks import ThanksGuess
 from copbot.members import audit
 from copbot.store import chat
-from copbot.store.models import CaptureProposal, KnowledgeEntry, Member, Thread
+from copbot.store.models import CaptureProposal, Member, Thread
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +48,13 @@ def is_solved_emoji(emoji: str, configured: list[str]) -> bool:
     return _emoji_key(emoji) in {_emoji_key(item) for item in configured}
 
 
-def knowledge_listeners() -> list[Listener]:
-    """The knowledge base's subscriptions: reactions, native pins, thanks, edits and deletions."""
+def knowledge_listeners(thanks: ThanksGuess) -> list[Listener]:
+    """The knowledge base's subscriptions: reactions, native pins, thanks (``thanks`` is also an ingest hook),
+    edits and deletions."""
     return [
         Subscription("knowledge: reactions", (ReactionAdded,), _on_reaction),
         Subscription("knowledge: native pins", (MessagePinned, MessageUnpinned), _on_native_pin),
-        Subscription("knowledge: thanks guesses", (MessagePosted,), _maybe_propose),
+        Subscription("knowledge: thanks guesses", (MessagePosted,), thanks.handle),
         Subscription("knowledge: edits", (MessageEdited,), _on_edit),
         Subscription("knowledge: deletions", (MessageDeleted,), _on_deletion),
     ]
@@ -150,60 +148,3 @@ async def _until_stored(ctx: Context, message_id: str) -> None:
             if await chat.find_message(session, ctx.platform, message_id) is not None:
                 return
         await asyncio.sleep(PIN_WAIT_STEP)
-
-
-async def _maybe_propose(ctx: Context, event: MessagePosted) -> None:
-    """The asker says thanks after someone else replied: ask them to confirm with one reaction."""
-    settings = ctx.services.settings
-    tracked = ctx.tracked
-    thread = tracked.thread if tracked is not None else None
-    if tracked is None or not settings.knowledge.guess_from_thanks or thread is None or thread.status == "answered":
-        return
-    if tracked.author.id != thread.asker_id or not _thanks(event.text, settings.activity.language):
-        return
-    async with ctx.services.sessions.begin() as session:
-        pending = await session.scalar(
-            select(CaptureProposal.id).where(
-                CaptureProposal.thread_id == thread.id, CaptureProposal.status == "pending"
-            )
-        )
-        captured = await session.scalar(select(KnowledgeEntry.id).where(KnowledgeEntry.thread_id == thread.id))
-        if pending is not None or captured is not None:
-            return
-        rows = await chat.thread_messages(session, thread.id)
-        language = settings.activity.language
-        question = next((m for m in rows if m.external_id == (thread.root_message_id or thread.thread_key)), None)
-        others = replies_to_consider(rows, question or rows[0], thread.asker_id, language) if rows else []
-        if not others:
-            return
-        names = {
-            member.id: member.display_name
-            for member in await session.scalars(select(Member).where(Member.id.in_({m.author_id for m in others})))
-        }
-        credited = thanked(event.text, others, names, event.reply_to)
-        if not credited:
-            replied = [m for m in others if m.external_id == event.reply_to]
-            choice = choose_answer(rows, question or rows[0], thread.asker_id, language)
-            credited = replied or [next((m for m in others if m.external_id == choice.answer), others[-1])]
-        text = (
-            f"{event.author.name}, it sounds like this helped. React ✅ to this message and I will save this "
-            "thread to the knowledge base so others find it. Nothing is saved unless you do."
-        )
-        place = event.place if event.place.thread else Place(event.place.platform, event.place.room)
-        sent = await ctx.adapter.send(place, Outgoing.of(text), reply_to=event.id)
-        session.add(
-            CaptureProposal(
-                thread_id=thread.id,
-                prompt_message_id=sent.id,
-                answer_message_ids=" ".join(m.external_id for m in credited),
-                asker_external_id=event.author.id,
-                created_at=ctx.services.clock.now(),
-            )
-        )
-
-
-def _thanks(text: str, language: str) -> bool:
-    try:
-        return looks_like_thanks(text, language)
-    except ValueError:
-        return looks_like_thanks(text)
