@@ -29,7 +29,7 @@ from copbot.knowledge.search.excerpt import excerpt
 from copbot.knowledge.search.filters import SearchFilters, SearchHit, filter_conditions
 from copbot.knowledge.search.query import quote
 from copbot.knowledge.search.stats import text_statistics
-from copbot.knowledge.search.words import STAGE_BUDGET, held_stems, selective_words, stems
+from copbot.knowledge.search.words import held_stems, selective_words, stems
 from copbot.store.models import KnowledgeEntry, SearchDocument
 
 log = logging.getLogger(__name__)
@@ -138,24 +138,21 @@ class SqliteSearch:
         narrowed = named is not None and len(named) <= NARROW_MAX
         query: str | None = None
         try:
-            # The candidates are scored from their own text with every word of the question: named entries as they
-            # are, otherwise the best by the question's rarest words (``STAGE_BUDGET``), which FTS5 ranks cheaply.
-            words = content_words(text_)
-            first = words if narrowed else await selective_words(session, text_, budget=STAGE_BUDGET, at_least=1)
-            if not words or not first:
+            # Named entries are scored from their own text: no word walks the index, so none is left out.
+            words = content_words(text_) if narrowed else await selective_words(session, text_)
+            if not words:
                 return []
             query = " OR ".join(quote(word) for word in words)
-            stage = " OR ".join(quote(word) for word in first)
             if narrowed:
                 named_rows = select(*_COLUMNS, *_TEXT_COLUMNS, _version()).join(_DOC, _DOC.entry_id == _ENTRY.id)
                 rows = list(await session.execute(named_rows.where(*filter_conditions(filters))))
             else:
                 ranked = _unfiltered(candidates) if filters == _NO_FILTERS else _ranked(filters, candidates)
-                rows = list(await session.execute(ranked, {"query": stage}))
-            hits = await self._scored(session, rows, query, words, limit)
+                rows = list(await session.execute(ranked, {"query": query}))
+            hits = await self._scored(session, rows, query, words, narrowed, limit)
             if len(hits) < limit and not narrowed:
                 extra = _discussion_only(filters, [hit.entry_id for hit in hits], limit - len(hits))
-                hits += [_hit(row) for row in await session.execute(extra, {"query": stage})]
+                hits += [_hit(row) for row in await session.execute(extra, {"query": query})]
         except OperationalError:
             log.exception("full-text search failed for query %r", query)
             return []
@@ -163,11 +160,11 @@ class SqliteSearch:
         return hits
 
     async def _scored(
-        self, session: AsyncSession, rows: list[Any], query: str, words: list[str], limit: int
+        self, session: AsyncSession, rows: list[Any], query: str, words: list[str], own: bool, limit: int
     ) -> list[SearchHit]:
-        """The best ``limit`` candidates by FTS5's bm25 of ``words`` computed from their own text (the main columns,
-        plus the discussion's weighted), best first, each with its snippet (highlighted only for those returned); a
-        candidate no word is in is dropped."""
+        """The best ``limit`` candidates with their discussion's bm25 added (and, when ``own``, their main bm25
+        computed here too), best first, each with its snippet (highlighted only for those returned); a candidate no
+        query word is in is dropped."""
         if not rows:
             return []
         _, _, extra = await text_statistics(session, self, [], version=int(rows[0].text_version or 0))
@@ -179,16 +176,18 @@ class SqliteSearch:
         spoken_stems = {stem for found in counts.values() for column, stem in found if column == "discussion"}
         about_stems = {stem for found in counts.values() for column, stem in found if column in COLUMN_WEIGHTS}
         talk_figures = await talk.index_figures(session, "search_fts_discussion", sorted(spoken_stems), extra)
-        main_figures = await talk.index_figures(session, "search_fts", sorted(about_stems), extra)
+        main_figures = await talk.index_figures(session, "search_fts", sorted(about_stems), extra) if own else None
         ranked: list[tuple[float, Any]] = []
         for row in rows:
             found, length = counts.get(row.id, {}), lengths.get(row.id, {})
             spoken = talk.weighted(found, TALK_COLUMN)
-            about = talk.weighted(found, COLUMN_WEIGHTS)
-            if not about and not spoken:
-                continue
-            main_length = sum(length.get(column, 0) for column in COLUMN_WEIGHTS)
-            rank = talk.bm25(*main_figures[:2], query_stems, main_figures[2], about, main_length) if about else 0.0
+            rank = 0.0 if own else float(row.rank)
+            if main_figures is not None:
+                about = talk.weighted(found, COLUMN_WEIGHTS)
+                if not about and not spoken:
+                    continue
+                main_length = sum(length.get(column, 0) for column in COLUMN_WEIGHTS)
+                rank = talk.bm25(*main_figures[:2], query_stems, main_figures[2], about, main_length) if about else 0.0
             talk_length = length.get("discussion", 0)
             rank += DISCUSSION_WEIGHT * talk.bm25(*talk_figures[:2], query_stems, talk_figures[2], spoken, talk_length)
             ranked.append((rank, row))

@@ -25,9 +25,6 @@ POSTINGS_BUDGET = 50_000
 """Words whose entries add up to more than this are left out of a query (the rarest words count first)."""
 MIN_WORDS = 2
 """The rarest words of a query are kept however common they are."""
-STAGE_BUDGET = 5_000
-"""A search's first stage ranks only the matches of its rarest words, kept until their postings reach this (the
-rarest word that any entry holds always stays); every word of the question then scores the best of them."""
 TOKENIZE = "porter unicode61 remove_diacritics 2"
 """The tokenizer of ``search_fts`` (migration 0002): the stems it indexes are the stems looked up here."""
 
@@ -146,19 +143,15 @@ async def _counts(session: AsyncSession, stems_: list[str]) -> dict[str, int]:
     return counts
 
 
-async def selective_words(
-    session: AsyncSession, text_: str, *, budget: int | None = None, at_least: int = MIN_WORDS
-) -> list[str]:
-    """The words of ``text_`` a full-text query keeps (its too-common words left out: ``POSTINGS_BUDGET`` unless
-    ``budget`` is given), in order."""
+async def selective_words(session: AsyncSession, text_: str) -> list[str]:
+    """The words of ``text_`` a full-text query keeps (its too-common words left out), in order."""
     words = content_words(text_)
     if not words:
         return []
     stemmed = stems(words)
     counts = await _counts(session, sorted({stem for stem in stemmed if stem}))
     costs = [counts.get(stem, 0) if stem else 0 for stem in stemmed]
-    kept = keep_rarest(costs, budget=POSTINGS_BUDGET if budget is None else budget, at_least=at_least)
-    return [words[index] for index in kept]
+    return [words[index] for index in keep_rarest(costs, budget=POSTINGS_BUDGET)]
 
 
 async def selective_query(session: AsyncSession, text_: str) -> str | None:
