@@ -123,13 +123,15 @@ async def derived(session: AsyncSession, index: Derived, question: str, k: int) 
     return await search(session, question, SearchFilters(entry_ids=tuple(ids))) if ids else []
 
 
-async def two_stage(session: AsyncSession, question: str, k: int, budget: int = STAGE_BUDGET) -> list[SearchHit]:
+async def two_stage(
+    session: AsyncSession, question: str, k: int, budget: int = STAGE_BUDGET, at_least: int = 1
+) -> list[SearchHit]:
     """FTS5 ranks only the matches of the question's rarest words (LIMIT k), then copbot scores those with all."""
     words = content_words(question)
     stemmed = stems(words)
     wanted = sorted({stem for stem in stemmed if stem})
     counts = {str(t): int(d) for t, d in await session.execute(_TERMS, {"terms": json.dumps(wanted)})}
-    kept = keep_rarest([counts.get(stem, 0) if stem else 0 for stem in stemmed], budget=budget, at_least=1)
+    kept = keep_rarest([counts.get(stem, 0) if stem else 0 for stem in stemmed], budget=budget, at_least=at_least)
     match = " OR ".join(quote(words[index]) for index in kept)
     ids = [int(row[0]) for row in await session.execute(_STAGE, {"q": match, "k": k})] if match else []
     return await search(session, question, SearchFilters(entry_ids=tuple(ids))) if ids else []
@@ -139,8 +141,10 @@ def _derived(session: AsyncSession, question: str, *, index: Derived, k: int) ->
     return derived(session, index, question, k)
 
 
-def _two_stage(session: AsyncSession, question: str, *, k: int) -> Awaitable[list[SearchHit]]:
-    return two_stage(session, question, k)
+def _two_stage(
+    session: AsyncSession, question: str, *, k: int, budget: int, at_least: int
+) -> Awaitable[list[SearchHit]]:
+    return two_stage(session, question, k, budget, at_least)
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -203,14 +207,23 @@ def write_costs(index: Any, database: Path) -> str:
 
 
 Judge = Callable[[dict[str, Any]], str]
+Stages = Sequence[tuple[int, int]]
 
 
-async def measure(database: Path, questions: Sequence[str], ks: Sequence[int], judge: Judge | None) -> None:
+async def measure(
+    database: Path, questions: Sequence[str], ks: Sequence[int], stages: Stages, judge: Judge | None
+) -> None:
     """Build the derived index from ``database``, time every method on ``questions``, report."""
     scratch = Path(tempfile.mkdtemp(prefix="derived-", dir=os.environ.get("TMPDIR")))
+    kept = database.with_suffix(".tantivy")
     try:
-        built, seconds, count = build(database, scratch)
-        del built
+        if kept.is_dir():
+            shutil.copytree(kept, scratch, dirs_exist_ok=True)
+            seconds, count = float("nan"), int(__import__("tantivy").Index.open(str(scratch)).searcher().num_docs)
+        else:
+            built, seconds, count = build(database, scratch)
+            del built
+            shutil.copytree(scratch, kept)
         before = rss_mb()
         index = Derived(__import__("tantivy").Index.open(str(scratch)))
         engine = create_engine(f"sqlite+aiosqlite:///{database}")
@@ -223,7 +236,9 @@ async def measure(database: Path, questions: Sequence[str], ks: Sequence[int], j
                 for size in ks:
                     methods[f"derived k={size}"] = functools.partial(_derived, index=index, k=size)
                 for size in ks:
-                    methods[f"two-stage k={size}"] = functools.partial(_two_stage, k=size)
+                    for budget, at_least in stages:
+                        name = f"two-stage k={size} {budget // 1000}k/{at_least}"
+                        methods[name] = functools.partial(_two_stage, k=size, budget=budget, at_least=at_least)
                 result = await timed(session, methods, questions)
         finally:
             await engine.dispose()
@@ -238,7 +253,7 @@ async def measure(database: Path, questions: Sequence[str], ks: Sequence[int], j
         print(f"{len(questions)} questions, load {load}; ms:", flush=True)
         for name in times:
             same = overlap(result["found"]["copbot"], result["found"][name]) if name != "tantivy" else None
-            print(f"  {name:16s} p50 {p50[name]:7.2f} p95 {p95[name]:7.2f} |"
+            print(f"  {name:24s} p50 {p50[name]:7.2f} p95 {p95[name]:7.2f} |"
                   f" vs copbot p50 x{p50[name] / p50['copbot']:.2f}"
                   f" p95 x{p95[name] / p95['copbot']:.2f} | vs tantivy p50 x{p50[name] / p50['tantivy']:.1f}"
                   f" p95 x{p95[name] / p95['tantivy']:.1f}"
@@ -250,7 +265,7 @@ async def measure(database: Path, questions: Sequence[str], ks: Sequence[int], j
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-async def haystack(size: int, keep: Path, ks: Sequence[int]) -> None:
+async def haystack(size: int, keep: Path, ks: Sequence[int], stages: Stages) -> None:
     """The SemEval dev candidates among ``size`` distractors (kept in ``keep``), then ``measure`` with MAP."""
     from retrieval_haystack import distractors
     from retrieval_semeval import load, scores
@@ -282,12 +297,12 @@ async def haystack(size: int, keep: Path, ks: Sequence[int]) -> None:
         for name, found in result["found"].items():
             if name == "tantivy":
                 found = [[type("H", (), {"public_id": ids.get(i, "")}) for i in hits] for hits in found]
-            rankings = [ranked(q, [h.public_id for h in hits if h.public_id in ids.values()]) for q, hits in
-                        zip(ordered, found, strict=True)]  # fmt: skip
+            rankings = [ranked(q, [h.public_id for h in hits if h.public_id in {r for _, r, _ in q.candidates}])
+                        for q, hits in zip(ordered, found, strict=True)]  # fmt: skip
             parts.append(f"{name} {scores(rankings)[0]:.2f}")
         return "MAP over everything (top 10): " + ", ".join(parts)
 
-    await measure(path, [q.text for q in ordered], ks, judge)
+    await measure(path, [q.text for q in ordered], ks, stages, judge)
     engine = create_engine(f"sqlite+aiosqlite:///{path}")
     try:
         async with session_factory(engine)() as session:
@@ -303,9 +318,13 @@ def main() -> int:
     parser.add_argument("--db", type=Path, help="a kept knowledge base (search.py --keep)")
     parser.add_argument("--haystack", type=int, help="distractor count: the SemEval dev set in a haystack, with MAP")
     parser.add_argument("--keep", type=Path, default=Path(tempfile.gettempdir()) / "copbot-derived")
+    parser.add_argument(
+        "--stages", default=f"{STAGE_BUDGET}:1", help="two-stage budget:at_least pairs, e.g. 5000:1,5000:2"
+    )
     parser.add_argument("--k", default="10,30", help="candidates the first stage hands to copbot (comma-separated)")
     args = parser.parse_args()
     ks = [int(size) for size in args.k.split(",")]
+    stages = [(int(b), int(a)) for b, a in (pair.split(":") for pair in args.stages.split(","))]
     if not tantivy_reference.available():
         print("tantivy not installed (the bench extra: pip install -e '.[bench]'); nothing to measure.")
         return 0
@@ -315,12 +334,12 @@ def main() -> int:
         if not TRAIN.is_file() or not DEV.is_file():
             print(f"SemEval-2016 Task 3 data not found in {TRAIN.parent}; nothing to measure.")
             return 0
-        asyncio.run(haystack(args.haystack, args.keep, ks))
+        asyncio.run(haystack(args.haystack, args.keep, ks, stages))
         return 0
     if args.db is None or not args.db.is_file() or corpus.missing():
         print("no knowledge base (--db, from search.py --keep) or data sets; nothing to measure.")
         return 0
-    asyncio.run(measure(args.db, corpus.load().queries, ks, None))
+    asyncio.run(measure(args.db, corpus.load().queries, ks, stages, None))
     return 0
 
 
