@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import statistics
 import sys
 import tempfile
@@ -132,8 +133,9 @@ async def run_size(store: str, size: int, texts: corpus.Corpus, keep: Path | Non
     columns = " | ".join(
         f"{name} p50 {statistics.median(values):7.1f} p95 {p95[name]:7.1f}" for name, values in times.items()
     )
+    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"{store} {size:>9,}: {imported} | {len(times['copbot'])} queries, ms: {columns} | "
-          f"p95 overhead x{p95['copbot'] / p95['raw']:.2f}", flush=True)  # fmt: skip
+          f"p95 overhead x{p95['copbot'] / p95['raw']:.2f} | load {load}", flush=True)  # fmt: skip
     if tantivy_reference.available():
         built, reference = tantivy_reference.timed(corpus.entry_lines(texts, size), texts.queries)
         print(f"  {built} | {len(reference)} queries, ms: p50 {statistics.median(reference):.2f} "

@@ -80,3 +80,23 @@ async def test_named_entries_rank_as_the_index_ranks_them(tmp_path: Path) -> Non
         assert [hit.public_id for hit in beyond] == [hit.public_id for hit in everything]
     finally:
         await engine.dispose()
+
+
+async def test_snippets_cut_only_for_the_hits_returned_are_the_same(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'cut.sqlite3'}")
+    try:
+        await migrate.upgrade(engine)
+        sessions = session_factory(engine)
+        assert (await import_lines(sessions, [_line(n) for n in range(40)])).created == 40
+        named = tuple(f"e{n}" for n in range(40))
+        async with sessions() as session:
+            for filters in (SearchFilters(), SearchFilters(public_ids=named)):
+                wide = await search(session, "tomato pruning water", filters, limit=30)
+                narrow = await search(session, "tomato pruning water", filters, limit=3)
+                assert len(wide) > 3 and len(narrow) == 3
+                assert [(h.public_id, h.score, h.snippet) for h in narrow] == [
+                    (h.public_id, h.score, h.snippet) for h in wide[:3]
+                ]
+                assert all("**" in hit.snippet for hit in narrow)
+    finally:
+        await engine.dispose()

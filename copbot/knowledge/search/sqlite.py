@@ -149,7 +149,7 @@ class SqliteSearch:
             else:
                 ranked = _unfiltered(candidates) if filters == _NO_FILTERS else _ranked(filters, candidates)
                 rows = list(await session.execute(ranked, {"query": query}))
-            hits = (await self._scored(session, rows, query, words, narrowed))[:limit]
+            hits = await self._scored(session, rows, query, words, narrowed, limit)
             if len(hits) < limit and not narrowed:
                 extra = _discussion_only(filters, [hit.entry_id for hit in hits], limit - len(hits))
                 hits += [_hit(row) for row in await session.execute(extra, {"query": query})]
@@ -160,22 +160,24 @@ class SqliteSearch:
         return hits
 
     async def _scored(
-        self, session: AsyncSession, rows: list[Any], query: str, words: list[str], own: bool
+        self, session: AsyncSession, rows: list[Any], query: str, words: list[str], own: bool, limit: int
     ) -> list[SearchHit]:
-        """The candidates with their discussion's bm25 added (and, when ``own``, their main bm25 computed here
-        too), best first, each with its snippet; a candidate no query word is in is dropped."""
+        """The best ``limit`` candidates with their discussion's bm25 added (and, when ``own``, their main bm25
+        computed here too), best first, each with its snippet (highlighted only for those returned); a candidate no
+        query word is in is dropped."""
         if not rows:
             return []
         _, _, extra = await text_statistics(session, self, [], version=int(rows[0].text_version or 0))
         query_stems = [stem for stem in stems(words) if stem]
-        documents = [(row.id, row.t_title, row.t_question, row.t_answers, row.t_tags, row.t_discussion) for row in rows]
-        snippets, counts, lengths = talk.read_candidates(documents, query, query_stems)
+        documents = {row.id: (row.id, row.t_title, row.t_question, row.t_answers, row.t_tags, row.t_discussion)
+                     for row in rows}  # fmt: skip
+        _, counts, lengths = talk.read_candidates(list(documents.values()), query, query_stems, snippets=False)
         # Only the words some candidate holds count in its bm25: the others' entries are never looked up.
         spoken_stems = {stem for found in counts.values() for column, stem in found if column == "discussion"}
         about_stems = {stem for found in counts.values() for column, stem in found if column in COLUMN_WEIGHTS}
         talk_figures = await talk.index_figures(session, "search_fts_discussion", sorted(spoken_stems), extra)
         main_figures = await talk.index_figures(session, "search_fts", sorted(about_stems), extra) if own else None
-        scored = []
+        ranked: list[tuple[float, Any]] = []
         for row in rows:
             found, length = counts.get(row.id, {}), lengths.get(row.id, {})
             spoken = talk.weighted(found, TALK_COLUMN)
@@ -188,13 +190,18 @@ class SqliteSearch:
                 rank = talk.bm25(*main_figures[:2], query_stems, main_figures[2], about, main_length) if about else 0.0
             talk_length = length.get("discussion", 0)
             rank += DISCUSSION_WEIGHT * talk.bm25(*talk_figures[:2], query_stems, talk_figures[2], spoken, talk_length)
+            ranked.append((rank, row))
+        ranked.sort(key=lambda pair: (pair[0], pair[1].id))
+        best = ranked[:limit]
+        snippets = talk.highlights([documents[row.id] for _, row in best], query)
+        scored = []
+        for rank, row in best:
             columns = snippets.get(row.id, [])
             about_matched = any(HIGHLIGHT in (column or "") for column in columns[:4])
             snippet = excerpt(columns[:4] if about_matched else columns[4:], HIGHLIGHT)
             url = row.source_url or row.resource_url
             scored.append(SearchHit(entry_id=row.id, public_id=row.public_id, title=row.title, score=-rank,
                                     snippet=snippet, url=url, solved=bool(row.solved), kind=row.kind))  # fmt: skip
-        scored.sort(key=lambda hit: (-hit.score, hit.entry_id))
         return scored
 
     async def document_count(self, session: AsyncSession) -> int:

@@ -83,24 +83,32 @@ def _scratch() -> _Scratch:
         return _Shared.scratch
 
 
+_INSERT = "INSERT INTO docs(rowid, title, question, answers, tags, discussion) VALUES (?, ?, ?, ?, ?, ?)"
+_HIGHLIGHTS = ", ".join(f"highlight(docs, {column}, '{HIGHLIGHT}', '{HIGHLIGHT}')" for column in SNIPPET_COLUMNS)
+
+
+def _rows(rows: Sequence[Sequence[object]]) -> list[tuple[object, ...]]:
+    return [tuple(str(value or "") if index else value for index, value in enumerate(row)) for row in rows]
+
+
 def read_candidates(
-    rows: Sequence[Sequence[object]], query: str, stems: Sequence[str]
+    rows: Sequence[Sequence[object]], query: str, stems: Sequence[str], *, snippets: bool = True
 ) -> tuple[dict[int, list[str]], dict[int, dict[tuple[str, str], int]], dict[int, dict[str, int]]]:
-    """For (id, title, question, answers, tags, discussion) rows: each one's highlighted snippet columns, the
-    occurrences of each of ``stems`` per (column, stem), and each column's length in tokens."""
+    """For (id, title, question, answers, tags, discussion) rows: each one's highlighted snippet columns (none
+    unless ``snippets``: ``highlights`` cuts them for the rows a search returns), the occurrences of each of
+    ``stems`` per (column, stem), and each column's length in tokens."""
     scratch = _scratch()
     marks = ", ".join("?" for _ in stems)
-    highlights = ", ".join(f"highlight(docs, {column}, '{HIGHLIGHT}', '{HIGHLIGHT}')" for column in SNIPPET_COLUMNS)
     found: dict[int, dict[tuple[str, str], int]] = {}
     lengths: dict[int, dict[str, int]] = {}
+    highlighted: dict[int, list[str]] = {}
     with scratch.lock:
         db = scratch.db
-        db.executemany("INSERT INTO docs(rowid, title, question, answers, tags, discussion) VALUES (?, ?, ?, ?, ?, ?)",
-                       [tuple(str(value or "") if index else value for index, value in enumerate(row))
-                        for row in rows])  # fmt: skip
+        db.executemany(_INSERT, _rows(rows))
         try:
-            snippets = {int(row[0]): list(row[1:]) for row in
-                        db.execute(f"SELECT rowid, {highlights} FROM docs WHERE docs MATCH ?", (query,))}  # fmt: skip
+            if snippets:
+                sql = f"SELECT rowid, {_HIGHLIGHTS} FROM docs WHERE docs MATCH ?"
+                highlighted = {int(row[0]): list(row[1:]) for row in db.execute(sql, (query,))}
             # Each row's tokens per column, from the scratch table's own docsize record (no walk of its tokens).
             for doc, sizes in db.execute("SELECT id, sz FROM docs_docsize"):
                 lengths[int(doc)] = dict(zip(COLUMNS, varints(bytes(sizes)), strict=False))
@@ -110,7 +118,19 @@ def read_candidates(
                     found.setdefault(int(doc), {})[(str(column), str(term))] = int(count)
         finally:
             db.execute("DELETE FROM docs")
-    return snippets, found, lengths
+    return highlighted, found, lengths
+
+
+def highlights(rows: Sequence[Sequence[object]], query: str) -> dict[int, list[str]]:
+    """Each row's snippet columns with ``query``'s words highlighted (the rows a search returns, after scoring)."""
+    scratch = _scratch()
+    with scratch.lock:
+        scratch.db.executemany(_INSERT, _rows(rows))
+        try:
+            sql = f"SELECT rowid, {_HIGHLIGHTS} FROM docs WHERE docs MATCH ?"
+            return {int(row[0]): list(row[1:]) for row in scratch.db.execute(sql, (query,))}
+        finally:
+            scratch.db.execute("DELETE FROM docs")
 
 
 async def index_figures(
