@@ -88,7 +88,8 @@ async def latencies(
     try:
         sessions = session_factory(engine)
         if path is not None:
-            factory_scope(sessions).slot(PATH_SLOT, dict)[str(engine.url)] = path == "rum"
+            paths: dict[str, bool] = factory_scope(sessions).slot(PATH_SLOT, dict)
+            paths[str(engine.url)] = path == "rum"
         async with sessions() as session:
             for question in questions[:10]:
                 await search(session, question.text)
