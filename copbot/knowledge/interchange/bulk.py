@@ -47,12 +47,16 @@ async def _tag_ids(session: AsyncSession, names: set[str]) -> dict[str, int]:
 
 
 async def _insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows in one executemany; on SQLite straight through the driver (columns' own bind processing)."""
+    """Insert many rows: on SQLite one executemany straight through the driver, elsewhere in multi-row INSERTs.
+
+    Elsewhere ``RETURNING`` makes SQLAlchemy send pages of rows as one INSERT each ("insertmanyvalues"); a plain
+    executemany would run the statement once per row, each run firing the triggers that bump the version counters.
+    """
     dialect = session.get_bind().dialect
     if not rows:
         return
     if dialect.name != "sqlite":
-        await session.execute(table.insert(), rows)
+        await session.execute(table.insert().returning(*table.primary_key.columns), rows)
         return
     names = list(rows[0])
     processors = [(name, table.c[name].type.bind_processor(dialect)) for name in names]
