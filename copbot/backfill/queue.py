@@ -121,7 +121,8 @@ class Queue:
 
     async def _answered(self, session: AsyncSession, ids: Sequence[int]) -> list[tuple[Thread, str, list[str]]]:
         queued = select(BackfillCandidate.thread_id).where(BackfillCandidate.thread_id.in_(ids))
-        threads = list(await session.scalars(select(Thread).where(Thread.id.in_(ids), Thread.id.not_in(queued))))
+        oldest_first = select(Thread).where(Thread.id.in_(ids), Thread.id.not_in(queued))
+        threads = list(await session.scalars(oldest_first.order_by(Thread.created_at, Thread.id)))
         if not threads:
             return []
         rows = await session.scalars(

@@ -100,7 +100,8 @@ async def pending(session: AsyncSession, audience: Audience, *, limit: int = 3) 
     base = select(BackfillCandidate, Thread).join(Thread, Thread.id == BackfillCandidate.thread_id).where(*where)
     total = await session.scalar(select(func.count()).select_from(base.subquery())) or 0
     shown: list[Shown] = []
-    for candidate, thread in (await session.execute(base.order_by(BackfillCandidate.id).limit(limit))).all():
+    oldest = base.order_by(Thread.created_at, BackfillCandidate.id).limit(limit)
+    for candidate, thread in (await session.execute(oldest)).all():
         rows = {m.external_id: m for m in await chat.thread_messages(session, thread.id)}
         root = thread.root_message_id or thread.thread_key
         question = rows.get(root) or await chat.find_message(session, thread.platform, root)
