@@ -15,10 +15,6 @@ from copbot.core.labels import Label
 
 T = TypeVar("T")
 
-Work = Callable[[AsyncSession], Awaitable[None]]
-"""Writes a listener hands to ingest: run in a later batch's transaction, with that batch's messages."""
-Writer = Callable[[Work], Awaitable[None]]
-"""Runs ``Work`` in the next ingest transaction and returns once it committed (raises what the work raised)."""
 Inserter = Callable[[Table, dict[str, Any]], Awaitable[None]]
 """Inserts one row in the next ingest transaction (one executemany per table for all of them) once committed."""
 
@@ -52,8 +48,6 @@ class Batch:
     events: Sequence[MessagePosted]
     ingested: Sequence[Ingested]
     """What ingest made of each event, in the same order."""
-    write: Writer
-    """Run a listener's writes in the next ingest transaction (one transaction for many listeners' writes)."""
     insert: Inserter
     """Insert a listener's new row in the next ingest transaction, in one statement with the other rows of its
     table (nothing is loaded back: the row's id is not known to the caller)."""

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from copbot.conversations.batch import Batch, BatchHook, Ingested, Work
+from copbot.conversations.batch import Batch, BatchHook, Ingested
 from copbot.conversations.ingest import ThreadLabeller, write_batch
 from copbot.core.events import MessagePosted
 from copbot.core.labels import Label
@@ -38,24 +38,17 @@ class _Waiting:
 
 @dataclass(slots=True)
 class _Work:
-    work: Work | None
+    table: Table
+    row: dict[str, Any]
+    """A row to insert, with the other rows of ``table`` in the same batch."""
     future: asyncio.Future[None]
-    table: Table | None = None
-    row: dict[str, Any] | None = None
-    """A row to insert (with the other rows of ``table`` in the same batch) instead of ``work``."""
-
-    async def run(self, session: AsyncSession) -> None:
-        if self.work is not None:
-            await self.work(session)
 
 
 async def _run_works(session: AsyncSession, works: Sequence[_Work]) -> None:
-    """Each work in turn, then the rows to insert: one executemany per table."""
+    """The rows to insert: one executemany per table."""
     rows: dict[Table, list[dict[str, Any]]] = defaultdict(list)
     for work in works:
-        await work.run(session)
-        if work.table is not None and work.row is not None:
-            rows[work.table].append(work.row)
+        rows[work.table].append(work.row)
     for table, values in rows.items():
         await session.execute(insert(table), values)
 
@@ -64,9 +57,9 @@ class IngestBatcher:
     """Collects new-message events handled concurrently and tracks them in one transaction per batch.
 
     ``track`` returns only after the batch holding the event has committed, so an acknowledged event is stored;
-    ``write`` runs a listener's writes in that same kind of transaction and returns once they committed. The
+    ``insert`` adds a listener's row to that same kind of transaction and returns once it committed. The
     ``hooks`` read what listeners need for a whole batch inside its transaction (``Batch.note``). A batch that
-    fails is retried one event (and one write) per transaction, so one bad event fails alone.
+    fails is retried one event (and one row) per transaction, so one bad event fails alone.
     """
 
     def __init__(
@@ -97,19 +90,11 @@ class IngestBatcher:
         self._wake()
         return await future
 
-    async def write(self, work: Work) -> None:
-        """Run ``work`` in the next batch's transaction and return once it committed; it may run again from the start
-        when its batch fails (then alone), so it makes its writes from scratch. Never call it from a hook."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._works.append(_Work(work, future))
-        self._wake()
-        await future
-
     async def insert(self, table: Table, row: dict[str, Any]) -> None:
         """Insert ``row`` into ``table`` in the next batch's transaction, in one executemany with the batch's other
         rows of that table, and return once it committed."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._works.append(_Work(None, future, table, row))
+        self._works.append(_Work(table, row, future))
         self._wake()
         await future
 
@@ -181,7 +166,7 @@ class IngestBatcher:
         """The batch tracked in ``session``, each result pointing at the shared ``Batch`` the hooks filled in."""
         events = [waiting.event for waiting in batch]
         results = await write_batch(session, [(w.event, w.label) for w in batch], self.labeller)
-        shared = Batch(events, [], self.write, self.insert)
+        shared = Batch(events, [], self.insert)
         shared.ingested = [Ingested(r.tracked, r.fresh, r.label, r.prompt_keys, shared) for r in results]
         for hook in self.hooks:
             await hook.after_write(session, shared)

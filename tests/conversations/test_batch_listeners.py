@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, func, select
 from sqlalchemy import event as sa_event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.adapters.memory import MemoryAdapter
@@ -96,14 +97,12 @@ async def test_a_failing_write_fails_alone(make_settings: SettingsFactory, clock
         app = bot.app
         assert app.services is not None
         batcher = IngestBatcher(app.services.sessions)
-
-        async def broken(_session: AsyncSession) -> None:
-            raise ValueError("this write is wrong")
+        broken = {"thread_id": None, "prompt_message_id": "p", "status": "pending"}  # no thread: a NOT NULL column
 
         q, a, b = chain(Place("memory", "general"), clock.now())
-        outcome = await asyncio.gather(batcher.track(q), batcher.write(broken), batcher.track(a), batcher.track(b),
-                                       return_exceptions=True)  # fmt: skip
-        assert isinstance(outcome[1], ValueError)
+        outcome = await asyncio.gather(batcher.track(q), batcher.insert(PROPOSALS, broken), batcher.track(a),
+                                       batcher.track(b), return_exceptions=True)  # fmt: skip
+        assert isinstance(outcome[1], IntegrityError)
         assert [getattr(result, "fresh", None) for result in (outcome[0], *outcome[2:])] == [True, True, True]
         async with app.services.sessions() as session:
             assert sorted(await session.scalars(select(Message.external_id))) == ["a", "b", "q"]
