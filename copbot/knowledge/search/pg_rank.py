@@ -1,9 +1,9 @@
 """PostgreSQL ranking: BM25 over every word of the question for the candidates the RUM (or GIN) index found.
 
 ``ts_rank_cd`` weighs every query word alike, so a common word counts as much as the rare one that decides; here
-each word weighs by its inverse document frequency (entries holding it: ``search_words``), its occurrences saturate
-(k1) and are normalised by the entry's length (b), the discussion (weight D) separately from the rest (constants
-tuned on train-part2). Only the candidates are scored (their tsvectors unnested), so the cost is bounded
+each word weighs by its inverse document frequency (entries holding it: ``stats``, split by part), its occurrences
+saturate (k1) and are normalised by the entry's length (b), the discussion (weight D) separately from the rest
+(constants tuned on train-part2). Only the candidates are scored (their tsvectors unnested), so the cost is bounded
 by the candidate count, not by how many entries a common word is in.
 """
 

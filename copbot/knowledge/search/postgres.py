@@ -114,7 +114,12 @@ async def selective_websearch_text(session: AsyncSession, text_: str, budget: in
     if not terms:
         return None
     _, frequency, _ = await text_statistics(session, PostgresSearch(), terms)
-    return " or ".join(terms[index] for index in keep_rarest([frequency.get(t, 0) for t in terms], budget=budget))
+    return _finding(terms, frequency, budget)
+
+
+def _finding(words: list[str], frequency: dict[str, int], budget: int) -> str:
+    """The words that find the candidates: rarest first while the entries they hold stay within ``budget``."""
+    return " or ".join(words[index] for index in keep_rarest([frequency.get(w, 0) for w in words], budget=budget))
 
 
 CANDIDATES = 30
@@ -156,9 +161,8 @@ class PostgresSearch:
             # A word's cost is the entries it matches: the candidates come from the words cheap enough (all of them
             # when the filter names the entries); every word of the question counts in the ranking.
             total, frequency, extra = await text_statistics(session, self, words)
-            costs = [0 if narrowed else frequency.get(word, 0) for word in words]
-            kept = keep_rarest(costs, budget=RUM_BUDGET if inside else ROWS_BUDGET)
-            finding = " or ".join(words[index] for index in kept)
+            budget = RUM_BUDGET if inside else ROWS_BUDGET
+            finding = " or ".join(words) if narrowed else _finding(words, frequency, budget)
             forms = await lexemes(session, words)
             held: dict[str, int] = {}
             for word in words:
