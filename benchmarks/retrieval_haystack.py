@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import os
 import random
 import statistics
@@ -88,8 +89,8 @@ async def latencies(
     try:
         sessions = session_factory(engine)
         if path is not None:
-            paths: dict[str, bool] = factory_scope(sessions).slot(PATH_SLOT, dict)
-            paths[str(engine.url)] = path == "rum"
+            paths: dict[str, tuple[bool, float]] = factory_scope(sessions).slot(PATH_SLOT, dict)
+            paths[str(engine.url)] = (path == "rum", math.inf)  # read "forever ago": never looked up again
         async with sessions() as session:
             for question in questions[:10]:
                 await search(session, question.text)

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from copbot.cli.common import open_database
+from copbot.cli.common import open_database, say
 from copbot.config.settings import Settings
 
 if TYPE_CHECKING:
@@ -112,11 +112,18 @@ def _lines(handle: IO[bytes]) -> Iterator[bytes]:
     yield from handle
 
 
+def _count_lines(path: Path) -> int:
+    """Lines of the file (an entry each), for the progress bar's total and the import's plan."""
+    with path.open("rb") as handle:
+        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+
+
 def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
     from copbot.cli.reindex import embed_with_progress
     from copbot.knowledge.interchange.jsonl import import_lines
+    from copbot.store import search_index
 
     path = Path(args.file)
     if not path.is_file():
@@ -124,11 +131,18 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         return 2
 
     async def run(handle: IO[bytes]) -> int:
+        lines = _count_lines(path)
         async with _understood(settings) as (sessions, understanding):
-            with tqdm(unit=" entries", desc="importing", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
-                report = await import_lines(
-                    sessions, _lines(handle), on_progress=lambda done: bar.update(done) and None, replace=args.replace
-                )
+            async with search_index.set_aside(sessions.kw["bind"], lines) as deferred:
+                if deferred:
+                    say(f"{lines:,} lines: the RUM search index is built once, after the import")
+                with tqdm(total=lines, unit=" entries", desc="importing", disable=not sys.stderr.isatty(),
+                          file=sys.stderr) as bar:  # fmt: skip
+                    report = await import_lines(sessions, _lines(handle),
+                                                on_progress=lambda done: bar.update(done) and None,
+                                                replace=args.replace)  # fmt: skip
+                if deferred:
+                    say("building the RUM search index")
             if understanding.semantic is not None:
                 embedded = await embed_with_progress(sessions, understanding.semantic.embedder)
                 print(f"embedded {embedded} entries with {understanding.semantic.embedder.name}", file=sys.stderr)

@@ -13,6 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from copbot.store import search_index
+
 log = logging.getLogger(__name__)
 
 SEARCH_INDEX_PREFIX = "search_fts"
@@ -89,6 +91,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> str | None:
         after = await connection.run_sync(_current)
     if before != after:
         log.info("database migrated from %s to %s", before or "empty", after)
+    await search_index.restore(engine)  # an import killed while it had set the RUM index aside
     return after
 
 

@@ -20,6 +20,7 @@ from copbot.knowledge.search.stats import text_statistics
 from copbot.knowledge.search.words import keep_rarest
 from copbot.store.models import KnowledgeEntry, SearchDocument
 from copbot.store.scope import scope_of
+from copbot.store.search_index import RUM_INDEX
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +47,10 @@ RUM_BUDGET = 10_000
 10,000 entries). A fixed number of postings bounds the cost at any size; chosen for latency (at 100,000 entries
 30,000 postings found 30% of the relevant entries against 23%, at twice the p95; 100,000 postings found 25%:
 the index's distance has no idf, so more common words do not make better candidates)."""
-RUM_INDEX = "ix_search_documents_rum"
-"""The RUM index of migration 0012 (created only where the server has the extension)."""
 PATH_SLOT = "search.pg_path"
-"""Per database: whether the RUM index is there, read once per application."""
+"""Per database: whether the RUM index is there and when that was read (again after ``PATH_SECONDS``)."""
+PATH_SECONDS = 600.0
+"""A large import sets the index aside and builds it again (``copbot.store.search_index``): look again this often."""
 _RUM = text(
     "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
     " WHERE c.relname = :name AND i.indisvalid AND i.indisready)"
@@ -99,11 +100,13 @@ def websearch_text(text_: str) -> str | None:
 
 async def ranks_inside(session: AsyncSession) -> bool:
     """Whether the RUM index (migration 0012) is there to choose the candidates, remembered per database."""
-    paths: dict[str, bool] = scope_of(session).slot(PATH_SLOT, dict)
+    paths: dict[str, tuple[bool, float]] = scope_of(session).slot(PATH_SLOT, dict)
     database = str(session.get_bind().engine.url)
-    if database not in paths:
-        paths[database] = bool(await session.scalar(_RUM, {"name": RUM_INDEX}))
-    return paths[database]
+    now = time.monotonic()
+    known = paths.get(database)
+    if known is None or now - known[1] >= PATH_SECONDS:
+        known = paths[database] = (bool(await session.scalar(_RUM, {"name": RUM_INDEX})), now)
+    return known[0]
 
 
 async def selective_websearch_text(session: AsyncSession, text_: str, budget: int = ROWS_BUDGET) -> str | None:
