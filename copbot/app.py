@@ -31,7 +31,7 @@ from copbot.prompts.jobs import PromptScheduler, start_prompt_scheduler
 from copbot.prompts.leader import SchedulerLeadership, start_scheduling
 from copbot.prompts.listener import prompt_reply_listeners
 from copbot.semantic.runtime import SemanticRuntime, build_understanding
-from copbot.store import migrate
+from copbot.store import migrate, search_index
 from copbot.store.engine import create_engine, session_factory
 from copbot.store.faults import is_write_failure, reason, write_failures
 from copbot.store.guard import DatabaseFile, check_writable, watch_database_file
@@ -101,13 +101,14 @@ class Application:
         self.failure: str | None = None
         """Why the application stopped on its own (its database file vanished), for the command line to say."""
         self._watch: asyncio.Task[None] | None = None
+        self._index: asyncio.Task[bool] | None = None
 
     async def start(self) -> None:
         """Migrate the database, build the services and connect every adapter."""
         settings = self.settings
         self.engine = create_engine(settings.database_url(), echo=settings.database.echo)
         self.database_file = watch_database_file(self.engine, settings.database_url())
-        revision = await migrate.upgrade(self.engine)
+        revision = await migrate.upgrade(self.engine, restore_index=False)
         await check_writable(self.engine, settings.database_url(), self.clock.now())  # before any banner
         log.info("database ready at revision %s", revision)
         self.services = build_services(settings, session_factory(self.engine, self.clock), self.clock)
@@ -137,6 +138,8 @@ class Application:
             await self.web.start()
         if self.database_file is not None:
             self._watch = asyncio.create_task(self._watch_database(self.database_file), name="copbot-database-watch")
+        # A RUM index an interrupted import left missing is built while the bot runs (search meanwhile uses GIN).
+        self._index = asyncio.create_task(search_index.restore(self.engine), name="copbot-search-index")
 
     async def _watch_database(self, watched: DatabaseFile) -> None:
         """Stop, with one sentence, when the SQLite file is deleted or replaced under the running bot."""
@@ -195,10 +198,11 @@ class Application:
                 await self.engine.dispose()
             return
         self._started = False
-        if self._watch is not None:
-            self._watch.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watch
+        for task in (self._watch, self._index):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self.web is not None:
             await self.web.stop()
             self.web = None

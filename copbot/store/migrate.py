@@ -78,8 +78,9 @@ async def _serialise(connection: AsyncConnection) -> None:
         await connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> str | None:
-    """Bring the database to ``revision`` (default: the newest); returns the revision it is at."""
+async def upgrade(engine: AsyncEngine, revision: str = "head", *, restore_index: bool = True) -> str | None:
+    """Bring the database to ``revision`` (default: the newest); returns the revision it is at. With
+    ``restore_index`` it also builds a RUM index an interrupted import left missing (``search_index.restore``)."""
 
     def run(connection: Connection) -> None:
         command.upgrade(alembic_config(connection), revision)
@@ -91,7 +92,8 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> str | None:
         after = await connection.run_sync(_current)
     if before != after:
         log.info("database migrated from %s to %s", before or "empty", after)
-    await search_index.restore(engine)  # an import killed while it had set the RUM index aside
+    if restore_index:
+        await search_index.restore(engine)
     return after
 
 

@@ -56,18 +56,22 @@ async def restore(engine: AsyncEngine) -> bool:
     returns whether it built one. An import still holding ``BUILD_LOCK`` builds it itself."""
     if engine.dialect.name != "postgresql":
         return False
-    async with engine.connect() as connection:
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
-        rum, valid, _ = await _state(connection)
-        if not rum or valid:
-            return False
-        if not await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": BUILD_LOCK}):
-            return False
-        try:
-            log.warning("the RUM search index is missing (an import was interrupted): building it now")
-            return await _build(connection)
-        finally:
-            await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": BUILD_LOCK})
+    try:
+        async with engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            rum, valid, _ = await _state(connection)
+            if not rum or valid:
+                return False
+            if not await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": BUILD_LOCK}):
+                return False
+            try:
+                log.warning("the RUM search index is missing (an import was interrupted): building it now")
+                return await _build(connection)
+            finally:
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": BUILD_LOCK})
+    except DBAPIError as error:
+        log.warning("could not look at the RUM search index (%s)", error.orig)
+        return False
 
 
 @contextlib.asynccontextmanager

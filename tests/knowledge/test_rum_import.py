@@ -152,3 +152,21 @@ async def test_a_small_import_keeps_the_index_and_a_held_lock_defers_the_rebuild
 def _drop_index(database: str) -> None:
     with psycopg.connect(database, autocommit=True) as connection:
         connection.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(search_index.RUM_INDEX)))
+
+
+async def test_a_starting_bot_builds_a_missing_index_while_it_runs(engine: AsyncEngine, database: str) -> None:
+    from copbot.adapters.memory import MemoryAdapter
+    from copbot.app import Application
+    from copbot.config.settings import parse_settings
+
+    await asyncio.to_thread(_drop_index, database)
+    url = "postgresql+asyncpg://" + database.split("://", 1)[1]
+    app = Application(parse_settings(f'[database]\nurl = "{url}"\n', source="t.toml"), adapters=[MemoryAdapter()])
+    await app.start()
+    try:
+        deadline = time.monotonic() + 120
+        while await asyncio.to_thread(_index, database) is not True:
+            assert time.monotonic() < deadline, "the running bot never built the index"
+            await asyncio.sleep(0.05)
+    finally:
+        await app.stop()
