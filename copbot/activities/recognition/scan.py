@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 _LITERAL_SPECIAL = frozenset(".^$|?*+{}()[]\\")
@@ -114,15 +114,14 @@ class CueScanner:
     regex: re.Pattern[str]
     cue_of: dict[str, int]
 
-    def scan(self, low: str) -> Iterator[tuple[int, int, int]]:
+    def scan(self, low: str) -> list[tuple[int, int, int]]:
         """Every word start of ``low`` where some cue matches: the winning cue's index and its span in ``low``."""
-        text = "\n" + low
         cue_of = self.cue_of
-        for match in self.regex.finditer(text):
-            name = match.lastgroup
-            if name is not None:
-                start = match.end()
-                yield cue_of[name], start - 1, match.end(name) - 1
+        return [
+            (cue_of[name], match.end() - 1, match.end(name) - 1)
+            for match in self.regex.finditer("\n" + low)
+            if (name := match.lastgroup) is not None
+        ]
 
 
 def compile_scanner(patterns: Sequence[str], first_chars: Callable[[str], set[str] | None]) -> CueScanner:
