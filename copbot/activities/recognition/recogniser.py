@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -115,7 +116,7 @@ class Recogniser:
         if calibration is None:
             calibration = load_default_calibration("cues") if calibrated else IDENTITY
         self._calibration = calibration
-        self._scored: dict[str, _Scores] = {}
+        self._scored: OrderedDict[str, _Scores] = OrderedDict()
         logger.debug("recogniser for %s compiled with %d cues", language, len(entries))
 
     def _score(self, text: str) -> _Scores:
@@ -125,7 +126,7 @@ class Recogniser:
         found = self._scored.get(read)
         if found is None:
             if len(self._scored) >= SCORE_CACHE:
-                del self._scored[next(iter(self._scored))]  # the oldest goes first
+                self._scored.popitem(last=False)  # the oldest goes first (O(1), unlike a plain dict's first key)
             found = self._scored[read] = self._score_text(read)
         return found
 
