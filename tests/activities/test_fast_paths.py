@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -96,6 +97,5 @@ def test_the_score_cache_keeps_the_newest_texts_and_labels_do_not_depend_on_it(
     assert len(cached._scored) == 3
     assert list(cached._scored) == [t[:MAX_CHARS] for t in texts[-3:]]
     assert labels == [Recogniser().label_message(text) for text in texts]
-    assert [fresh.label_thread([a, b]) for a, b in zip(texts, texts[1:], strict=False)] == [
-        Recogniser().label_thread([a, b]) for a, b in zip(texts, texts[1:], strict=False)
-    ]
+    pairs = list(itertools.pairwise(texts))
+    assert [fresh.label_thread([a, b]) for a, b in pairs] == [Recogniser().label_thread([a, b]) for a, b in pairs]

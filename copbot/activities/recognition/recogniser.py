@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from copbot.activities.recognition.calibration import IDENTITY, Calibration, load_default_calibration
 from copbot.activities.recognition.cues import asks_in_a_sentence, cue_table, looks_like_thanks, normalise
 from copbot.activities.recognition.cues_en import Cue
-from copbot.activities.recognition.model import MAX_CHARS, ProblemInfoModel, features, features_of_read, load_default_model
+from copbot.activities.recognition.model import (
+    MAX_CHARS,
+    ProblemInfoModel,
+    features,
+    features_of_read,
+    load_default_model,
+)
 from copbot.activities.recognition.scan import compile_scanner
 from copbot.core.labels import Activity, Label, parse_activity
 
