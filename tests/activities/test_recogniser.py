@@ -8,7 +8,8 @@ import pytest
 
 from copbot.activities.labelling import THREAD_LABEL_UPTO
 from copbot.activities.recognition.cues import CUES, looks_like_thanks
-from copbot.activities.recognition.recogniser import THREAD_READ, Recogniser, first_chars
+from copbot.activities.recognition.recogniser import THREAD_READ, Recogniser
+from copbot.activities.recognition.scan import first_chars
 from copbot.core.labels import Activity
 
 A = Activity

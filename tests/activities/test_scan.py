@@ -8,8 +8,7 @@ from collections.abc import Sequence
 import pytest
 
 from copbot.activities.recognition.cues import CUES, normalise
-from copbot.activities.recognition.recogniser import first_chars
-from copbot.activities.recognition.scan import compile_scanner, derive
+from copbot.activities.recognition.scan import compile_scanner, derive, first_chars
 
 TEXTS = [
     "I'm stuck on this, any ideas? It doesn't work after the upgrade.",

@@ -29,8 +29,7 @@ class Calibration:
         points = self.points
         if not points:
             return round(min(1.0, max(0.0, raw)), 3)
-        xs = [x for x, _ in points]
-        at = bisect.bisect_left(xs, raw)
+        at = bisect.bisect_left(points, (raw,))  # the first point whose raw value is at least ``raw``
         if at == 0:
             value = points[0][1]
         elif at == len(points):

@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 MODEL_FILE = "problem_info_model.json"
 """The shipped weights, fitted by benchmarks/fit_activity.py (earlier spring-boot threads)."""
 MAX_CHARS = 2000
+"""Only the start of a long message is read, by the cues and the model alike (traces and pasted documents add
+little)."""
 
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
@@ -41,13 +43,20 @@ _WORDS = """
     case cases happen happens happening message shows showing shown returns return returned result
     results output log logs trace caused cause reason because missing lost wrong instead keeps keep
 """
-_SHAPES: dict[str, tuple[re.Pattern[str], ...]] = {
+_Shape = tuple[tuple[str, ...], re.Pattern[str] | None]
+"""Substrings of which one must be present, then (if given) a pattern that must match too."""
+_SHAPES: dict[str, tuple[_Shape, ...]] = {
     # What a message does, by its shape rather than its words: pastes a trace or code, links (a question mark is
-    # not one: it says nothing about problem against information). Matched on lower-cased text, one simple
-    # pattern at a time (an alternation of them is several times slower in ``re``).
-    "<trace>": tuple(map(re.compile, (r"[a-z](?:exception|error):", r"\sat [\w$.]+\(", "caused by", "traceback"))),
-    "<code>": (re.compile(r"```|`[^`\n]+`"),),
-    "<link>": (re.compile(r"https?://"),),
+    # not one: it says nothing about problem against information). Matched on lower-cased text; each pattern runs
+    # only when a substring every match of it contains is present (``in`` is far cheaper than ``re``).
+    "<trace>": (
+        (("exception:", "error:"), re.compile(r"[a-z](?:exception|error):")),
+        (("at ",), re.compile(r"\sat [\w$.]+\(")),
+        (("caused by",), None),
+        (("traceback",), None),
+    ),
+    "<code>": ((("`",), re.compile(r"```|`[^`\n]+`")),),
+    "<link>": ((("http://", "https://"), None),),
 }
 """Shape features: domain-neutral markers of reporting (traces, code) against asking."""
 LONG = 400
@@ -55,14 +64,28 @@ LONG = 400
 VOCABULARY: frozenset[str] = frozenset(_WORDS.split()) | frozenset(_SHAPES) | {"<long>"}
 
 
-def features(text: str) -> set[str]:
-    """The vocabulary words present in ``text`` and its shape markers."""
-    read = normalise(text[:MAX_CHARS])
-    found = set(_TOKEN.findall(read)) & VOCABULARY
-    found.update(name for name, patterns in _SHAPES.items() if any(p.search(read) for p in patterns))
+def _has_shape(read: str, tests: tuple[_Shape, ...]) -> bool:
+    for needles, pattern in tests:
+        for needle in needles:
+            if needle in read:
+                if pattern is None or pattern.search(read) is not None:
+                    return True
+                break
+    return False
+
+
+def features_of_read(read: str) -> frozenset[str]:
+    """The features of a text already clipped to MAX_CHARS and normalised (as the recogniser's cue scan reads it)."""
+    words = VOCABULARY.intersection(_TOKEN.findall(read))
+    shapes = [name for name, tests in _SHAPES.items() if _has_shape(read, tests)]
     if len(read) >= LONG:
-        found.add("<long>")
-    return found
+        shapes.append("<long>")
+    return words.union(shapes) if shapes else words
+
+
+def features(text: str) -> frozenset[str]:
+    """The vocabulary words present in ``text`` and its shape markers."""
+    return features_of_read(normalise(text[:MAX_CHARS]))
 
 
 REPLY = "r:"
@@ -71,9 +94,13 @@ REPLY = "r:"
 
 def thread_features(opening: str, replies: Sequence[str] = ()) -> set[str]:
     """The opening's features and, prefixed with REPLY, those of the replies."""
-    found = features(opening)
+    return _joined(features(opening), [features(reply) for reply in replies])
+
+
+def _joined(opening: frozenset[str], replies: Iterable[frozenset[str]]) -> set[str]:
+    found = set(opening)
     for reply in replies:
-        found.update(REPLY + word for word in features(reply))
+        found.update(REPLY + word for word in reply)
     return found
 
 
@@ -90,10 +117,13 @@ class ProblemInfoModel:
 
     def log_odds(self, text: str, replies: Sequence[str] = ()) -> float:
         """Log-odds that ``text`` (with these replies) describes a problem rather than asks for information."""
-        words = thread_features(text, replies)
+        return self.log_odds_of(features(text), [features(reply) for reply in replies])
+
+    def log_odds_of(self, opening: frozenset[str], replies: Sequence[frozenset[str]] = ()) -> float:
+        """:meth:`log_odds` from features already extracted (the opening's, and each reply's)."""
         weights = self.weights
         bias = self.bias + (self.reply_bias if replies else 0.0)
-        return bias + sum(weights.get(word, 0.0) for word in words)
+        return bias + sum(weights.get(word, 0.0) for word in (_joined(opening, replies) if replies else opening))
 
     def p_problem(self, text: str) -> float:
         """Probability in (0, 1) that ``text`` describes a problem rather than asks for information."""

@@ -5,22 +5,27 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from copbot.activities.recognition.calibration import IDENTITY, Calibration, load_default_calibration
 from copbot.activities.recognition.cues import asks_in_a_sentence, cue_table, looks_like_thanks, normalise
 from copbot.activities.recognition.cues_en import Cue
-from copbot.activities.recognition.model import ProblemInfoModel, load_default_model
-from copbot.activities.recognition.scan import compile_scanner
+from copbot.activities.recognition.model import (
+    MAX_CHARS,
+    ProblemInfoModel,
+    features,
+    features_of_read,
+    load_default_model,
+)
+from copbot.activities.recognition.scan import compile_scanner, first_chars
 from copbot.core.labels import Activity, Label, parse_activity
 
 logger = logging.getLogger(__name__)
 
 EXTRA_CUE_WEIGHT = 3.0
 """Weight of a cue phrase an admin adds in config: stronger than most built-in cues."""
-MAX_CHARS = 2000
-"""Only the start of a long message is read (stack traces and pasted documents add little)."""
 REPLY_WEIGHT = 0.35
 """How much each later message of a thread counts, relative to the opening message."""
 ASKING_CONFIDENCE = 0.3
@@ -45,8 +50,40 @@ class _Scores:
 
     score: dict[Activity, float]
     best: dict[Activity, tuple[float, str]]
-    asking: bool
-    """Phrased as a question by its words (a question mark alone does not count)."""
+    low: str = ""
+    """The text as read: clipped to MAX_CHARS and normalised."""
+    _asking: bool | None = None
+    _features: frozenset[str] | None = None
+
+    @property
+    def asking(self) -> bool:
+        """Phrased as a question by its words (a question mark alone does not count); found when first asked."""
+        if self._asking is None:
+            self._asking = asks_in_a_sentence(self.low)
+        return self._asking
+
+    @asking.setter
+    def asking(self, value: bool) -> None:
+        self._asking = value
+
+    @property
+    def features(self) -> frozenset[str]:
+        """The problem-vs-information model's features of the text, extracted when first needed."""
+        if self._features is None:
+            self._features = features_of_read(self.low)
+        return self._features
+
+
+@dataclass(frozen=True, slots=True)
+class _Opening:
+    """What the problem-vs-information model reads as the opening: its length, and its scores or joined text."""
+
+    length: int
+    source: _Scores | str
+
+    def features(self) -> frozenset[str]:
+        """The model's features of the opening (remembered with a single message's scores)."""
+        return self.source.features if isinstance(self.source, _Scores) else features(self.source)
 
 
 class Recogniser:
@@ -85,7 +122,7 @@ class Recogniser:
         if calibration is None:
             calibration = load_default_calibration("cues") if calibrated else IDENTITY
         self._calibration = calibration
-        self._scored: dict[str, _Scores] = {}
+        self._scored: OrderedDict[str, _Scores] = OrderedDict()
         logger.debug("recogniser for %s compiled with %d cues", language, len(entries))
 
     def _score(self, text: str) -> _Scores:
@@ -95,7 +132,7 @@ class Recogniser:
         found = self._scored.get(read)
         if found is None:
             if len(self._scored) >= SCORE_CACHE:
-                del self._scored[next(iter(self._scored))]  # the oldest goes first
+                self._scored.popitem(last=False)  # the oldest goes first (O(1), unlike a plain dict's first key)
             found = self._scored[read] = self._score_text(read)
         return found
 
@@ -113,31 +150,31 @@ class Recogniser:
             score[activity] = score.get(activity, 0.0) + weight
             if weight > best.get(activity, (0.0, ""))[0]:
                 best[activity] = (weight, " ".join(low[start:end].split())[:60])
-        return _Scores(score, best, asks_in_a_sentence(low))
+        return _Scores(score, best, low)
 
-    def _decide(self, scores: _Scores, text_for_model: str, replies: Sequence[str] = ()) -> Label:
-        raw = self._decide_raw(scores, text_for_model, replies)
+    def _decide(self, scores: _Scores, opening: _Opening, replies: Sequence[_Scores] = ()) -> Label:
+        raw = self._decide_raw(scores, opening, replies)
         return Label(raw.activity, self._calibration(raw.confidence), raw.reason)
 
-    def _decide_raw(self, scores: _Scores, text_for_model: str, replies: Sequence[str]) -> Label:
+    def _decide_raw(self, scores: _Scores, opening: _Opening, replies: Sequence[_Scores]) -> Label:
         score = scores.score
-        if not score and not scores.asking and len(text_for_model) < REPORT_CHARS:
+        if not score and not scores.asking and opening.length < REPORT_CHARS:
             return Label(Activity.OTHER, 0.2, "no cue matched")
         ranked = sorted(score.items(), key=lambda item: -item[1])
         top, top_score = ranked[0] if ranked else (Activity.REQUEST_FOR_INFORMATION, 0.0)
         second_score = ranked[1][1] if len(ranked) > 1 else 0.0
         if top in _SEEKERS and self._model is not None:
-            return self._settle(scores, text_for_model, replies)
+            return self._settle(scores, opening, replies)
         if not score:
             return Label(Activity.REQUEST_FOR_INFORMATION, ASKING_CONFIDENCE, "a question with no cue")
         confidence = _confidence(top_score, second_score)
         return Label(top, confidence, f'cue "{scores.best[top][1]}" ({top.value})')
 
-    def _settle(self, scores: _Scores, text: str, replies: Sequence[str]) -> Label:
+    def _settle(self, scores: _Scores, opening: _Opening, replies: Sequence[_Scores]) -> Label:
         """Problem or information: cue scores plus the model's log-odds, weighted by MODEL_WEIGHT."""
         assert self._model is not None
         problem, information = _SEEKERS
-        z = self._model.log_odds(text, replies)
+        z = self._model.log_odds_of(opening.features(), [reply.features for reply in replies])
         p = scores.score.get(problem, 0.0) + MODEL_WEIGHT * max(z, 0.0)
         i = scores.score.get(information, 0.0) + MODEL_WEIGHT * max(-z, 0.0)
         choice, won, lost = (problem, p, i) if p > i else (information, i, p)
@@ -151,7 +188,8 @@ class Recogniser:
 
     def label_message(self, text: str) -> Label:
         """The activity one message shows, how sure the recogniser is, and the cue behind it."""
-        return self._decide(self._score(text), text)
+        scores = self._score(text)
+        return self._decide(scores, _Opening(len(text), scores))
 
     def label_thread(self, messages: Sequence[str]) -> Label:
         """Label a whole thread, first message first: the opening dominates, later messages help.
@@ -163,23 +201,24 @@ class Recogniser:
         messages = messages[:THREAD_READ]
         if not messages:
             return Label(Activity.OTHER, 0.0, "empty thread")
-        total = _Scores({}, {}, asking=False)
+        total = _Scores({}, {}, _asking=False)
         where: dict[Activity, int] = {}
         opening = [messages[0]]
-        replies: list[str] = []
+        replies: list[_Scores] = []
+        first = self._score(messages[0])
         opening_cues = False
         for number, text in enumerate(messages):
             shown = total.asking or any(a is not Activity.OTHER for a in total.score)
             weak_opening = number <= OPENING_RUN and not shown
             if number and not weak_opening and len(text) < 200 and looks_like_thanks(text, self.language):
                 continue
-            if number and not weak_opening:
-                replies.append(text)
             if number and weak_opening:
                 opening.append(text)
             weight = 1.0 if number == 0 or weak_opening else REPLY_WEIGHT
             scores = self._score(text)
-            total.asking = total.asking or (scores.asking and weight == 1.0)
+            if number and not weak_opening:
+                replies.append(scores)
+            total.asking = total.asking or (weight == 1.0 and scores.asking)
             opening_cues = opening_cues or (weight == 1.0 and bool(scores.score))
             for activity, value in scores.score.items():
                 if number and activity is Activity.OTHER:
@@ -190,7 +229,8 @@ class Recogniser:
                 if activity not in total.best:
                     total.best[activity] = scores.best[activity]
                     where[activity] = number
-        label = self._decide(total, "\n".join(opening), replies)
+        joined = "\n".join(opening)
+        label = self._decide(total, _Opening(len(joined), first if len(opening) == 1 else joined), replies)
         number = where.get(label.activity, 0)
         if number and label.reason.startswith("cue"):
             return Label(label.activity, label.confidence, f"{label.reason}; cue in message {number + 1}")
@@ -202,57 +242,6 @@ def model_example(messages: Sequence[str], language: str = "en") -> list[str]:
     THREAD_READ that are not short thank-yous (as :meth:`Recogniser.label_thread` passes them)."""
     replies = [t for t in messages[1:THREAD_READ] if not (len(t) < 200 and looks_like_thanks(t, language))]
     return [*messages[:1], *replies]
-
-
-def first_chars(pattern: str) -> set[str] | None:
-    """The characters a cue pattern can start with, or None if that is not simple to tell."""
-    if not pattern:
-        return None
-    head = pattern[0]
-    if pattern.startswith("(?:"):
-        depth, end = 0, -1
-        alternatives, start = [], 3
-        for pos in range(3, len(pattern)):
-            char = pattern[pos]
-            if char == "\\":
-                continue
-            if pattern[pos - 1] == "\\" and (pos < 2 or pattern[pos - 2] != "\\"):
-                continue
-            if char in "([":
-                depth += 1
-            elif char in ")]" and depth:
-                depth -= 1
-            elif char == ")":
-                alternatives.append(pattern[start:pos])
-                end = pos
-                break
-            elif char == "|" and not depth:
-                alternatives.append(pattern[start:pos])
-                start = pos + 1
-        if end < 0:
-            return None
-        rest = pattern[end + 1 :]
-        optional = rest[:1] in ("?", "*")
-        result: set[str] = set()
-        for alternative in alternatives:
-            firsts = first_chars(alternative) if alternative else None
-            if firsts is None:
-                return None
-            result |= firsts
-        if optional:
-            more = first_chars(rest[1:])
-            return None if more is None else result | more
-        return result
-    if head == "\\":
-        if len(pattern) > 1 and not pattern[1].isalnum():
-            return {pattern[1]}
-        return None
-    if head in "([.^$|?*+{)":
-        return None
-    if pattern[1:2] in ("?", "*"):
-        more = first_chars(pattern[2:])
-        return None if more is None else {head} | more
-    return {head}
 
 
 def _confidence(top: float, second: float) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 _LITERAL_SPECIAL = frozenset(".^$|?*+{}()[]\\")
@@ -107,6 +107,57 @@ def derive(pattern: str, char: str) -> str | None:
     return "|".join(derived) if derived else None
 
 
+def first_chars(pattern: str) -> set[str] | None:
+    """The characters a cue pattern can start with, or None if that is not simple to tell."""
+    if not pattern:
+        return None
+    head = pattern[0]
+    if pattern.startswith("(?:"):
+        depth, end = 0, -1
+        alternatives, start = [], 3
+        for pos in range(3, len(pattern)):
+            char = pattern[pos]
+            if char == "\\":
+                continue
+            if pattern[pos - 1] == "\\" and (pos < 2 or pattern[pos - 2] != "\\"):
+                continue
+            if char in "([":
+                depth += 1
+            elif char in ")]" and depth:
+                depth -= 1
+            elif char == ")":
+                alternatives.append(pattern[start:pos])
+                end = pos
+                break
+            elif char == "|" and not depth:
+                alternatives.append(pattern[start:pos])
+                start = pos + 1
+        if end < 0:
+            return None
+        rest = pattern[end + 1 :]
+        optional = rest[:1] in ("?", "*")
+        result: set[str] = set()
+        for alternative in alternatives:
+            firsts = first_chars(alternative) if alternative else None
+            if firsts is None:
+                return None
+            result |= firsts
+        if optional:
+            more = first_chars(rest[1:])
+            return None if more is None else result | more
+        return result
+    if head == "\\":
+        if len(pattern) > 1 and not pattern[1].isalnum():
+            return {pattern[1]}
+        return None
+    if head in "([.^$|?*+{)":
+        return None
+    if pattern[1:2] in ("?", "*"):
+        more = first_chars(pattern[2:])
+        return None if more is None else {head} | more
+    return {head}
+
+
 @dataclass(frozen=True, slots=True)
 class CueScanner:
     """Finds (cue index, start, end) at each word start where a cue matches, the lowest index winning there."""
@@ -114,15 +165,14 @@ class CueScanner:
     regex: re.Pattern[str]
     cue_of: dict[str, int]
 
-    def scan(self, low: str) -> Iterator[tuple[int, int, int]]:
+    def scan(self, low: str) -> list[tuple[int, int, int]]:
         """Every word start of ``low`` where some cue matches: the winning cue's index and its span in ``low``."""
-        text = "\n" + low
         cue_of = self.cue_of
-        for match in self.regex.finditer(text):
-            name = match.lastgroup
-            if name is not None:
-                start = match.end()
-                yield cue_of[name], start - 1, match.end(name) - 1
+        return [
+            (cue_of[name], match.end() - 1, match.end(name) - 1)
+            for match in self.regex.finditer("\n" + low)
+            if (name := match.lastgroup) is not None
+        ]
 
 
 def compile_scanner(patterns: Sequence[str], first_chars: Callable[[str], set[str] | None]) -> CueScanner:
