@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from copbot.knowledge.interchange.bulk import BATCH_SIZE, insert_batch
 from copbot.knowledge.interchange.reading import read_lines
 from copbot.knowledge.interchange.records import EntryRecord, entry_records, record_json
+from copbot.knowledge.search import pg_lexemes
 from copbot.store.models import KnowledgeEntry, SearchDocument
 
 log = logging.getLogger(__name__)
@@ -170,10 +171,12 @@ ANALYZE_AFTER = 1_000
 
 
 async def _refresh_statistics(sessions: async_sessionmaker[AsyncSession]) -> None:
-    """On PostgreSQL, ANALYZE the searched table so search sees the new words' frequencies (autovacuum may lag)."""
+    """On PostgreSQL, ANALYZE the searched table and count its lexemes again, so search sees the new words'
+    frequencies (autovacuum may lag) without counting them itself."""
     async with sessions.begin() as session:
         if session.get_bind().dialect.name == "postgresql":
             await session.execute(text("ANALYZE search_documents"))
+            await pg_lexemes.refresh(session)
 
 
 async def export_lines(

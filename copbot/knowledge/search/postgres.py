@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause
 
-from copbot.knowledge.search import pg_rank
+from copbot.knowledge.search import pg_lexemes, pg_rank
 from copbot.knowledge.search.filters import SearchFilters, SearchHit, filter_conditions
 from copbot.knowledge.search.pg_rank import average_lengths, field_idfs, lexemes
 from copbot.knowledge.search.query import tsquery_terms
@@ -121,8 +121,16 @@ async def selective_websearch_text(session: AsyncSession, text_: str, budget: in
 
 
 def _finding(words: list[str], frequency: dict[str, int], budget: int) -> str:
-    """The words that find the candidates: rarest first while the entries they hold stay within ``budget``."""
-    return " or ".join(words[index] for index in keep_rarest([frequency.get(w, 0) for w in words], budget=budget))
+    """The words that find the candidates (a websearch_to_tsquery text): rarest first while the entries they hold
+    stay within ``budget``, the rarest always; when even it is over the budget, the entries holding both of the two
+    rarest words (an index reads a common word's postings at about a microsecond each: at a million entries two
+    words each in a fifth of them would cost half a second, their intersection a tenth of that)."""
+    costs = [frequency.get(word, 0) for word in words]
+    kept = keep_rarest(costs, budget=budget, at_least=1)
+    held = sorted((cost, index) for index, cost in enumerate(costs) if cost > 0)
+    if len(held) >= 2 and held[0][0] > budget:
+        return " ".join(words[index] for _, index in sorted(held[:2], key=lambda pair: pair[1]))
+    return " or ".join(words[index] for index in kept)
 
 
 CANDIDATES = 30
@@ -206,14 +214,17 @@ class PostgresSearch:
         return int(await session.scalar(text("SELECT count(*) FROM search_documents")) or 0)
 
     async def word_frequencies(self, session: AsyncSession, tokens: Sequence[str], total: int) -> dict[str, int]:
-        """Entries holding each token: PostgreSQL's statistics for a common word (counting it would read all its
-        postings), an exact count from the GIN index for the rest, in one statement."""
+        """Entries holding each token, in one statement: the counts of the last refresh (``pg_lexemes``); for a
+        word they lack, PostgreSQL's statistics if it is common there, else an exact count from the index."""
         shares, _, rows = await _lexeme_stats(session)
-        found = (await session.execute(_FREQUENCIES, {"words": list(tokens), "common": list(shares)})).all()
+        found = (await session.execute(pg_lexemes.COUNTS, {"words": list(tokens), "common": list(shares)})).all()
         frequency: dict[str, int] = {}
-        for token, forms, count in found:
+        for token, forms, outside, inside, live in found:
             common = [shares[lexeme] for lexeme in forms or [] if lexeme in shares]
-            frequency[str(token)] = int(max(common) * max(rows, total)) if common else int(count or 0)
+            if outside is not None:
+                frequency[str(token)] = pg_lexemes.union(int(outside), int(inside), int(max(rows, total)))
+            else:
+                frequency[str(token)] = int(max(common) * max(rows, total)) if common else int(live or 0)
         return frequency
 
     async def containing(
@@ -226,13 +237,6 @@ class PostgresSearch:
         return contains
 
 
-_FREQUENCIES = text(
-    "SELECT w, ts_lexize('english_stem', w), CASE WHEN ts_lexize('english_stem', w) && CAST(:common AS text[])"
-    " THEN NULL ELSE (SELECT count(*) FROM search_documents WHERE search_vector @@ plainto_tsquery('english', w))"
-    " END FROM unnest(CAST(:words AS text[])) AS t(w)"
-)
-"""Each word's lexemes and, unless PostgreSQL's statistics list it as common, the entries holding it (a word the
-statistics do not list is in few entries, so its count reads few postings)."""
 _CONTAINING = text(
     "SELECT t.w, d.entry_id FROM unnest(CAST(:words AS text[])) AS t(w) JOIN search_documents AS d"
     " ON d.entry_id = ANY(CAST(:ids AS bigint[])) AND d.search_vector @@ plainto_tsquery('english', t.w)"
