@@ -14,7 +14,7 @@ from copbot.activities.labelling import (
     THREAD_LABEL_UPTO,
     ActivityLabeller,
     Labelled,
-    apply_thread_label,
+    apply_thread_labels,
     is_help_request,
     label_message,
     open_help_thread,
@@ -92,9 +92,9 @@ class ActivityBehaviour:
         """The label ingest stores with the message (None where this listener labels nothing)."""
         return self.recogniser.label_message(event.text) if self._recognises(event) else None
 
-    def label_thread(self, thread: Thread, texts: Sequence[str]) -> None:
-        """Relabel a short thread from its texts while ingest stores its messages."""
-        apply_thread_label(self.recogniser, thread, texts, self.settings.activity.min_confidence)
+    def label_thread(self, thread: Thread, runs: Sequence[Sequence[str]]) -> None:
+        """Relabel a short thread after each run of its texts while ingest stores its messages."""
+        apply_thread_labels(self.recogniser, thread, runs, self.settings.activity.min_confidence)
 
     async def after_write(self, session: AsyncSession, batch: Batch) -> None:
         """For a batch that may get suggestions, whether any answered entry exists at all (one query for all)."""

@@ -12,6 +12,7 @@ from sqlalchemy import Table, and_, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
+from copbot.conversations.stored import STORED_COLUMNS, StoredMessage
 from copbot.core.events import MessagePosted, Place
 from copbot.core.labels import Label
 from copbot.store import chat
@@ -24,9 +25,9 @@ TITLE_LENGTH = 120
 
 @dataclass(slots=True)
 class Tracked:
-    """What tracking made of a message: its row, its author and its thread (if it is in one)."""
+    """What tracking made of a message: its stored row, its author and its thread (if it is in one)."""
 
-    message: Message
+    message: StoredMessage
     author: Member
     thread: Thread | None
     new_thread: bool
@@ -50,7 +51,7 @@ class Row:
     new_thread: bool
     in_thread: bool
     """It was in a thread when tracked (a root adopted later in the batch was not)."""
-    message: Message | None = None
+    message: StoredMessage | None = None
 
 
 @dataclass(slots=True)
@@ -59,7 +60,7 @@ class BatchState:
 
     session: AsyncSession
     members: dict[tuple[str, str], Member] = field(default_factory=dict)
-    messages: dict[tuple[str, str], Message] = field(default_factory=dict)
+    messages: dict[tuple[str, str], StoredMessage] = field(default_factory=dict)
     threads: dict[tuple[str, str, str], Thread] = field(default_factory=dict)
     thread_by_id: dict[int, Thread] = field(default_factory=dict)
     rows: dict[tuple[str, str], Row] = field(default_factory=dict)
@@ -82,8 +83,9 @@ class BatchState:
         for platform, group in by_platform.items():
             await self._load_members(platform, group)
             refs = {ref for e in group for ref in (e.id, e.reply_to, e.place.thread) if ref is not None}
-            query = select(Message).where(Message.platform == platform, Message.external_id.in_(refs))
-            for message in await self.session.scalars(query):
+            query = select(*STORED_COLUMNS).where(Message.platform == platform, Message.external_id.in_(refs))
+            for row in await self.session.execute(query):
+                message = StoredMessage(*row)
                 self.messages[(platform, message.external_id)] = message
             rooms: dict[str, set[str]] = defaultdict(set)
             for event in group:
@@ -173,12 +175,12 @@ class BatchState:
         thread = self.adopted.get(key) or (self.thread_by_id.get(stored.thread_id) if stored.thread_id else None)
         return thread, stored.created_at
 
-    def stored_thread(self, message: Message) -> Thread | None:
+    def stored_thread(self, message: StoredMessage) -> Thread | None:
         """The thread a stored message is in."""
         adopted = self.adopted.get((message.platform, message.external_id))
         return adopted or (self.thread_by_id.get(message.thread_id) if message.thread_id else None)
 
-    def track(self, event: MessagePosted, label: Label | None) -> Row | Message:
+    def track(self, event: MessagePosted, label: Label | None) -> Row | StoredMessage:
         """Decide ``event``'s thread as ``tracking.track_message`` does; the stored message if already known."""
         platform = event.place.platform
         key = (platform, event.id)
