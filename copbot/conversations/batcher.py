@@ -13,7 +13,8 @@ from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.conversations.batch import Batch, BatchHook, Ingested
-from copbot.conversations.ingest import ThreadLabeller, write_batch
+from copbot.conversations.ingest import write_batch
+from copbot.conversations.relabel import ThreadLabeller
 from copbot.core.events import MessagePosted
 from copbot.core.labels import Label
 from copbot.core.text import clean_text

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, insert, or_, select
+from sqlalchemy import Table, insert, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -87,17 +87,16 @@ class BatchState:
             for row in await self.session.execute(query):
                 message = StoredMessage(*row)
                 self.messages[(platform, message.external_id)] = message
-            rooms: dict[str, set[str]] = defaultdict(set)
-            for event in group:
-                rooms[event.place.room].update(k for k in (event.place.thread, event.reply_to) if k is not None)
-            places = [and_(Thread.room == room, Thread.thread_key.in_(keys)) for room, keys in rooms.items() if keys]
-            if places:  # every room's threads in one query
-                in_rooms = select(Thread).where(Thread.platform == platform, or_(*places))
-                for thread in await self.session.scalars(in_rooms):
-                    self.remember(thread)
-        wanted = {m.thread_id for m in self.messages.values() if m.thread_id is not None} - set(self.thread_by_id)
-        if wanted:
-            for thread in await self.session.scalars(select(Thread).where(Thread.id.in_(wanted))):
+            rooms = {event.place.room for event in group if event.place.thread or event.reply_to}
+            keys = {key for event in group for key in (event.place.thread, event.reply_to) if key is not None}
+            # The threads keyed by the ids the batch names (each room's keys: the pairs are checked in memory) and the
+            # threads of the messages it refers to, in one statement of two index lookups.
+            keyed = select(Thread).where(
+                Thread.platform == platform, Thread.room.in_(rooms), Thread.thread_key.in_(keys)
+            )
+            of_refs = select(Message.thread_id).where(Message.platform == platform, Message.external_id.in_(refs))
+            referred = select(Thread).where(Thread.id.in_(of_refs))
+            for thread in await self.session.scalars(select(Thread).from_statement(union_all(keyed, referred))):
                 self.remember(thread)
 
     async def _load_members(self, platform: str, group: list[MessagePosted]) -> None:
