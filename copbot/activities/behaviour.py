@@ -112,15 +112,15 @@ class ActivityBehaviour:
 
     async def on_message(self, ctx: Context, event: MessagePosted) -> None:
         """Handle one new message; anything but a tracked member message is ignored."""
-        tracked = ctx.tracked
-        if tracked is None or not self._recognises(event):
+        tracked, ingested = ctx.tracked, ctx.ingested
+        labelled_at_ingest = ingested is not None and ingested.label is not None  # ``prelabel`` recognised it
+        if tracked is None or not (labelled_at_ingest or self._recognises(event)):
             return
         section = self.settings.activity
         behaviour = section.behaviour_for(event.place.room)
         top_level = event.place.thread is None and event.reply_to is None
         capabilities = ctx.adapter.capabilities
         opens_thread = top_level and behaviour.offer_thread and (capabilities.create_threads or capabilities.threads)
-        ingested = ctx.ingested
         if ingested is not None and ingested.label is not None:
             label = await self._refined(event, tracked, ingested.label) if ingested.fresh else ingested.label
             labelled = await self._stored_label(event, tracked, label, ingested.fresh, opens_thread)

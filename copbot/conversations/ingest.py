@@ -7,17 +7,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.conversations.batch import Ingested as Ingested
+from copbot.conversations.queries import posted_prompts
 from copbot.conversations.relabel import ThreadLabeller, earlier_messages, relabel, to_relabel
 from copbot.conversations.rows import batch_thread_updates, insert_messages
 from copbot.conversations.threads import BatchState, Row, Tracked
 from copbot.core.events import MessagePosted
 from copbot.core.labels import Label
 from copbot.store.models import Message, Thread
-from copbot.store.operations import PromptRun
 
 log = logging.getLogger(__name__)
 
@@ -95,10 +95,8 @@ async def _with_prompt_keys(
     found: set[tuple[str, str]] = set()
     for platform, keys in wanted.items():
         if keys:
-            where = (PromptRun.platform == platform, PromptRun.status == "posted", PromptRun.message_id.in_(keys))
-            found |= {
-                (platform, key) for key in await session.scalars(select(PromptRun.message_id).where(*where)) if key
-            }
+            posted = await session.scalars(posted_prompts(), {"platform": platform, "keys": list(keys)})
+            found |= {(platform, key) for key in posted if key}
     if not found:
         return results
     return [

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -49,7 +50,23 @@ async def earlier_messages(session: AsyncSession, state: BatchState, wanted: dic
     stored = [tid for tid in wanted if tid not in made]
     if not stored:
         return earlier
-    live = (Message.thread_id.in_(stored), Message.deleted_at.is_(None))
+    long: set[int] = set()
+    for thread_id, created_at, message_id, text in await session.execute(_earlier_query(), {"threads": stored}):
+        if message_id is None:
+            long.add(thread_id)
+        elif created_at is not None and text is not None:  # both are NOT NULL: always, for a joined message
+            earlier.setdefault(thread_id, []).append((created_at, message_id, text))
+    for thread_id in stored:
+        if thread_id not in long:
+            earlier.setdefault(thread_id, [])  # no live message yet
+    return earlier
+
+
+@cache
+def _earlier_query() -> Select[int, datetime | None, int | None, str | None]:
+    """Each of the ``threads``' live message count, joined to its live messages only where the count is short (built
+    once: an aliased entity costs more to build than the query takes)."""
+    live = (Message.thread_id.in_(bindparam("threads", expanding=True)), Message.deleted_at.is_(None))
     counted = select(Message.thread_id, func.count().label("n")).where(*live).group_by(Message.thread_id).subquery()
     message = aliased(Message)
     # Joined on no key at all for a long thread, so its messages are not even looked at.
@@ -57,16 +74,7 @@ async def earlier_messages(session: AsyncSession, state: BatchState, wanted: dic
         message.thread_id == case((counted.c.n < THREAD_LABEL_UPTO, counted.c.thread_id)), message.deleted_at.is_(None)
     )
     query = select(counted.c.thread_id, message.created_at, message.id, message.text).select_from(counted)
-    long: set[int] = set()
-    for thread_id, created_at, message_id, text in await session.execute(query.outerjoin(message, short)):
-        if message_id is None:
-            long.add(thread_id)
-        else:
-            earlier.setdefault(thread_id, []).append((created_at, message_id, text))
-    for thread_id in stored:
-        if thread_id not in long:
-            earlier.setdefault(thread_id, [])  # no live message yet
-    return earlier
+    return query.outerjoin(message, short)
 
 
 def relabel(wanted: dict[int, list[Row]], earlier: Earlier, labeller: ThreadLabeller) -> None:

@@ -5,23 +5,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Boolean, Table, bindparam, case, insert, inspect, update
+from sqlalchemy import Boolean, Table, Update, bindparam, case, insert, inspect, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import ReturningInsert
 
 from copbot.conversations.stored import StoredMessage
 from copbot.conversations.threads import Row
 from copbot.store.models import Message, Thread
 
 
+@cache
+def _message_insert() -> ReturningInsert[int, str, str]:
+    """The INSERT of new messages, returning each one's id by its key (built once)."""
+    table = cast(Table, Message.__table__)
+    return insert(table).returning(table.c.id, table.c.platform, table.c.external_id)
+
+
 async def insert_messages(session: AsyncSession, rows: Sequence[Row]) -> None:
     """One multi-row INSERT for the new messages; each row's ``StoredMessage`` is built from the values sent (no ORM
     object: whoever changes a new message in the same transaction loads it)."""
-    table = cast(Table, Message.__table__)
-    returning = insert(table).returning(table.c.id, table.c.platform, table.c.external_id)
-    returned = await session.execute(returning, [row.values for row in rows])
+    returned = await session.execute(_message_insert(), [row.values for row in rows])
     ids = {(platform, external_id): message_id for message_id, platform, external_id in returned}
     for row in rows:
         values = row.values
@@ -43,6 +50,14 @@ def _written(column: str, flag: str) -> Any:
                 else_=table.c[column])  # fmt: skip
 
 
+@cache
+def _thread_state_update() -> Update:
+    """The UPDATE of THREAD_STATE, each column only where its ``set_`` flag is (built once)."""
+    table = cast(Table, Thread.__table__)
+    written = {name: _written(name, f"set_{name}") for name in THREAD_STATE}
+    return update(table).where(table.c.id == bindparam("thread")).values(written)
+
+
 async def batch_thread_updates(session: AsyncSession) -> None:
     """Write what the batch changed on its threads in one executemany UPDATE (the unit of work would send one per
     set of changed columns and row order), and tell the session those values are stored."""
@@ -62,13 +77,7 @@ async def batch_thread_updates(session: AsyncSession) -> None:
         written.append(item)
     if not rows:
         return
-    table = cast(Table, Thread.__table__)
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("thread"))
-        .values({name: _written(name, f"set_{name}") for name in THREAD_STATE})
-    )
-    await session.execute(statement, rows)
+    await session.execute(_thread_state_update(), rows)
     for item in written:
         for name in THREAD_STATE:
             set_committed_value(item, name, getattr(item, name))

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, union_all
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
-from copbot.conversations.stored import STORED_COLUMNS, StoredMessage
+from copbot.conversations.queries import members_named, messages_named, threads_named
+from copbot.conversations.stored import StoredMessage
 from copbot.core.events import MessagePosted, Place
 from copbot.core.labels import Label
 from copbot.store import chat
@@ -83,26 +84,19 @@ class BatchState:
         for platform, group in by_platform.items():
             await self._load_members(platform, group)
             refs = {ref for e in group for ref in (e.id, e.reply_to, e.place.thread) if ref is not None}
-            query = select(*STORED_COLUMNS).where(Message.platform == platform, Message.external_id.in_(refs))
-            for row in await self.session.execute(query):
+            named = {"platform": platform, "refs": list(refs)}
+            for row in await self.session.execute(messages_named(), named):
                 message = StoredMessage(*row)
                 self.messages[(platform, message.external_id)] = message
             rooms = {event.place.room for event in group if event.place.thread or event.reply_to}
             keys = {key for event in group for key in (event.place.thread, event.reply_to) if key is not None}
-            # The threads keyed by the ids the batch names (each room's keys: the pairs are checked in memory) and the
-            # threads of the messages it refers to, in one statement of two index lookups.
-            keyed = select(Thread).where(
-                Thread.platform == platform, Thread.room.in_(rooms), Thread.thread_key.in_(keys)
-            )
-            of_refs = select(Message.thread_id).where(Message.platform == platform, Message.external_id.in_(refs))
-            referred = select(Thread).where(Thread.id.in_(of_refs))
-            for thread in await self.session.scalars(select(Thread).from_statement(union_all(keyed, referred))):
+            named |= {"rooms": list(rooms), "keys": list(keys)}
+            for thread in await self.session.scalars(threads_named(), named):
                 self.remember(thread)
 
     async def _load_members(self, platform: str, group: list[MessagePosted]) -> None:
         ids = {event.author.id for event in group}
-        query = select(Member).where(Member.platform == platform, Member.external_id.in_(ids))
-        for member in await self.session.scalars(query):
+        for member in await self.session.scalars(members_named(), {"platform": platform, "ids": list(ids)}):
             self.members[(platform, member.external_id)] = member
         newest = {event.author.id: event.author for event in group}  # the newest name wins, as one by one would
         missing = {ident: author for ident, author in newest.items() if (platform, ident) not in self.members}
