@@ -165,10 +165,8 @@ class IngestBatcher:
 
     async def _stored(self, session: AsyncSession, batch: list[_Waiting]) -> list[Ingested]:
         """The batch tracked in ``session``, each result pointing at the shared ``Batch`` the hooks filled in."""
-        events = [waiting.event for waiting in batch]
-        results = await write_batch(session, [(w.event, w.label) for w in batch], self.labeller)
-        shared = Batch(events, [], self.insert)
-        shared.ingested = [Ingested(r.tracked, r.fresh, r.label, r.prompt_keys, shared) for r in results]
+        shared = Batch([waiting.event for waiting in batch], [], self.insert)
+        shared.ingested = await write_batch(session, [(w.event, w.label) for w in batch], self.labeller, shared)
         for hook in self.hooks:
             await hook.after_write(session, shared)
         return list(shared.ingested)

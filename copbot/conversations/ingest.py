@@ -10,6 +10,7 @@ from typing import Protocol, runtime_checkable
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from copbot.conversations.batch import Batch
 from copbot.conversations.batch import Ingested as Ingested
 from copbot.conversations.queries import posted_prompts
 from copbot.conversations.relabel import ThreadLabeller, earlier_messages, relabel, to_relabel
@@ -34,18 +35,22 @@ class Prelabeller(Protocol):
 
 
 async def write_batch(
-    session: AsyncSession, items: Sequence[tuple[MessagePosted, Label | None]], labeller: ThreadLabeller | None
+    session: AsyncSession,
+    items: Sequence[tuple[MessagePosted, Label | None]],
+    labeller: ThreadLabeller | None,
+    batch: Batch | None = None,
 ) -> list[Ingested]:
-    """Track every event in ``session`` (not committed here), with one bulk INSERT for the new messages."""
+    """Track every event in ``session`` (not committed here), with one bulk INSERT for the new messages; each result
+    points at ``batch`` (None: stored alone)."""
     state = BatchState(session)
     await state.load([event for event, _ in items])
     with session.no_autoflush:  # what the batch changes on loaded rows is flushed once, after it (see below)
-        return await _write_loaded(session, state, items, labeller)
+        return await _write_loaded(session, state, items, labeller, batch)
 
 
 async def _write_loaded(
     session: AsyncSession, state: BatchState, items: Sequence[tuple[MessagePosted, Label | None]],
-    labeller: ThreadLabeller | None,
+    labeller: ThreadLabeller | None, batch: Batch | None,
 ) -> list[Ingested]:  # fmt: skip
     outcomes = [state.track(event, label) for event, label in items]
     await state.insert_threads()
@@ -63,7 +68,7 @@ async def _write_loaded(
     if labeller is not None:
         relabel(wanted, earlier, labeller)
     await batch_thread_updates(session)
-    results: list[Ingested] = []
+    made: list[tuple[Tracked, bool, Label | None]] = []
     first: set[int] = set()
     for (event, label), outcome in zip(items, outcomes, strict=True):
         author = state.members[(event.place.platform, event.author.id)]
@@ -71,22 +76,27 @@ async def _write_loaded(
             fresh = id(outcome) not in first
             first.add(id(outcome))
             assert outcome.message is not None
-            tracked = Tracked(outcome.message, author, outcome.thread, outcome.new_thread and fresh)
-            results.append(Ingested(tracked, fresh, label if fresh else None))
+            made.append((Tracked(outcome.message, author, outcome.thread, outcome.new_thread and fresh), fresh, label))
         else:
             stored = state.messages[(outcome.platform, outcome.external_id)]  # as adopted above, if it was
-            results.append(Ingested(Tracked(stored, author, state.stored_thread(stored), False), False, None))
-    return await _with_prompt_keys(session, [event for event, _ in items], results)
+            made.append((Tracked(stored, author, state.stored_thread(stored), False), False, None))
+    keys = await _prompt_keys(session, [event for event, _ in items], [tracked.thread for tracked, _, _ in made])
+    return [
+        Ingested(tracked, fresh, label if fresh else None, prompt_keys, batch)
+        for (tracked, fresh, label), prompt_keys in zip(made, keys, strict=True)
+    ]
 
 
-async def _with_prompt_keys(
-    session: AsyncSession, events: Sequence[MessagePosted], results: list[Ingested]
-) -> list[Ingested]:
-    """Note which conversation ids of each message a posted prompt has, in one query per platform."""
+NO_KEYS: frozenset[str] = frozenset()
+
+
+async def _prompt_keys(
+    session: AsyncSession, events: Sequence[MessagePosted], threads: Sequence[Thread | None]
+) -> list[frozenset[str]]:
+    """Which conversation ids of each message a posted prompt has, in one query per platform."""
     wanted: dict[str, set[str]] = defaultdict(set)
     candidates: list[set[str]] = []
-    for event, result in zip(events, results, strict=True):
-        thread = result.tracked.thread
+    for event, thread in zip(events, threads, strict=True):
         keys = {key for key in (event.place.thread, event.reply_to) if key}
         if thread is not None and keys:
             keys |= {key for key in (thread.thread_key, thread.root_message_id) if key}
@@ -98,8 +108,8 @@ async def _with_prompt_keys(
             posted = await session.scalars(posted_prompts(), {"platform": platform, "keys": list(keys)})
             found |= {(platform, key) for key in posted if key}
     if not found:
-        return results
+        return [NO_KEYS] * len(events)
     return [
-        Ingested(r.tracked, r.fresh, r.label, frozenset(k for k in keys if (r.tracked.message.platform, k) in found))
-        for r, keys in zip(results, candidates, strict=True)
+        frozenset(k for k in keys if (event.place.platform, k) in found)
+        for event, keys in zip(events, candidates, strict=True)
     ]

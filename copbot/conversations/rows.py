@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from sqlalchemy import Boolean, Table, Update, bindparam, case, insert, inspect, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import get_history, set_committed_value
 from sqlalchemy.sql.dml import ReturningInsert
 
 from copbot.conversations.stored import StoredMessage
@@ -58,6 +58,12 @@ def _thread_state_update() -> Update:
     return update(table).where(table.c.id == bindparam("thread")).values(written)
 
 
+@cache
+def _thread_keys() -> tuple[str, ...]:
+    """Every mapped attribute of a Thread."""
+    return tuple(inspect(Thread).attrs.keys())
+
+
 async def batch_thread_updates(session: AsyncSession) -> None:
     """Write what the batch changed on its threads in one executemany UPDATE (the unit of work would send one per
     set of changed columns and row order), and tell the session those values are stored."""
@@ -66,7 +72,8 @@ async def batch_thread_updates(session: AsyncSession) -> None:
     for item in session.dirty:
         if not isinstance(item, Thread):
             continue
-        changed = {attr.key for attr in inspect(item).attrs if attr.history.has_changes()}
+        unmodified = inspect(item).unmodified  # cheap: only what was set is asked for its history
+        changed = {name for name in _thread_keys() if name not in unmodified and get_history(item, name).has_changes()}
         if not changed or not changed <= set(THREAD_STATE):
             continue  # anything else is left to the flush
         row: dict[str, Any] = {"thread": item.id}
