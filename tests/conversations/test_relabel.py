@@ -39,7 +39,7 @@ def _chain(room: str, at_seconds: int, clock: ManualClock) -> list[MessagePosted
                 author=author,
                 text=text,
                 reply_to=f"{room}-{number - 1}" if number else None,
-            )  # fmt: skip
+            )
         )
     return events
 
