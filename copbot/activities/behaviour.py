@@ -14,7 +14,7 @@ from copbot.activities.labelling import (
     THREAD_LABEL_UPTO,
     ActivityLabeller,
     Labelled,
-    apply_thread_label,
+    apply_thread_labels,
     is_help_request,
     label_message,
     open_help_thread,
@@ -92,9 +92,9 @@ class ActivityBehaviour:
         """The label ingest stores with the message (None where this listener labels nothing)."""
         return self.recogniser.label_message(event.text) if self._recognises(event) else None
 
-    def label_thread(self, thread: Thread, texts: Sequence[str]) -> None:
-        """Relabel a short thread from its texts while ingest stores its messages."""
-        apply_thread_label(self.recogniser, thread, texts, self.settings.activity.min_confidence)
+    def label_thread(self, thread: Thread, runs: Sequence[Sequence[str]]) -> None:
+        """Relabel a short thread after each run of its texts while ingest stores its messages."""
+        apply_thread_labels(self.recogniser, thread, runs, self.settings.activity.min_confidence)
 
     async def after_write(self, session: AsyncSession, batch: Batch) -> None:
         """For a batch that may get suggestions, whether any answered entry exists at all (one query for all)."""
@@ -112,15 +112,15 @@ class ActivityBehaviour:
 
     async def on_message(self, ctx: Context, event: MessagePosted) -> None:
         """Handle one new message; anything but a tracked member message is ignored."""
-        tracked = ctx.tracked
-        if tracked is None or not self._recognises(event):
+        tracked, ingested = ctx.tracked, ctx.ingested
+        labelled_at_ingest = ingested is not None and ingested.label is not None  # ``prelabel`` recognised it
+        if tracked is None or not (labelled_at_ingest or self._recognises(event)):
             return
         section = self.settings.activity
         behaviour = section.behaviour_for(event.place.room)
         top_level = event.place.thread is None and event.reply_to is None
         capabilities = ctx.adapter.capabilities
         opens_thread = top_level and behaviour.offer_thread and (capabilities.create_threads or capabilities.threads)
-        ingested = ctx.ingested
         if ingested is not None and ingested.label is not None:
             label = await self._refined(event, tracked, ingested.label) if ingested.fresh else ingested.label
             labelled = await self._stored_label(event, tracked, label, ingested.fresh, opens_thread)

@@ -107,6 +107,17 @@ def apply_thread_label(recogniser: Recogniser, thread: Thread, texts: Sequence[s
     set_thread_label(thread, recogniser.label_thread(texts), texts, min_confidence)
 
 
+def apply_thread_labels(
+    recogniser: Recogniser, thread: Thread, runs: Sequence[Sequence[str]], min_confidence: float
+) -> None:
+    """Relabel ``thread`` after each run of its texts in turn, as relabelling after each new message does: only the
+    last label stays and a help request stays one, so once the thread is one only the last run is read."""
+    last = len(runs) - 1
+    for number, texts in enumerate(runs):
+        if number == last or not thread.is_help_request:
+            apply_thread_label(recogniser, thread, texts, min_confidence)
+
+
 def set_thread_label(thread: Thread, label: Label, texts: Sequence[str], min_confidence: float) -> None:
     """Store ``label`` as the label of ``thread`` (whose messages are ``texts``); a help request stays one."""
     thread.activity = label.activity.value

@@ -79,12 +79,18 @@ class Queue:
             query = select(Member.id, Member.external_id).where(Member.id.in_(askers))
             external = {ident: ext for ident, ext in await session.execute(query)}
         for message, result in zip(kept, results, strict=True):
-            thread, row = result.tracked.thread, result.tracked.message
-            if thread is not None and thread.asker_id is not None and row.author_id != thread.asker_id:
+            thread, stored = result.tracked.thread, result.tracked.message
+            mark = None
+            if thread is not None and thread.asker_id is not None and stored.author_id != thread.asker_id:
                 asker = external.get(thread.asker_id)
                 mark = next((e for e, users in message.reactions if e in solved and asker in users), None)
-                if mark is not None:
-                    row.asker_reaction = mark
+            if mark is None and not message.pinned:
+                continue
+            row = await session.get(Message, stored.id)  # ingest built no ORM row; the few it changes are loaded
+            if row is None:
+                continue
+            if mark is not None:
+                row.asker_reaction = mark
             if message.pinned:
                 await self._pinned(session, reader, source, row, thread)
 

@@ -13,7 +13,8 @@ from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.conversations.batch import Batch, BatchHook, Ingested
-from copbot.conversations.ingest import ThreadLabeller, write_batch
+from copbot.conversations.ingest import write_batch
+from copbot.conversations.relabel import ThreadLabeller
 from copbot.core.events import MessagePosted
 from copbot.core.labels import Label
 from copbot.core.text import clean_text
@@ -164,10 +165,8 @@ class IngestBatcher:
 
     async def _stored(self, session: AsyncSession, batch: list[_Waiting]) -> list[Ingested]:
         """The batch tracked in ``session``, each result pointing at the shared ``Batch`` the hooks filled in."""
-        events = [waiting.event for waiting in batch]
-        results = await write_batch(session, [(w.event, w.label) for w in batch], self.labeller)
-        shared = Batch(events, [], self.insert)
-        shared.ingested = [Ingested(r.tracked, r.fresh, r.label, r.prompt_keys, shared) for r in results]
+        shared = Batch([waiting.event for waiting in batch], [], self.insert)
+        shared.ingested = await write_batch(session, [(w.event, w.label) for w in batch], self.labeller, shared)
         for hook in self.hooks:
             await hook.after_write(session, shared)
         return list(shared.ingested)

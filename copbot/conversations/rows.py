@@ -1,41 +1,41 @@
-"""Writing a batch's rows: new messages by one Core INSERT (never loaded back), thread state by one UPDATE."""
+"""Writing a batch's rows: new messages by one Core INSERT (no ORM rows, never loaded back), thread state by one
+UPDATE."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Boolean, Table, bindparam, case, insert, inspect, update
+from sqlalchemy import Boolean, Table, Update, bindparam, case, insert, inspect, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.instrumentation import manager_of_class
+from sqlalchemy.orm.attributes import get_history, set_committed_value
+from sqlalchemy.sql.dml import ReturningInsert
 
+from copbot.conversations.stored import StoredMessage
 from copbot.conversations.threads import Row
 from copbot.store.models import Message, Thread
 
 
-async def insert_messages(session: AsyncSession, rows: Sequence[Row]) -> None:
-    """One multi-row INSERT for the new messages; their rows are built from the values sent, not loaded back."""
+@cache
+def _message_insert() -> ReturningInsert[int, str, str]:
+    """The INSERT of new messages, returning each one's id by its key (built once)."""
     table = cast(Table, Message.__table__)
-    returning = insert(table).returning(table.c.id, table.c.platform, table.c.external_id)
-    returned = await session.execute(returning, [row.values for row in rows])
+    return insert(table).returning(table.c.id, table.c.platform, table.c.external_id)
+
+
+async def insert_messages(session: AsyncSession, rows: Sequence[Row]) -> None:
+    """One multi-row INSERT for the new messages; each row's ``StoredMessage`` is built from the values sent (no ORM
+    object: whoever changes a new message in the same transaction loads it)."""
+    returned = await session.execute(_message_insert(), [row.values for row in rows])
     ids = {(platform, external_id): message_id for message_id, platform, external_id in returned}
     for row in rows:
         values = row.values
-        message = new_message()  # filled as a loaded row is, without change events (nothing here is a change)
-        message.__dict__.update(values, asker_reaction=None, created_at=values["created_at"].astimezone(UTC))
-        message.id = ids[(values["platform"], values["external_id"])]
-        make_transient_to_detached(message)
-        session.add(message)  # attached as stored: a later change in this transaction is flushed as an update
-        row.message = message
-
-
-def new_message() -> Message:
-    """An empty instrumented Message, made as the ORM makes one for a loaded row (its constructor is skipped)."""
-    message: Message = manager_of_class(Message).new_instance()
-    return message
+        row.message = StoredMessage(
+            ids[(values["platform"], values["external_id"])], values["platform"], values["external_id"], values["room"],
+            values["thread_id"], values["author_id"], values["text"], values["created_at"].astimezone(UTC),
+        )  # fmt: skip
 
 
 THREAD_STATE = ("last_message_at", "activity", "activity_confidence", "is_help_request")
@@ -50,6 +50,20 @@ def _written(column: str, flag: str) -> Any:
                 else_=table.c[column])  # fmt: skip
 
 
+@cache
+def _thread_state_update() -> Update:
+    """The UPDATE of THREAD_STATE, each column only where its ``set_`` flag is (built once)."""
+    table = cast(Table, Thread.__table__)
+    written = {name: _written(name, f"set_{name}") for name in THREAD_STATE}
+    return update(table).where(table.c.id == bindparam("thread")).values(written)
+
+
+@cache
+def _thread_keys() -> tuple[str, ...]:
+    """Every mapped attribute of a Thread."""
+    return tuple(inspect(Thread).attrs.keys())
+
+
 async def batch_thread_updates(session: AsyncSession) -> None:
     """Write what the batch changed on its threads in one executemany UPDATE (the unit of work would send one per
     set of changed columns and row order), and tell the session those values are stored."""
@@ -58,7 +72,8 @@ async def batch_thread_updates(session: AsyncSession) -> None:
     for item in session.dirty:
         if not isinstance(item, Thread):
             continue
-        changed = {attr.key for attr in inspect(item).attrs if attr.history.has_changes()}
+        unmodified = inspect(item).unmodified  # cheap: only what was set is asked for its history
+        changed = {name for name in _thread_keys() if name not in unmodified and get_history(item, name).has_changes()}
         if not changed or not changed <= set(THREAD_STATE):
             continue  # anything else is left to the flush
         row: dict[str, Any] = {"thread": item.id}
@@ -69,13 +84,7 @@ async def batch_thread_updates(session: AsyncSession) -> None:
         written.append(item)
     if not rows:
         return
-    table = cast(Table, Thread.__table__)
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("thread"))
-        .values({name: _written(name, f"set_{name}") for name in THREAD_STATE})
-    )
-    await session.execute(statement, rows)
+    await session.execute(_thread_state_update(), rows)
     for item in written:
         for name in THREAD_STATE:
             set_committed_value(item, name, getattr(item, name))

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, insert, or_, select
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
+from copbot.conversations.queries import members_named, messages_named, threads_named
+from copbot.conversations.stored import StoredMessage
 from copbot.core.events import MessagePosted, Place
 from copbot.core.labels import Label
 from copbot.store import chat
@@ -24,9 +26,9 @@ TITLE_LENGTH = 120
 
 @dataclass(slots=True)
 class Tracked:
-    """What tracking made of a message: its row, its author and its thread (if it is in one)."""
+    """What tracking made of a message: its stored row, its author and its thread (if it is in one)."""
 
-    message: Message
+    message: StoredMessage
     author: Member
     thread: Thread | None
     new_thread: bool
@@ -50,7 +52,7 @@ class Row:
     new_thread: bool
     in_thread: bool
     """It was in a thread when tracked (a root adopted later in the batch was not)."""
-    message: Message | None = None
+    message: StoredMessage | None = None
 
 
 @dataclass(slots=True)
@@ -59,7 +61,7 @@ class BatchState:
 
     session: AsyncSession
     members: dict[tuple[str, str], Member] = field(default_factory=dict)
-    messages: dict[tuple[str, str], Message] = field(default_factory=dict)
+    messages: dict[tuple[str, str], StoredMessage] = field(default_factory=dict)
     threads: dict[tuple[str, str, str], Thread] = field(default_factory=dict)
     thread_by_id: dict[int, Thread] = field(default_factory=dict)
     rows: dict[tuple[str, str], Row] = field(default_factory=dict)
@@ -82,26 +84,19 @@ class BatchState:
         for platform, group in by_platform.items():
             await self._load_members(platform, group)
             refs = {ref for e in group for ref in (e.id, e.reply_to, e.place.thread) if ref is not None}
-            query = select(Message).where(Message.platform == platform, Message.external_id.in_(refs))
-            for message in await self.session.scalars(query):
+            named = {"platform": platform, "refs": list(refs)}
+            for row in await self.session.execute(messages_named(), named):
+                message = StoredMessage(*row)
                 self.messages[(platform, message.external_id)] = message
-            rooms: dict[str, set[str]] = defaultdict(set)
-            for event in group:
-                rooms[event.place.room].update(k for k in (event.place.thread, event.reply_to) if k is not None)
-            places = [and_(Thread.room == room, Thread.thread_key.in_(keys)) for room, keys in rooms.items() if keys]
-            if places:  # every room's threads in one query
-                in_rooms = select(Thread).where(Thread.platform == platform, or_(*places))
-                for thread in await self.session.scalars(in_rooms):
-                    self.remember(thread)
-        wanted = {m.thread_id for m in self.messages.values() if m.thread_id is not None} - set(self.thread_by_id)
-        if wanted:
-            for thread in await self.session.scalars(select(Thread).where(Thread.id.in_(wanted))):
+            rooms = {event.place.room for event in group if event.place.thread or event.reply_to}
+            keys = {key for event in group for key in (event.place.thread, event.reply_to) if key is not None}
+            named |= {"rooms": list(rooms), "keys": list(keys)}
+            for thread in await self.session.scalars(threads_named(), named):
                 self.remember(thread)
 
     async def _load_members(self, platform: str, group: list[MessagePosted]) -> None:
         ids = {event.author.id for event in group}
-        query = select(Member).where(Member.platform == platform, Member.external_id.in_(ids))
-        for member in await self.session.scalars(query):
+        for member in await self.session.scalars(members_named(), {"platform": platform, "ids": list(ids)}):
             self.members[(platform, member.external_id)] = member
         newest = {event.author.id: event.author for event in group}  # the newest name wins, as one by one would
         missing = {ident: author for ident, author in newest.items() if (platform, ident) not in self.members}
@@ -173,12 +168,12 @@ class BatchState:
         thread = self.adopted.get(key) or (self.thread_by_id.get(stored.thread_id) if stored.thread_id else None)
         return thread, stored.created_at
 
-    def stored_thread(self, message: Message) -> Thread | None:
+    def stored_thread(self, message: StoredMessage) -> Thread | None:
         """The thread a stored message is in."""
         adopted = self.adopted.get((message.platform, message.external_id))
         return adopted or (self.thread_by_id.get(message.thread_id) if message.thread_id else None)
 
-    def track(self, event: MessagePosted, label: Label | None) -> Row | Message:
+    def track(self, event: MessagePosted, label: Label | None) -> Row | StoredMessage:
         """Decide ``event``'s thread as ``tracking.track_message`` does; the stored message if already known."""
         platform = event.place.platform
         key = (platform, event.id)

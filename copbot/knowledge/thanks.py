@@ -147,20 +147,21 @@ class ThanksGuess:
             guesses[key] = None  # a later thanks in the same thread waits for the first one's guess
             if thread.id not in first:
                 first[thread.id], threads[thread.id] = key, thread
-        if not guesses:
-            return
-        for thread_id, replies in (await read_replies(session, threads, self.settings.activity.language)).items():
-            guesses[first[thread_id]] = replies
-        batch.note(GUESSES, guesses)
+        if guesses:
+            for thread_id, replies in (await read_replies(session, threads, self.settings.activity.language)).items():
+                guesses[first[thread_id]] = replies
+        batch.note(GUESSES, guesses)  # noted even when empty: ``handle`` then knows no message of the batch is one
 
     async def handle(self, ctx: Context, event: MessagePosted) -> None:
         """Ask the asker who said thanks to confirm with one reaction; saved only once they do."""
-        thread = self.thread_for(ctx.tracked, event.text)
-        if thread is None:
-            return
         batch = ctx.ingested.batch if ctx.ingested is not None else None
         guesses = batch.get(GUESSES) if batch is not None else None
         key = (event.place.platform, event.id)
+        if guesses is not None and key not in guesses:
+            return  # the batch's hook asked ``thread_for`` already: not a thanks that may become a guess
+        thread = self.thread_for(ctx.tracked, event.text)
+        if thread is None:
+            return
         if batch is None or guesses is None or key not in guesses:
             if self._reserve(thread.id):
                 await self._alone(ctx, event, thread)

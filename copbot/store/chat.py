@@ -34,15 +34,21 @@ async def get_or_create_member(session: AsyncSession, platform: str, member: Eve
 
 
 async def create_members(session: AsyncSession, platform: str, members: Sequence[EventMember]) -> list[Member]:
-    """Create the stored members for ``members`` in one statement (any already stored are kept) and load them all."""
+    """Create the stored members for ``members`` in one statement that returns them (any already stored are kept, and
+    loaded by a second one)."""
     if not members:
         return []
     ordered = sorted(members, key=lambda m: m.id)  # in one order, so two writers never wait on each other in turn
     values = [{"platform": platform, "external_id": m.id, "display_name": m.name, "is_bot": m.is_bot} for m in ordered]
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
-    await session.execute(insert(Member).on_conflict_do_nothing(), values)
-    wanted = select(Member).where(Member.platform == platform, Member.external_id.in_([m.id for m in members]))
-    return list(await session.scalars(wanted))
+    created = list(await session.scalars(insert(Member).on_conflict_do_nothing().returning(Member), values))
+    made = {member.external_id for member in created}
+    kept = [m.id for m in ordered if m.id not in made]  # another transaction created these meanwhile
+    if kept:
+        created += await session.scalars(
+            select(Member).where(Member.platform == platform, Member.external_id.in_(kept))
+        )
+    return created
 
 
 async def find_member(session: AsyncSession, platform: str, external_id: str) -> Member | None:

@@ -33,3 +33,24 @@ async def test_concurrent_first_sightings_of_a_member_share_one_row(database_url
         assert ids[0] == ids[1]
     finally:
         await engine.dispose()
+
+
+async def test_creating_members_some_of_which_are_stored_returns_them_all(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        await migrate.upgrade(engine)
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        async with sessions.begin() as session:  # another writer created Bob just before
+            (
+                await chat.get_or_create_member(session, "discord", EventMember(id="bob", name="Bob"))
+            ).capture_opt_out = True
+        wanted = [EventMember(id=ident, name=ident.title()) for ident in ("carol", "bob", "alice")]
+        async with sessions.begin() as session:
+            created = await chat.create_members(session, "discord", wanted)
+            assert sorted(m.external_id for m in created) == ["alice", "bob", "carol"]
+            assert {m.external_id: m.capture_opt_out for m in created} == {"alice": False, "bob": True, "carol": False}
+            assert all(m.id is not None for m in created)
+        async with sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(Member)) == 3
+    finally:
+        await engine.dispose()
