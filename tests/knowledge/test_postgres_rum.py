@@ -17,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from copbot.knowledge.interchange.jsonl import import_lines
 from copbot.knowledge.search.backend import search
 from copbot.knowledge.search.filters import SearchFilters
-from copbot.knowledge.search.postgres import RUM_INDEX, ranks_inside
+from copbot.knowledge.search.postgres import ranks_inside
 from copbot.members.visibility import Audience
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
+from copbot.store.search_index import RUM_INDEX
 from tests.pg_support import SERVER
 
 WORDS = ["pump", "valve", "heater", "fuse", "compost", "seedling", "trellis", "mulch", "drip", "timer", "soil", "frost"]
