@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,17 @@ def postgres_database() -> Iterator[TestDatabase]:
         yield database
     finally:
         database.drop()
+
+
+@pytest.fixture
+async def fresh_postgres() -> AsyncIterator[TestDatabase]:
+    """A brand-new empty PostgreSQL database (not the session's), dropped afterwards."""
+    database = TestDatabase()
+    await asyncio.to_thread(database.create)
+    try:
+        yield database
+    finally:
+        await asyncio.to_thread(database.drop)
 
 
 @pytest.fixture(params=STORES)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
 
-import pytest
 from sqlalchemy import event, text
 
 from copbot.knowledge.interchange.jsonl import ANALYZE_AFTER, import_lines
@@ -24,16 +21,6 @@ ADD_WORD = text(
 )
 
 
-@pytest.fixture
-async def fresh() -> AsyncIterator[TestDatabase]:
-    database = TestDatabase()
-    await asyncio.to_thread(database.create)
-    try:
-        yield database
-    finally:
-        await asyncio.to_thread(database.drop)
-
-
 def _entry(number: int) -> str:
     """Every entry says "compost"; every third "mulch" in its question; every fifth "mulch" only in a reply."""
     question = "compost heap" + (" mulch" if number % 3 == 0 else "")
@@ -41,8 +28,10 @@ def _entry(number: int) -> str:
     return json.dumps({"id": f"e{number}", "title": f"bed {number}", "question": question, "messages": messages})
 
 
-async def test_counts_come_from_the_table_after_an_import_and_new_words_are_counted_live(fresh: TestDatabase) -> None:
-    engine = create_engine(fresh.url)
+async def test_counts_come_from_the_table_after_an_import_and_new_words_are_counted_live(
+    fresh_postgres: TestDatabase,
+) -> None:
+    engine = create_engine(fresh_postgres.url)
     try:
         await migrate.upgrade(engine)
         sessions = session_factory(engine)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
@@ -20,24 +18,13 @@ from tests.pg_support import TestDatabase
 ENTRIES = 6_000
 
 
-@pytest.fixture
-async def fresh() -> AsyncIterator[TestDatabase]:
-    """A brand-new empty database, dropped afterwards."""
-    database = TestDatabase()
-    await asyncio.to_thread(database.create)
-    try:
-        yield database
-    finally:
-        await asyncio.to_thread(database.drop)
-
-
 def _entry(number: int) -> str:
     words = "alpha beta" + (" gamma" if number % 2 else "") + (" zebra" if number == 7 else "")
     return json.dumps({"id": f"e{number}", "title": f"note {number}", "question": words})
 
 
-async def test_words_no_entry_holds_are_kept(fresh: TestDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
-    engine = create_engine(fresh.url)
+async def test_words_no_entry_holds_are_kept(fresh_postgres: TestDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = create_engine(fresh_postgres.url)
     try:
         await migrate.upgrade(engine)
         async with session_factory(engine)() as session:
@@ -47,9 +34,9 @@ async def test_words_no_entry_holds_are_kept(fresh: TestDatabase, monkeypatch: p
 
 
 async def test_common_words_leave_a_big_query_and_rare_ones_still_find(
-    fresh: TestDatabase, monkeypatch: pytest.MonkeyPatch
+    fresh_postgres: TestDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = create_engine(fresh.url)
+    engine = create_engine(fresh_postgres.url)
     try:
         await migrate.upgrade(engine)
         sessions = session_factory(engine)

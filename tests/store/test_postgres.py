@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
@@ -19,17 +17,6 @@ from tests.pg_support import TestDatabase
 from tests.store.test_migrations import _diff
 
 
-@pytest.fixture
-async def fresh() -> AsyncIterator[TestDatabase]:
-    """A brand-new empty database (not the session's), dropped afterwards."""
-    database = TestDatabase()
-    await asyncio.to_thread(database.create)
-    try:
-        yield database
-    finally:
-        await asyncio.to_thread(database.drop)
-
-
 def _schema(connection: Connection) -> tuple[set[str], set[str], set[str]]:
     inspector = inspect(connection)
     columns = {column["name"] for column in inspector.get_columns("search_documents")}
@@ -37,8 +24,8 @@ def _schema(connection: Connection) -> tuple[set[str], set[str], set[str]]:
     return set(inspector.get_table_names()), columns, indexes
 
 
-async def test_migrations_on_an_empty_postgresql_database_match_the_models(fresh: TestDatabase) -> None:
-    engine = create_engine(fresh.url)
+async def test_migrations_on_an_empty_postgresql_database_match_the_models(fresh_postgres: TestDatabase) -> None:
+    engine = create_engine(fresh_postgres.url)
     try:
         assert await migrate.current_revision(engine) is None
         assert await migrate.upgrade(engine) == migrate.head_revision()
@@ -62,8 +49,8 @@ async def test_migrations_on_an_empty_postgresql_database_match_the_models(fresh
         await engine.dispose()
 
 
-async def test_the_generated_tsvector_follows_inserts_updates_and_deletes(fresh: TestDatabase) -> None:
-    engine = create_engine(fresh.url)
+async def test_the_generated_tsvector_follows_inserts_updates_and_deletes(fresh_postgres: TestDatabase) -> None:
+    engine = create_engine(fresh_postgres.url)
     match = text("SELECT count(*) FROM search_documents WHERE search_vector @@ websearch_to_tsquery('english', :q)")
     try:
         await migrate.upgrade(engine)
