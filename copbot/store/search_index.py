@@ -24,10 +24,14 @@ DEFER_SHARE = 0.25
 about 4 ms an entry, building it anew a small fraction of that per entry stored (benchmarks/README.md)."""
 BUILD_LOCK = 0x636F70626F75
 """Advisory lock held by the import that set the index aside: while it is held, nobody else rebuilds it."""
+VALID = text(
+    "SELECT i.indisvalid AND i.indisready FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+    " WHERE c.relname = :name"
+)
+"""Whether the index ``:name`` can be used (NULL: there is none); search reads it to choose its candidate path."""
 _STATE = text(
     "SELECT (SELECT extversion FROM pg_extension WHERE extname = 'rum') AS rum,"
-    " (SELECT i.indisvalid AND i.indisready FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-    "  WHERE c.relname = :name) AS valid,"
+    f" ({VALID.text}) AS valid,"
     " (SELECT reltuples FROM pg_class WHERE oid = 'search_documents'::regclass) AS rows"
 )
 

@@ -46,8 +46,3 @@ async def refresh(session: AsyncSession) -> int:
     counted = int(await session.scalar(text("SELECT count(*) FROM search_fts_lexemes")) or 0)
     log.info("counted %d lexemes of the searchable text in %.1f s", counted, time.monotonic() - started)
     return counted
-
-
-def union(outside: int, inside: int, total: int) -> int:
-    """Entries holding a lexeme anywhere, from its two counts taken as independent (as SQLite's two tables)."""
-    return outside + inside - outside * inside // max(1, total)

@@ -16,11 +16,11 @@ from copbot.knowledge.search import pg_lexemes, pg_rank
 from copbot.knowledge.search.filters import SearchFilters, SearchHit, filter_conditions
 from copbot.knowledge.search.pg_rank import average_lengths, field_idfs, lexemes
 from copbot.knowledge.search.query import tsquery_terms
-from copbot.knowledge.search.stats import text_statistics
+from copbot.knowledge.search.stats import either, text_statistics
 from copbot.knowledge.search.words import keep_rarest
 from copbot.store.models import KnowledgeEntry, SearchDocument
 from copbot.store.scope import scope_of
-from copbot.store.search_index import RUM_INDEX
+from copbot.store.search_index import RUM_INDEX, VALID
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +51,6 @@ PATH_SLOT = "search.pg_path"
 """Per database: whether the RUM index is there and when that was read (again after ``PATH_SECONDS``)."""
 PATH_SECONDS = 600.0
 """A large import sets the index aside and builds it again (``copbot.store.search_index``): look again this often."""
-_RUM = text(
-    "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-    " WHERE c.relname = :name AND i.indisvalid AND i.indisready)"
-)
 
 
 STATS_SECONDS = 600.0
@@ -105,7 +101,7 @@ async def ranks_inside(session: AsyncSession) -> bool:
     now = time.monotonic()
     known = paths.get(database)
     if known is None or now - known[1] >= PATH_SECONDS:
-        known = paths[database] = (bool(await session.scalar(_RUM, {"name": RUM_INDEX})), now)
+        known = paths[database] = (bool(await session.scalar(VALID, {"name": RUM_INDEX})), now)
     return known[0]
 
 
@@ -222,7 +218,7 @@ class PostgresSearch:
         for token, forms, outside, inside, live in found:
             common = [shares[lexeme] for lexeme in forms or [] if lexeme in shares]
             if outside is not None:
-                frequency[str(token)] = pg_lexemes.union(int(outside), int(inside), int(max(rows, total)))
+                frequency[str(token)] = either(int(outside), int(inside), int(max(rows, total)))
             else:
                 frequency[str(token)] = int(max(common) * max(rows, total)) if common else int(live or 0)
         return frequency

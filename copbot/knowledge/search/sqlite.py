@@ -28,7 +28,7 @@ from copbot.knowledge.search import talk
 from copbot.knowledge.search.excerpt import excerpt
 from copbot.knowledge.search.filters import SearchFilters, SearchHit, filter_conditions
 from copbot.knowledge.search.query import quote
-from copbot.knowledge.search.stats import text_statistics
+from copbot.knowledge.search.stats import either, text_statistics
 from copbot.knowledge.search.words import held_stems, selective_words, stems
 from copbot.store.models import KnowledgeEntry, SearchDocument
 
@@ -215,7 +215,7 @@ class SqliteSearch:
         wanted = sorted({stem for stem in stemmed.values() if stem})
         rows = (await session.execute(_FREQUENCIES, {"terms": json.dumps(wanted)})).all() if wanted else []
         both = {str(row.term): (int(row.main), int(row.talk)) for row in rows}
-        union = {term: main + talk - main * talk // max(1, total) for term, (main, talk) in both.items()}
+        union = {term: either(main, talk, total) for term, (main, talk) in both.items()}
         return {token: union.get(stem, 0) if stem else 0 for token, stem in stemmed.items()}
 
     async def containing(

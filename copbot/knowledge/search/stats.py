@@ -65,3 +65,8 @@ async def text_statistics(
     if missing:
         figures.frequency.update(await counter.word_frequencies(session, missing, figures.total))
     return figures.total, {token: figures.frequency.get(token, 0) for token in tokens}, figures.extra
+
+
+def either(outside: int, inside: int, total: int) -> int:
+    """Entries holding a word anywhere, from its entries outside the discussion and in it taken as independent."""
+    return outside + inside - outside * inside // max(1, total)
