@@ -62,7 +62,7 @@ async def two_stage(
 ) -> list[SearchHit]:
     """FTS5 ranks only the matches of the question's rarest words (LIMIT k), then copbot scores those with all."""
     words = content_words(question)
-    stemmed = stems(words)
+    stemmed = stems(session, words)
     wanted = sorted({stem for stem in stemmed if stem})
     counts = {str(t): int(d) for t, d in await session.execute(_TERMS, {"terms": json.dumps(wanted)})}
     kept = keep_rarest([counts.get(stem, 0) if stem else 0 for stem in stemmed], budget=budget, at_least=at_least)

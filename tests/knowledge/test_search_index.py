@@ -127,7 +127,11 @@ def test_rarest_words_are_kept_within_the_budget() -> None:
     assert keep_rarest([5, 900, 20, 0, 400], budget=500) == [0, 2, 3, 4]
     assert keep_rarest([9000, 8000, 7000], budget=100) == [1, 2]
     assert keep_rarest([1, 2], budget=0, at_least=0) == []
-    assert stems(["Pruning", "tomatoes", "running", "x" * 3]) == ["prune", "tomato", "run", "xxx"]
+
+
+async def test_query_words_are_stemmed_as_the_index_stems_them(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session:
+        assert stems(session, ["Pruning", "tomatoes", "running", "x" * 3]) == ["prune", "tomato", "run", "xxx"]
 
 
 async def test_the_most_common_words_are_left_out_of_big_queries(

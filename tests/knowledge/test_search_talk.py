@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from copbot.knowledge.interchange.jsonl import import_lines
-from copbot.knowledge.search import talk
+from copbot.knowledge.search import talk, words
 from copbot.knowledge.search.backend import search
 from copbot.knowledge.search.filters import SearchFilters
 from copbot.knowledge.search.sqlite import NARROW_MAX, SqliteSearch
@@ -45,8 +45,8 @@ async def test_discussion_score_equals_fts5_bm25(tmp_path: Path) -> None:
                      " WHERE search_fts_discussion MATCH :q"), {"q": query})}  # fmt: skip
             ids = sorted(expected)
             _, _, extra = await text_statistics(session, SqliteSearch(), [])
-            query_stems = [stem for stem in stems(words) if stem]
-            _, counts, lengths = talk.read_candidates(await talk.texts(session, ids), query, query_stems)
+            query_stems = [stem for stem in stems(session, words) if stem]
+            _, counts, lengths = talk.read_candidates(session, await talk.texts(session, ids), query, query_stems)
             rows, average, docs = await talk.index_figures(session, "search_fts_discussion", query_stems, extra)
         assert rows == 40 and len(ids) > 10
         for entry in ids:
@@ -100,3 +100,20 @@ async def test_snippets_cut_only_for_the_hits_returned_are_the_same(tmp_path: Pa
                 assert all("**" in hit.snippet for hit in narrow)
     finally:
         await engine.dispose()
+
+
+async def test_each_application_keeps_its_own_tokenizers(tmp_path: Path) -> None:
+    """The stemmer, the scratch table and the remembered word counts live in an application's scope, not the process."""
+    engines = [create_engine(f"sqlite+aiosqlite:///{tmp_path / f'{name}.sqlite3'}") for name in ("a", "b")]
+    try:
+        first, second = (session_factory(engine) for engine in engines)
+        async with first() as one, first() as same, second() as other:
+            assert talk._scratch(one) is talk._scratch(same)
+            assert talk._scratch(one) is not talk._scratch(other)
+            assert words._stemmer(one) is words._stemmer(same)
+            assert words._stemmer(one) is not words._stemmer(other)
+            assert words._remembered(one) is not words._remembered(other)
+            assert stems(one, ["watering", "soils"]) == stems(other, ["watering", "soils"]) == ["water", "soil"]
+    finally:
+        for engine in engines:
+            await engine.dispose()

@@ -168,10 +168,10 @@ class SqliteSearch:
         if not rows:
             return []
         _, _, extra = await text_statistics(session, self, [], version=int(rows[0].text_version or 0))
-        query_stems = [stem for stem in stems(words) if stem]
+        query_stems = [stem for stem in stems(session, words) if stem]
         documents = {row.id: (row.id, row.t_title, row.t_question, row.t_answers, row.t_tags, row.t_discussion)
                      for row in rows}  # fmt: skip
-        _, counts, lengths = talk.read_candidates(list(documents.values()), query, query_stems, snippets=False)
+        _, counts, lengths = talk.read_candidates(session, list(documents.values()), query, query_stems, snippets=False)
         # Only the words some candidate holds count in its bm25: the others' entries are never looked up.
         spoken_stems = {stem for found in counts.values() for column, stem in found if column == "discussion"}
         about_stems = {stem for found in counts.values() for column, stem in found if column in COLUMN_WEIGHTS}
@@ -193,7 +193,7 @@ class SqliteSearch:
             ranked.append((rank, row))
         ranked.sort(key=lambda pair: (pair[0], pair[1].id))
         best = ranked[:limit]
-        snippets = talk.highlights([documents[row.id] for _, row in best], query)
+        snippets = talk.highlights(session, [documents[row.id] for _, row in best], query)
         scored = []
         for rank, row in best:
             columns = snippets.get(row.id, [])
@@ -211,7 +211,7 @@ class SqliteSearch:
     async def word_frequencies(self, session: AsyncSession, tokens: Sequence[str], total: int) -> dict[str, int]:
         """Entries holding each token, from both FTS5 vocabularies in one statement (the two tables' counts
         combined as if independent: entries with the word in the question or in the discussion)."""
-        stemmed = dict(zip(tokens, stems(tokens), strict=True))
+        stemmed = dict(zip(tokens, stems(session, tokens), strict=True))
         wanted = sorted({stem for stem in stemmed.values() if stem})
         rows = (await session.execute(_FREQUENCIES, {"terms": json.dumps(wanted)})).all() if wanted else []
         both = {str(row.term): (int(row.main), int(row.talk)) for row in rows}
@@ -223,9 +223,9 @@ class SqliteSearch:
     ) -> dict[str, set[int]]:
         """Which of ``entry_ids`` hold each token in any column: their indexed text read in one statement and
         tokenized here as ``search_fts`` tokenizes it (at most 32,000 characters a column)."""
-        stemmed = dict(zip(tokens, stems(tokens), strict=True))
+        stemmed = dict(zip(tokens, stems(session, tokens), strict=True))
         rows = (await session.execute(_TEXTS, {"ids": list(entry_ids)})).all()
-        held = held_stems([(int(row[0]), " ".join(str(part or "") for part in row[1:])) for row in rows],
+        held = held_stems(session, [(int(row[0]), " ".join(str(part or "") for part in row[1:])) for row in rows],
                           sorted({stem for stem in stemmed.values() if stem}))  # fmt: skip
         return {token: {entry for entry, found in held.items() if stem in found} if stem else set()
                 for token, stem in stemmed.items()}  # fmt: skip

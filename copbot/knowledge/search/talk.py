@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.knowledge.search.words import TOKENIZE
+from copbot.store.scope import scope_of
 
 K1 = 1.2
 B = 0.75
@@ -71,16 +72,9 @@ class _Scratch:
         self.db.execute("CREATE VIRTUAL TABLE terms USING fts5vocab(docs, instance)")
 
 
-class _Shared:
-    scratch: _Scratch | None = None
-    lock = threading.Lock()
-
-
-def _scratch() -> _Scratch:
-    with _Shared.lock:
-        if _Shared.scratch is None:
-            _Shared.scratch = _Scratch()
-        return _Shared.scratch
+def _scratch(session: AsyncSession) -> _Scratch:
+    """The application's scratch table, made on first use."""
+    return scope_of(session).slot("search.scratch", _Scratch)
 
 
 _INSERT = "INSERT INTO docs(rowid, title, question, answers, tags, discussion) VALUES (?, ?, ?, ?, ?, ?)"
@@ -92,12 +86,12 @@ def _rows(rows: Sequence[Sequence[object]]) -> list[tuple[object, ...]]:
 
 
 def read_candidates(
-    rows: Sequence[Sequence[object]], query: str, stems: Sequence[str], *, snippets: bool = True
+    session: AsyncSession, rows: Sequence[Sequence[object]], query: str, stems: Sequence[str], *, snippets: bool = True
 ) -> tuple[dict[int, list[str]], dict[int, dict[tuple[str, str], int]], dict[int, dict[str, int]]]:
     """For (id, title, question, answers, tags, discussion) rows: each one's highlighted snippet columns (none
     unless ``snippets``: ``highlights`` cuts them for the rows a search returns), the occurrences of each of
     ``stems`` per (column, stem), and each column's length in tokens."""
-    scratch = _scratch()
+    scratch = _scratch(session)
     marks = ", ".join("?" for _ in stems)
     found: dict[int, dict[tuple[str, str], int]] = {}
     lengths: dict[int, dict[str, int]] = {}
@@ -121,9 +115,9 @@ def read_candidates(
     return highlighted, found, lengths
 
 
-def highlights(rows: Sequence[Sequence[object]], query: str) -> dict[int, list[str]]:
+def highlights(session: AsyncSession, rows: Sequence[Sequence[object]], query: str) -> dict[int, list[str]]:
     """Each row's snippet columns with ``query``'s words highlighted (the rows a search returns, after scoring)."""
-    scratch = _scratch()
+    scratch = _scratch(session)
     with scratch.lock:
         scratch.db.executemany(_INSERT, _rows(rows))
         try:

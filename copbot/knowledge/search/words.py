@@ -64,18 +64,17 @@ class _Stemmer:
         return found
 
 
-class _Shared:
-    """The stemmer: a tokenizer with no data of its own, made once (it compiles FTS5's tokenizer)."""
-
-    stemmer: _Stemmer | None = None
-    lock = threading.Lock()
-
-
-def _remembered(session: AsyncSession) -> OrderedDict[tuple[str, str], tuple[int, float]]:
+class _Remembered:
     """(database, stem) -> (entries holding it, when counted), per application: every word counted, rare ones too
     (each statement is a round trip, and a question's words recur in later questions)."""
-    counts: OrderedDict[tuple[str, str], tuple[int, float]] = scope_of(session).slot("search.word_counts", OrderedDict)
-    return counts
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.counts: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()
+
+
+def _remembered(session: AsyncSession) -> _Remembered:
+    return scope_of(session).slot("search.word_counts", _Remembered)
 
 
 CACHE_SIZE = 20_000
@@ -83,21 +82,21 @@ CACHE_SECONDS = 600.0
 """A remembered count is used for this long; it only steers which words are left out, so a stale one is harmless."""
 
 
-def _stemmer() -> _Stemmer:
-    with _Shared.lock:
-        if _Shared.stemmer is None:
-            _Shared.stemmer = _Stemmer()
-        return _Shared.stemmer
+def _stemmer(session: AsyncSession) -> _Stemmer:
+    """The application's stemmer: a tokenizer with no data of its own, made on first use (it compiles FTS5's)."""
+    return scope_of(session).slot("search.stemmer", _Stemmer)
 
 
-def stems(words: Sequence[str]) -> list[str | None]:
+def stems(session: AsyncSession, words: Sequence[str]) -> list[str | None]:
     """The stem ``search_fts`` indexes for each word."""
-    return _stemmer().stems(words)
+    return _stemmer(session).stems(words)
 
 
-def held_stems(documents: Sequence[tuple[int, str]], wanted: Sequence[str]) -> dict[int, set[str]]:
+def held_stems(
+    session: AsyncSession, documents: Sequence[tuple[int, str]], wanted: Sequence[str]
+) -> dict[int, set[str]]:
     """Which of the ``wanted`` stems each (id, text) document holds."""
-    return _stemmer().held(documents, wanted) if wanted and documents else {}
+    return _stemmer(session).held(documents, wanted) if wanted and documents else {}
 
 
 def keep_rarest(costs: Sequence[int], *, budget: int = POSTINGS_BUDGET, at_least: int = MIN_WORDS) -> list[int]:
@@ -123,9 +122,9 @@ async def _counts(session: AsyncSession, stems_: list[str]) -> dict[str, int]:
     now = time.monotonic()
     counts: dict[str, int] = {}
     remembered = _remembered(session)
-    with _Shared.lock:
+    with remembered.lock:
         for stem in stems_:
-            known = remembered.get((database, stem))
+            known = remembered.counts.get((database, stem))
             if known is not None and now - known[1] < CACHE_SECONDS:
                 counts[stem] = known[0]
     missing = [stem for stem in stems_ if stem not in counts]
@@ -134,12 +133,12 @@ async def _counts(session: AsyncSession, stems_: list[str]) -> dict[str, int]:
     fresh = dict.fromkeys(missing, 0)
     fresh.update({str(row[0]): int(row[1]) for row in await session.execute(_TERMS, {"terms": missing})})
     counts.update(fresh)
-    with _Shared.lock:
+    with remembered.lock:
         for stem, count in fresh.items():
-            remembered[(database, stem)] = (count, now)
-            remembered.move_to_end((database, stem))
-        while len(remembered) > CACHE_SIZE:
-            remembered.popitem(last=False)
+            remembered.counts[(database, stem)] = (count, now)
+            remembered.counts.move_to_end((database, stem))
+        while len(remembered.counts) > CACHE_SIZE:
+            remembered.counts.popitem(last=False)
     return counts
 
 
@@ -148,7 +147,7 @@ async def selective_words(session: AsyncSession, text_: str) -> list[str]:
     words = content_words(text_)
     if not words:
         return []
-    stemmed = stems(words)
+    stemmed = stems(session, words)
     counts = await _counts(session, sorted({stem for stem in stemmed if stem}))
     costs = [counts.get(stem, 0) if stem else 0 for stem in stemmed]
     return [words[index] for index in keep_rarest(costs, budget=POSTINGS_BUDGET)]
