@@ -65,7 +65,7 @@ def build_dispatcher(services: Services, recogniser: Recogniser | None) -> Dispa
     """The dispatcher with every command and every feature's subscriptions (activities first: they label)."""
     activity = activity_listener(services, recogniser)
     listeners: list[Listener] = [activity.subscription()] if activity is not None else []
-    thanks = ThanksGuess(services.settings)
+    thanks = ThanksGuess(services.settings, services.clock)
     listeners += [*prompt_reply_listeners(), *knowledge_listeners(thanks), usage_listener()]
     return Dispatcher(services, build_registry(), listeners, prelabeller=activity, hooks=[thanks])
 

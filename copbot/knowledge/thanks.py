@@ -6,10 +6,10 @@ for a whole ingest batch in the batch's transaction, and each proposal is writte
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CompoundSelect, Table, select, union_all
@@ -20,17 +20,18 @@ from copbot.config.settings import Settings
 from copbot.conversations.batch import Batch, Fact
 from copbot.conversations.threads import Tracked
 from copbot.core.adapter import Outgoing
+from copbot.core.clock import Clock
 from copbot.core.context import Context
 from copbot.core.events import MessagePosted, Place
 from copbot.knowledge.answers import choose_answer, replies_to_consider, thanked
 from copbot.store.models import CaptureProposal, KnowledgeEntry, Member, Message, Thread
 
 PROPOSALS = cast(Table, CaptureProposal.__table__)
-RECENT_SECONDS = 60.0
+RECENT = timedelta(seconds=60)
 """A thread the guess was just sent for counts as pending this long, until every later batch's read sees the
 stored proposal (whose transaction may commit after the next batch has read); a lost task blocks no longer."""
 RECENT_KEPT = 4096
-"""Beyond this many remembered threads, the ones past ``RECENT_SECONDS`` are forgotten."""
+"""Beyond this many remembered threads, the ones past ``RECENT`` are forgotten."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +110,11 @@ def credited_replies(event: MessagePosted, thread: Thread, replies: Replies, lan
 class ThanksGuess:
     """The listener (``handle``) and its batch hook (``after_write``); it remembers which threads it is answering."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
-        self._answering: dict[int, float] = {}
-        """Threads a guess was sent (or is being sent) for lately, with when (event-loop time)."""
+        self.clock = clock
+        self._answering: dict[int, datetime] = {}
+        """Threads a guess was sent (or is being sent) for lately, with when (by the injected clock)."""
 
     def thread_for(self, tracked: Tracked | None, text: str) -> Thread | None:
         """The thread a thanks by its asker may be a guess for (none where the guess is off or does not apply)."""
@@ -125,12 +127,12 @@ class ThanksGuess:
 
     def _reserve(self, thread_id: int) -> bool:
         """Claim ``thread_id`` for one guess; False while another guess for it was sent (or is being) lately."""
-        now = asyncio.get_running_loop().time()
+        now = self.clock.now()
         began = self._answering.get(thread_id)
-        if began is not None and now - began < RECENT_SECONDS:
+        if began is not None and timedelta(0) <= now - began < RECENT:
             return False
         if len(self._answering) > RECENT_KEPT:
-            self._answering = {key: at for key, at in self._answering.items() if now - at < RECENT_SECONDS}
+            self._answering = {key: at for key, at in self._answering.items() if timedelta(0) <= now - at < RECENT}
         self._answering[thread_id] = now
         return True
 
