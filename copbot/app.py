@@ -24,6 +24,7 @@ from copbot.core.services import Services
 from copbot.dispatch import Dispatcher
 from copbot.health.usage import usage_listener
 from copbot.knowledge.listener import knowledge_listeners
+from copbot.knowledge.search import upkeep
 from copbot.knowledge.thanks import ThanksGuess
 from copbot.members.permissions import Permissions
 from copbot.members.ratelimit import RateLimiter
@@ -102,6 +103,7 @@ class Application:
         """Why the application stopped on its own (its database file vanished), for the command line to say."""
         self._watch: asyncio.Task[None] | None = None
         self._index: asyncio.Task[bool] | None = None
+        self._upkeep: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Migrate the database, build the services and connect every adapter."""
@@ -140,6 +142,10 @@ class Application:
             self._watch = asyncio.create_task(self._watch_database(self.database_file), name="copbot-database-watch")
         # A RUM index an interrupted import left missing is built while the bot runs (search meanwhile uses GIN).
         self._index = asyncio.create_task(search_index.restore(self.engine), name="copbot-search-index")
+        if (
+            self.engine.dialect.name == "postgresql"
+        ):  # the word counts follow the captures (SQLite's FTS5 keeps its own)
+            self._upkeep = asyncio.create_task(upkeep.keep_current(self.services.sessions), name="copbot-search-upkeep")
 
     async def _watch_database(self, watched: DatabaseFile) -> None:
         """Stop, with one sentence, when the SQLite file is deleted or replaced under the running bot."""
@@ -198,7 +204,7 @@ class Application:
                 await self.engine.dispose()
             return
         self._started = False
-        for task in (self._watch, self._index):
+        for task in (self._watch, self._index, self._upkeep):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -16,6 +16,8 @@ import time
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from copbot.store import scope
+
 log = logging.getLogger(__name__)
 
 REFRESH = [
@@ -26,6 +28,12 @@ REFRESH = [
     " FULL JOIN ts_stat('SELECT search_vector FROM search_documents', 'd') AS d ON d.word = m.word",
 ]
 """One transaction: searches meanwhile read the counts as they were."""
+COUNTED_KEY = "search.lexemes.entries"
+"""``kv_state`` key: how many entries were searchable when the lexemes were last counted (``upkeep`` reads it)."""
+_RECORD = text(
+    "INSERT INTO kv_state (key, value, updated_at) SELECT :key, CAST(count(*) AS text), :at FROM search_documents"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+)
 COUNTS = text(
     "WITH t AS (SELECT w, ts_lexize('english_stem', w) AS forms FROM unnest(CAST(:words AS text[])) AS t(w))"
     " SELECT t.w, t.forms, max(s.outside) AS outside, max(s.inside) AS inside,"
@@ -43,6 +51,7 @@ async def refresh(session: AsyncSession) -> int:
     started = time.monotonic()
     for statement in REFRESH:
         await session.execute(text(statement))
+    await session.execute(_RECORD, {"key": COUNTED_KEY, "at": scope.now(session)})
     counted = int(await session.scalar(text("SELECT count(*) FROM search_fts_lexemes")) or 0)
     log.info("counted %d lexemes of the searchable text in %.1f s", counted, time.monotonic() - started)
     return counted
