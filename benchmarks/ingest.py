@@ -3,8 +3,10 @@
 Events are built as an adapter builds them and delivered through the dispatcher's sink with bounded concurrency
 (as discord.py runs each event as a task): ignore bots, recognition, batched storage and thread tracking, then the
 listeners (activity replies, prompt links, capture guesses). The raw baseline inserts the same rows into the same
-``messages`` schema of a fresh migrated SQLite file with aiosqlite ``executemany``.
-Run: .venv/bin/python benchmarks/ingest.py [--messages 100000] [--concurrency 256]
+``messages`` schema of a fresh migrated SQLite file with aiosqlite ``executemany``. Both are run ``--repeat`` times
+(each pipeline run on a fresh file, each baseline into a fresh file) and the ratio is of the medians: on shared cores
+one baseline run swings by half from the next.
+Run: .venv/bin/python benchmarks/ingest.py [--messages 100000] [--concurrency 256] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -31,7 +34,9 @@ from copbot.store import migrate
 from copbot.store.engine import create_engine
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "f2chat" / "spring-boot.json"
-TARGET = 0.25
+TARGET = {"quiet": 0.10, "replying": 0.05}
+"""Issue 21's floor for the ratio, bot quiet and bot replying."""
+GOAL = 0.25
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 ROOMS = ("general", "help", "boot")
 QUIET = """
@@ -168,11 +173,17 @@ async def raw_baseline(source: Path, target: Path) -> tuple[float, int]:
     return elapsed, len(tables["messages"][1])
 
 
+def _rates(label: str, rates: list[float], unit: str) -> str:
+    spread = f" (runs {' / '.join(f'{rate:,.0f}' for rate in rates)})" if len(rates) > 1 else ""
+    return f"{label}: median {statistics.median(rates):,.0f} {unit}{spread}"
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=256)
     parser.add_argument("--replies", action="store_true", help="let the bot offer threads, entries and captures")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the pipeline and of the baseline (medians)")
     args = parser.parse_args()
     if not DATA.exists():
         print(f"dataset not found at {DATA}; nothing to measure")
@@ -180,33 +191,40 @@ async def main() -> int:
     events = build_events(json.loads(DATA.read_text(encoding="utf-8")), args.messages)
     mode = "bot replying" if args.replies else "bot quiet"
     print(f"{len(events):,} events from {DATA.name}; {os.cpu_count()} CPUs; concurrency {args.concurrency}; {mode}")
+    rates: list[float] = []
+    raw_rates: list[float] = []
+    complete = True
     with tempfile.TemporaryDirectory(prefix="copbot-ingest-") as tmp:
-        pipeline_file, raw_file = Path(tmp) / "pipeline.sqlite3", Path(tmp) / "raw.sqlite3"
-        seconds, batches, counter = await pipeline(pipeline_file, events, args.concurrency, args.replies)
-        async with aiosqlite.connect(pipeline_file) as db:
-            cursor = await db.execute("SELECT count(*), count(thread_id), count(activity) FROM messages")
-            stored, threaded, labelled = await cursor.fetchone() or (0, 0, 0)
-            cursor = await db.execute("SELECT count(*) FROM threads")
-            (threads,) = await cursor.fetchone() or (0,)
-        raw_seconds, raw_rows = await raw_baseline(pipeline_file, raw_file)
-    rate, raw_rate = len(events) / seconds, raw_rows / raw_seconds
-    print(
-        f"stored {stored:,} messages ({threaded:,} in {threads:,} threads, {labelled:,} labelled), {batches:,} batches"
-    )
-    print(
-        f"pipeline: {rate:,.0f} msg/s ({seconds:.1f} s); raw executemany: {raw_rate:,.0f} rows/s ({raw_seconds:.1f} s)"
-    )
-    per = 1000 / len(events)
-    print(
-        f"{counter.statements:,} SQL statements ({counter.statements * per:.0f} per 1,000 messages), "
-        f"{counter.checkouts:,} pool checkouts ({counter.checkouts * per:.1f} per 1,000), "
-        f"{counter.connections:,} new connections ({counter.connections * per:.1f} per 1,000)"
-    )
-    ratio = rate / raw_rate
+        for run in range(max(1, args.repeat)):
+            pipeline_file = Path(tmp) / f"pipeline-{run}.sqlite3"
+            seconds, batches, counter = await pipeline(pipeline_file, events, args.concurrency, args.replies)
+            rates.append(len(events) / seconds)
+            async with aiosqlite.connect(pipeline_file) as db:
+                cursor = await db.execute("SELECT count(*), count(thread_id), count(activity) FROM messages")
+                stored, threaded, labelled = await cursor.fetchone() or (0, 0, 0)
+                cursor = await db.execute("SELECT count(*) FROM threads")
+                (threads,) = await cursor.fetchone() or (0,)
+            complete = complete and stored == len(events)
+            per = 1000 / len(events)
+            print(
+                f"run {run + 1}: {rates[-1]:,.0f} msg/s ({seconds:.1f} s); stored {stored:,} messages ({threaded:,} "
+                f"in {threads:,} threads, {labelled:,} labelled), {batches:,} batches; {counter.statements:,} SQL "
+                f"statements ({counter.statements * per:.0f} per 1,000 messages), {counter.checkouts:,} pool "
+                f"checkouts ({counter.checkouts * per:.1f} per 1,000), {counter.connections:,} new connections "
+                f"({counter.connections * per:.1f} per 1,000)"
+            )
+        for run in range(max(1, args.repeat)):
+            raw_seconds, raw_rows = await raw_baseline(
+                Path(tmp) / "pipeline-0.sqlite3", Path(tmp) / f"raw-{run}.sqlite3"
+            )
+            raw_rates.append(raw_rows / raw_seconds)
+    print(_rates("pipeline", rates, "msg/s") + "; " + _rates("raw executemany", raw_rates, "rows/s"))
+    ratio = statistics.median(rates) / statistics.median(raw_rates)
     load = ", ".join(f"{figure:.2f}" for figure in os.getloadavg())
-    verdict = "met" if ratio >= TARGET else "missed"
-    print(f"ratio {ratio:.3f} of raw (target >= {TARGET}): {verdict}; load average {load}")
-    return 0 if stored == len(events) else 1
+    target = TARGET["replying" if args.replies else "quiet"]
+    verdict = "met" if ratio >= target else "missed"
+    print(f"ratio {ratio:.3f} of raw, of the medians (target >= {target}, goal {GOAL}): {verdict}; load average {load}")
+    return 0 if complete else 1
 
 
 if __name__ == "__main__":
