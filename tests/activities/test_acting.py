@@ -61,3 +61,24 @@ async def test_seeking_experience_links_the_best_answered_entry(
         [said] = mem.said()
         assert said.startswith("Bob has answered similar questions before")
         assert "Landlord kept the shed deposit" in said
+
+
+async def test_a_new_communitys_first_answer_is_linked_to_the_same_question_reworded(
+    make_settings: SettingsFactory, clock: ManualClock
+) -> None:
+    async with bot(make_settings, clock) as (app, mem):
+        assert app.services is not None
+        async with app.services.sessions.begin() as session:
+            bob = await chat.get_or_create_member(session, "memory", BOB)
+            answer = DraftMessage(author_name=BOB.name, text="A cheap pH kit and distilled water.", author_id=bob.id)
+            await save_entry(session, EntryDraft(title="How do I test soil pH at home?",
+                                                 question="How do I test soil pH at home?", answers=[answer],
+                                                 solved=True, public_id="soil"))  # fmt: skip
+        await mem.post(ALICE, "Has anyone dealt with testing soil pH in heavy clay?")
+        [said] = mem.said()
+        assert said.startswith("This answered question looks closest to yours:")
+        assert "How do I test soil pH at home?" in said
+        clock.advance(timedelta(hours=1))
+        mem.clear()
+        await mem.post(CAROL, "Has anyone dealt with aphids on broad beans?")
+        assert mem.said() == [], "nothing answered matches: the bot says nothing"

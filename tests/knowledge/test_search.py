@@ -125,3 +125,25 @@ async def test_suggestions_need_enough_of_the_question(sessions: async_sessionma
         weak = await suggest(session, "proxy settings for my gradle kotlin android build", limit=3, min_score=0.35)
     assert [hit.public_id for hit, _ in good] == ["e1"] and good[0][1] > 0.9
     assert weak == []
+
+
+async def test_a_first_entry_is_suggested_for_the_same_question_in_other_words(database_url: str) -> None:
+    engine = create_engine(database_url)
+    await migrate.upgrade(engine)
+    factory = session_factory(engine)
+    try:
+        async with factory.begin() as session:
+            answer = DraftMessage("bob", "Use a cheap pH kit: mix soil with distilled water, compare the colour.")
+            await save_entry(session, EntryDraft("How do I test soil pH at home?", "How do I test soil pH at home?",
+                                                 [answer], [], [], public_id="soil"))  # fmt: skip
+        async with factory() as session:
+            close = await suggest(
+                session, "Has anyone dealt with testing soil pH in heavy clay?", limit=3, min_score=0.35
+            )
+            apart = await suggest(session, "Has anyone dealt with aphids on broad beans?", limit=3, min_score=0.35)
+            little = await suggest(session, "soil for raised beds, compost or topsoil mix?", limit=3, min_score=0.35)
+    finally:
+        await engine.dispose()
+    assert [hit.public_id for hit, _ in close] == ["soil"], "half the question's topic words, in a one-entry repository"
+    assert 0.35 <= close[0][1] < 0.9
+    assert apart == [] and little == [], "no shared word, or one shared word of five, is not enough"

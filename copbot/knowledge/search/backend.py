@@ -48,17 +48,25 @@ async def search(
     return await reranker.rerank(session, text, filters, limit, hits)
 
 
+COVERAGE_COLLECTION = 100
+"""The fewest entries coverage weighs words by: below it, how many entries hold a word says little about how telling
+the word is, so the words of a question weigh nearly alike."""
+
+
 async def coverage(session: AsyncSession, tokens: Sequence[str], entry_ids: Sequence[int]) -> dict[int, float]:
     """How much of the query each entry covers, 0..1: the IDF-weighted share of query words it contains.
 
-    Words no entry contains count fully against every entry, so a question about something new scores low.
+    Words no entry contains count fully against every entry, so a question about something new scores low. A small
+    repository is weighed as if it held COVERAGE_COLLECTION entries: in a community's first entries every word of
+    an entry is "in all of them", and raw counts would make the words it shares with a question nearly weightless.
     """
     if not tokens or not entry_ids:
         return {entry_id: 0.0 for entry_id in entry_ids}
     backend = _backend(session)
     total, frequency = await word_statistics(session, backend, tokens)
     contains = await backend.containing(session, tokens, entry_ids)
-    weights = {token: math.log(1 + (total - frequency[token] + 0.5) / (frequency[token] + 0.5)) for token in tokens}
+    collection = max(total, COVERAGE_COLLECTION)
+    weights = {t: math.log(1 + (collection - frequency[t] + 0.5) / (frequency[t] + 0.5)) for t in tokens}
     whole = sum(weights.values()) or 1.0
     return {
         entry_id: sum(weights[token] for token in tokens if entry_id in contains[token]) / whole
