@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from copbot.cli.common import CliError, SubParsers, add_config_argument, open_database, say
+from copbot.core.words import counted
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -82,7 +83,8 @@ def _since(text: str | None) -> datetime | None:
 
 def _report(outcome: Outcome) -> None:
     stored, skipped = sum(outcome.stored.values()), sum(outcome.skipped.values())
-    say(f"backfilled {len(outcome.stored)} sources: {stored} messages stored, {skipped} skipped "
+    say(f"backfilled {counted(len(outcome.stored), 'source', 'sources')}: "
+        f"{counted(stored, 'message', 'messages')} stored, {skipped} skipped "
         f"(bots, system messages, opted-out members, commands)")  # fmt: skip
     waiting = outcome.candidates - outcome.accepted
     say(f"answered threads found: {outcome.candidates} ({outcome.accepted} accepted at once, {waiting} to review "

@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from copbot.cli.common import open_database, say
 from copbot.config.settings import Settings
+from copbot.core.words import counted
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -145,7 +146,8 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                     say("building the RUM search index")
             if understanding.semantic is not None:
                 embedded = await embed_with_progress(sessions, understanding.semantic.embedder)
-                print(f"embedded {embedded} entries with {understanding.semantic.embedder.name}", file=sys.stderr)
+                model = understanding.semantic.embedder.name
+                print(f"embedded {counted(embedded, 'entry', 'entries')} with {model}", file=sys.stderr)
         for number, problem in report.errors:
             print(f"{path}:{number}: skipped: {problem}", file=sys.stderr)
         print(
@@ -181,7 +183,7 @@ def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     with Path(args.file).open("w", encoding="utf-8") as handle:
         count = asyncio.run(run(handle))
-    print(f"exported {count} entries to {args.file}", file=sys.stderr)
+    print(f"exported {counted(count, 'entry', 'entries')} to {args.file}", file=sys.stderr)
     return 0
 
 

@@ -8,6 +8,7 @@ import json
 from typing import TYPE_CHECKING
 
 from copbot.cli.common import CliError, add_config_argument, open_database
+from copbot.core.words import counted
 
 if TYPE_CHECKING:
     from copbot.config.settings import Settings
@@ -29,7 +30,7 @@ def _cmd_review(args: argparse.Namespace, settings: Settings) -> int:
                     listed = [{key: getattr(item, key) for key in keys} for item in shown]
                     print(json.dumps(listed, ensure_ascii=False))
                     return
-                print(f"{total} candidates waiting for review" + (":" if shown else "."))
+                print(f"{counted(total, 'candidate', 'candidates')} waiting for review" + (":" if shown else "."))
                 for item in shown:
                     print(f"  {item.id}: {item.title} ({SIGNALS.get(item.signal, item.signal)}) {item.url or ''}")
                     if item.answer:

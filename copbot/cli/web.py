@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from copbot.cli.common import CliError, SubParsers, add_config_argument, open_database, say
+from copbot.core.words import counted
 
 if TYPE_CHECKING:
     from copbot.config.settings import Settings
@@ -59,7 +60,7 @@ def _cmd_web(args: argparse.Namespace, settings: Settings) -> int:
         if not (args.base_url or settings.web.base_url):
             raise CliError("the export needs the site's public URL: set [web] base_url or pass --base-url", 2)
         written = asyncio.run(_export(settings, Path(args.folder), args.base_url, not args.no_index))
-        say(f"wrote {written} entries to {args.folder}")
+        say(f"wrote {counted(written, 'entry', 'entries')} to {args.folder}")
         return 0
     asyncio.run(_serve(settings))
     return 0

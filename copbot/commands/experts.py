@@ -8,14 +8,11 @@ from copbot.commands.registry import command
 from copbot.commands.spec import text
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked
+from copbot.core.words import counted
 from copbot.knowledge.experts import Answerers, answerers_for
 from copbot.members.visibility import audience
 
 EXPERTS_LIMIT = 5
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 def describe(topic: str, found: Answerers, platform: str, command_text: Callable[..., str]) -> str:
@@ -30,12 +27,12 @@ def describe(topic: str, found: Answerers, platform: str, command_text: Callable
         lines.append(f"People with accepted answers about {topic!r}:")
         for expert in found.experts:
             where = f" (on {expert.platform})" if expert.platform != platform else ""
-            lines.append(f"  {expert.name}{where}: {_plural(expert.answers, 'accepted answer', 'accepted answers')}")
+            lines.append(f"  {expert.name}{where}: {counted(expert.answers, 'accepted answer', 'accepted answers')}")
     else:
         lines.append(f"Nobody who answered about {topic!r} has opted in to being suggested.")
     if found.not_opted_in:
         lines.append(
-            f"{_plural(found.not_opted_in, 'more person', 'more people')} answered but "
+            f"{counted(found.not_opted_in, 'more person', 'more people')} answered but "
             f"{'has' if found.not_opted_in == 1 else 'have'} not opted in to being suggested."
         )
     lines.append(f"To be suggested yourself: {command_text('privacy', 'suggest on')}.")

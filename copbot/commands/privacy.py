@@ -9,6 +9,7 @@ from copbot.commands.spec import Choice, choice
 from copbot.core.adapter import Outgoing, OutgoingFile
 from copbot.core.context import Context
 from copbot.core.events import CommandInvoked
+from copbot.core.words import counted
 from copbot.knowledge import member_data
 from copbot.members import privacy
 
@@ -51,7 +52,8 @@ async def _show(ctx: Context, cmd: CommandInvoked) -> None:
         f"  capturing your messages: {_on_off(not choices.capture_opt_out)}\n"
         f"  suggesting you as an expert: {_on_off(choices.suggest_opt_in)}\n"
         f"  showing your messages on the web pages: {_on_off(not choices.web_opt_out)}\n"
-        f"  stored: {choices.messages_stored} messages, {choices.entries} knowledge entries you took part in\n"
+        f"  stored: {counted(choices.messages_stored, 'message', 'messages')}, "
+        f"{counted(choices.entries, 'knowledge entry', 'knowledge entries')} you took part in\n"
         f"Your choices:\n{choices_text(ctx)}"
     )
     await ctx.tell_privately(text)
@@ -63,7 +65,7 @@ async def _capture(ctx: Context, cmd: CommandInvoked, *, stop: bool) -> None:
     if stop:
         text = (
             "Done: I will not capture your messages into the knowledge base any more, and what was captured "
-            f"of yours ({touched} entries) no longer shows in search. "
+            f"of yours ({counted(touched, 'entry', 'entries')}) no longer shows in search. "
             f"To remove it for good: {ctx.adapter.command_text('privacy', 'delete')}. "
             f"To undo: {ctx.adapter.command_text('privacy', 'resume')}."
         )
@@ -75,8 +77,8 @@ async def _capture(ctx: Context, cmd: CommandInvoked, *, stop: bool) -> None:
 async def _delete(ctx: Context, cmd: CommandInvoked) -> None:
     deletion = await member_data.forget(ctx.services.sessions, ctx.platform, cmd.author)
     text = (
-        f"Deleted: your content in {deletion.entries} knowledge entries (entries you asked are gone entirely) "
-        f"and the text of {deletion.messages} stored messages. "
+        f"Deleted: your content in {counted(deletion.entries, 'knowledge entry', 'knowledge entries')} (entries you "
+        f"asked are gone entirely) and the text of {counted(deletion.messages, 'stored message', 'stored messages')}. "
         f"New messages can still be captured; {ctx.adapter.command_text('privacy', 'stop')} prevents that."
     )
     await ctx.tell_privately(text)

@@ -1,4 +1,4 @@
-"""Words: the one tokenizer, the one stop-word list and the one rule for what topics a text names."""
+"""Words: the one tokenizer, the one stop-word list, the one rule for what topics a text names, and counts in words."""
 
 from __future__ import annotations
 
@@ -96,3 +96,8 @@ def normalise_tag(tag: str) -> str:
 def normalise_tags(tags: list[str]) -> list[str]:
     """Distinct normalised tags in their first-seen order."""
     return list(dict.fromkeys(name for name in (normalise_tag(tag) for tag in tags) if name))
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """``count`` with the words that go with it: ``counted(1, "entry", "entries")`` is "1 entry", 2 is "2 entries"."""
+    return f"{count} {one if count == 1 else many}"

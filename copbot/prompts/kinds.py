@@ -13,6 +13,7 @@ from copbot.activities.topics import gap_topics, open_threads
 from copbot.config.settings import HealthSection, PromptSection
 from copbot.core.adapter import Adapter, Card, Outgoing
 from copbot.core.events import Place
+from copbot.core.words import counted
 from copbot.health.report import weekly_summary
 from copbot.health.repository import GapTopic
 from copbot.members.visibility import Audience, entry_visible
@@ -52,10 +53,6 @@ def _days(delta: timedelta) -> str:
     return "today" if days == 0 else ("1 day ago" if days == 1 else f"{days} days ago")
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
-
-
 def _audience(prompt: PromptSection, share: Share | None) -> Audience:
     """The members of the channel a prompt posts in."""
     return Audience.of(Place(prompt.platform, prompt.channel), share)
@@ -85,7 +82,7 @@ async def unanswered_digest(
         for thread in threads[:MAX_CARDS]
     ]
     more = f" The {MAX_CARDS} oldest are below." if len(threads) > MAX_CARDS else ""
-    count = _plural(len(threads), "question is", "questions are")
+    count = counted(len(threads), "question is", "questions are")
     return Outgoing.of(f"{count} still waiting for an answer after more than {age}, oldest first.{more}", cards)
 
 
@@ -108,7 +105,7 @@ async def repository_digest(
         for entry in entries[:MAX_CARDS]
     ]
     more = f" The first {MAX_CARDS} are below." if len(entries) > MAX_CARDS else ""
-    return Outgoing.of(f"{_plural(len(entries), 'new entry', 'new entries')} in the repository this week.{more}", cards)
+    return Outgoing.of(f"{counted(len(entries), 'new entry', 'new entries')} in the repository this week.{more}", cards)
 
 
 async def gap_prompt(
@@ -124,8 +121,8 @@ async def gap_prompt(
         Card(
             title=topic.name,
             url=thread_link(adapter, topic.oldest) if topic.oldest else None,
-            description=f"{_plural(topic.questions, 'open question', 'open questions')}, "
-            f"{_plural(len(topic.answerers), 'person', 'people')} answering",
+            description=f"{counted(topic.questions, 'open question', 'open questions')}, "
+            f"{counted(len(topic.answerers), 'person', 'people')} answering",
         )
         for topic in topics
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -60,7 +61,9 @@ def test_a_run_killed_mid_way_resumes_and_stores_each_message_once(tmp_path: Pat
     second = backfill(config, export)
     _, err = second.communicate(timeout=300)
     assert second.returncode == 0, err
-    stored_now = int(err.split("sources: ")[1].split(" messages")[0])
+    found = re.search(r"backfilled 1 source: (\d+) messages? stored", err)
+    assert found is not None, err
+    stored_now = int(found.group(1))
     assert stored_now <= COUNT - killed_at, "the second run went on from the checkpoint, not from the start"
 
     with sqlite3.connect(database) as connection:

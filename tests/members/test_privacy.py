@@ -274,3 +274,21 @@ def assert_not_in_files(database_url: str, word: str) -> None:
     for path in (database, database.with_name(database.name + "-wal")):
         if path.exists():
             assert word.encode() not in path.read_bytes(), f"{path.name} still holds the words"
+
+
+async def test_counts_are_said_in_words_that_fit_them(tmp_path: Path, database_url: str) -> None:
+    async with running_bot(tmp_path, database_url=database_url) as bot:
+        await seed(bot)
+        await bot.mem.post(CAROL, "my kefir grains went slimy")
+        async with bot.services.sessions.begin() as session:
+            carol = await chat.get_or_create_member(session, "memory", CAROL)
+            answer = DraftMessage(author_name=carol.display_name, text="Rinse them in milk", author_id=carol.id)
+            await save_entry(session, EntryDraft(title="Slimy kefir", question="Slimy kefir", answers=[answer]))
+        bot.mem.clear()
+
+        await bot.mem.command(CAROL, "/privacy")
+        assert "stored: 1 message, 1 knowledge entry you took part in" in bot.mem.private(CAROL)[-1]
+        await bot.mem.command(CAROL, "/privacy stop")
+        assert "what was captured of yours (1 entry) no longer shows" in bot.mem.private(CAROL)[-1]
+        await bot.mem.command(ALICE, "/privacy stop")
+        assert "what was captured of yours (2 entries) no longer shows" in bot.mem.private(ALICE)[-1]
