@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from copbot.activities.topics import open_topics
+from copbot.app import Application
 from copbot.core.clock import ManualClock
 from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
 from copbot.members.visibility import Audience
@@ -17,6 +18,15 @@ from tests.prompts.support import running, settings_for
 
 GAP = "Who knows what about soil testing, and what are we missing as a group?"
 EXPERIENCE = "Has anyone dealt with a landlord who won't return the allotment shed deposit?"
+
+
+async def answered_by_bob(app: Application, title: str, question: str, answer: str) -> None:
+    """An answered entry in the repository: ``question``, answered by Bob."""
+    assert app.services is not None
+    async with app.services.sessions.begin() as session:
+        bob = await chat.get_or_create_member(session, "memory", BOB)
+        reply = DraftMessage(author_name=BOB.name, text=answer, author_id=bob.id)
+        await save_entry(session, EntryDraft(title=title, question=question, answers=[reply], solved=True))
 
 
 async def test_a_named_gap_feeds_the_open_topics_and_the_gap_prompt(tmp_path: Path) -> None:
@@ -40,14 +50,9 @@ async def test_seeking_experience_links_the_best_answered_entry(
     make_settings: SettingsFactory, clock: ManualClock
 ) -> None:
     async with bot(make_settings, clock) as (app, mem):
+        await answered_by_bob(app, "Landlord kept the shed deposit", EXPERIENCE, "Write to them citing the tenancy.")
         assert app.services is not None
         async with app.services.sessions.begin() as session:
-            bob = await chat.get_or_create_member(session, "memory", BOB)
-            answer = DraftMessage(
-                author_name=BOB.name, text="Write to them citing the tenancy; it worked.", author_id=bob.id
-            )
-            await save_entry(session, EntryDraft(title="Landlord kept the shed deposit", question=EXPERIENCE,
-                                                 answers=[answer], solved=True, public_id="deposit"))  # fmt: skip
             await save_entry(session, EntryDraft(title="Pruning roses", question="When do I prune roses?", solved=True))
         await mem.post(ALICE, EXPERIENCE)
         [said] = mem.said()
@@ -67,13 +72,8 @@ async def test_a_new_communitys_first_answer_is_linked_to_the_same_question_rewo
     make_settings: SettingsFactory, clock: ManualClock
 ) -> None:
     async with bot(make_settings, clock) as (app, mem):
-        assert app.services is not None
-        async with app.services.sessions.begin() as session:
-            bob = await chat.get_or_create_member(session, "memory", BOB)
-            answer = DraftMessage(author_name=BOB.name, text="A cheap pH kit and distilled water.", author_id=bob.id)
-            await save_entry(session, EntryDraft(title="How do I test soil pH at home?",
-                                                 question="How do I test soil pH at home?", answers=[answer],
-                                                 solved=True, public_id="soil"))  # fmt: skip
+        soil = "How do I test soil pH at home?"
+        await answered_by_bob(app, soil, soil, "A cheap pH kit and distilled water.")
         await mem.post(ALICE, "Has anyone dealt with testing soil pH in heavy clay?")
         [said] = mem.said()
         assert said.startswith("This answered question looks closest to yours:")
