@@ -44,7 +44,8 @@ def register_db(sub: SubParsers) -> None:
 
 
 def _cmd_db_copy(args: argparse.Namespace, settings: Settings) -> int:
-    from copbot.store.transfer import CopyError, copy_database
+    from copbot.core.words import counted
+    from copbot.store.transfer import CopyError, copy_database, normalise_url
 
     source = args.source or settings.database_url()
 
@@ -59,8 +60,26 @@ def _cmd_db_copy(args: argparse.Namespace, settings: Settings) -> int:
     except CopyError as error:
         print(f"copbot db copy: {error}", file=sys.stderr)
         return 1
+    if report.index_set_aside:
+        print("the RUM search index was built once, after the rows")
+    if normalise_url(args.target).startswith("postgresql"):
+        words = asyncio.run(_count_words(normalise_url(args.target)))
+        print(f"counted {counted(words, 'word', 'words')} of the copied entries for search")
     print(f"copied {report.total} rows in {report.seconds:.1f}s; point database.url at the target to use it")
     return 0
+
+
+async def _count_words(url: str) -> int:
+    """Count every word of the searchable text on PostgreSQL (a copy brings none of the counts search reads)."""
+    from copbot.knowledge.search import pg_lexemes
+    from copbot.store.engine import create_engine, session_factory
+
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine).begin() as session:
+            return await pg_lexemes.refresh(session)
+    finally:
+        await engine.dispose()
 
 
 def register_db_copy(db_sub: SubParsers) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import Integer, Table, delete, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from copbot.store import migrate
+from copbot.store import migrate, search_index
 from copbot.store.engine import create_engine
 from copbot.store.schema import METADATA
 
@@ -32,6 +32,8 @@ class CopyReport:
 
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    index_set_aside: bool = False
+    """PostgreSQL's RUM search index was dropped for the copy and built once after it (a large copy)."""
 
     @property
     def total(self) -> int:
@@ -89,6 +91,33 @@ async def _copy_table(source: AsyncConnection, target: AsyncConnection, table: T
     return copied
 
 
+_SEARCHED = METADATA.tables["search_documents"]
+"""One row per searchable entry: how many a copy brings decides whether the RUM index is built once after it."""
+
+
+async def _copy_rows(
+    source: AsyncEngine,
+    target: AsyncEngine,
+    report: CopyReport,
+    batch_size: int,
+    progress: Callable[[str, int], None] | None,
+) -> None:
+    """Empty the target and copy every table in one target transaction; the row counts must agree after."""
+    async with source.connect() as reading, target.begin() as writing:
+        for table in reversed(copied_tables()):
+            await writing.execute(delete(table))
+        for table in copied_tables():
+            report.rows[table.name] = await _copy_table(reading, writing, table, batch_size)
+            if progress is not None:
+                progress(table.name, report.rows[table.name])
+        if writing.dialect.name == "postgresql":
+            await reset_sequences(writing)
+        expected, copied = await row_counts(reading), await row_counts(writing)
+        if expected != copied:
+            differing = {name: (expected[name], copied[name]) for name in expected if expected[name] != copied[name]}
+            raise CopyError(f"row counts differ after the copy (source, target): {differing}")
+
+
 def _missing_sqlite_file(url: str) -> str | None:
     database = make_url(url).database
     if url.startswith("sqlite") and (not database or not Path(database).is_file()):
@@ -115,7 +144,8 @@ async def copy_database(
     """Copy every row of ``source_url`` into ``target_url`` (migrated to head first) in one target transaction.
 
     A target holding any row is refused unless ``force``, which empties it first. The row counts are compared
-    after the copy; search indexes follow by themselves (generated tsvector, FTS5 triggers).
+    after the copy; search indexes follow by themselves (generated tsvector, FTS5 triggers), and a copy large
+    enough into PostgreSQL builds the RUM index once after the rows instead of row by row (``search_index``).
     """
     source_url, target_url = normalise_url(source_url), normalise_url(target_url)
     if make_url(source_url) == make_url(target_url):
@@ -135,21 +165,10 @@ async def copy_database(
         if present and not force:
             listed = ", ".join(f"{name} ({count})" for name, count in present.items())
             raise CopyError(f"the target is not empty: {listed}; pass --force to replace its contents")
-        async with source.connect() as reading, target.begin() as writing:
-            for table in reversed(copied_tables()):
-                await writing.execute(delete(table))
-            for table in copied_tables():
-                report.rows[table.name] = await _copy_table(reading, writing, table, batch_size)
-                if progress is not None:
-                    progress(table.name, report.rows[table.name])
-            if writing.dialect.name == "postgresql":
-                await reset_sequences(writing)
-            expected, copied = await row_counts(reading), await row_counts(writing)
-            if expected != copied:
-                differing = {
-                    name: (expected[name], copied[name]) for name in expected if expected[name] != copied[name]
-                }
-                raise CopyError(f"row counts differ after the copy (source, target): {differing}")
+        async with source.connect() as connection:
+            entries = int(await connection.scalar(select(func.count()).select_from(_SEARCHED)) or 0)
+        async with search_index.set_aside(target, entries) as report.index_set_aside:
+            await _copy_rows(source, target, report, batch_size, progress)
     finally:
         await source.dispose()
         await target.dispose()

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from copbot.cli.main import main
 from copbot.knowledge.entries import DraftMessage, EntryDraft, save_entry
 from copbot.knowledge.interchange.jsonl import import_lines
 from copbot.knowledge.search.backend import search
+from copbot.knowledge.search.pg_lexemes import COUNTED_KEY
+from copbot.store import search_index
 from copbot.store.engine import create_engine, session_factory
 from copbot.store.models import KnowledgeEntry
 from copbot.store.operations import PromptRun
@@ -88,6 +91,26 @@ async def add_entry(url: str) -> None:
         await engine.dispose()
 
 
+async def search_state(url: str) -> tuple[int, int, bool | None]:
+    """(lexemes counted for search, the entries they were counted over, whether the RUM index is valid)."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            lexemes = await connection.scalar(text("SELECT count(*) FROM search_fts_lexemes"))
+            over = await connection.scalar(text("SELECT value FROM kv_state WHERE key = :k"), {"k": COUNTED_KEY})
+            valid = await connection.scalar(search_index.VALID, {"name": search_index.RUM_INDEX})
+        return int(lexemes or 0), int(over or -1), valid
+    finally:
+        await engine.dispose()
+
+
+def words_in(out: str) -> int:
+    """The number in the copy's "counted N words" line."""
+    found = re.search(r"counted (\d+) words? of the copied entries for search", out)
+    assert found is not None, out
+    return int(found.group(1))
+
+
 def test_copy_sqlite_into_postgresql_then_use_it(
     tmp_path: Path, postgres_database: TestDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -99,9 +122,12 @@ def test_copy_sqlite_into_postgresql_then_use_it(
         assert before[table] > 0, table
 
     assert main(["db", "copy", "--from", source, "--to", target]) == 0
-    assert f"copied {sum(before.values())} rows" in capsys.readouterr().out
-    assert asyncio.run(counts(target)) == before
+    out = capsys.readouterr().out
+    assert f"copied {sum(before.values())} rows" in out
+    assert "built once" not in out, "a small copy keeps the RUM index up to date row by row"
+    assert asyncio.run(counts(target)) == {**before, "kv_state": before["kv_state"] + 1}, "and when words were counted"
     asyncio.run(check_postgres(target))
+    assert asyncio.run(search_state(target)) == (words_in(out), before["search_documents"], True)
 
     # The sequences continue after the copied ids: the bot on PostgreSQL adds rows without collisions.
     asyncio.run(add_entry(target))
@@ -113,7 +139,7 @@ def test_copy_sqlite_into_postgresql_then_use_it(
     assert main(["db", "copy", "--from", source, "--to", target]) == 1
     assert "not empty" in capsys.readouterr().err
     assert main(["db", "copy", "--from", source, "--to", target, "--force"]) == 0
-    assert asyncio.run(counts(target)) == before
+    assert asyncio.run(counts(target)) == {**before, "kv_state": before["kv_state"] + 1}
 
 
 async def test_copy_refuses_a_missing_source_or_the_same_database(tmp_path: Path) -> None:
@@ -124,3 +150,18 @@ async def test_copy_refuses_a_missing_source_or_the_same_database(tmp_path: Path
     with pytest.raises(CopyError, match="unsupported"):
         normalise_url("mysql://root@localhost/copbot")
     assert normalise_url("postgresql://u@h/db") == "postgresql+asyncpg://u@h/db"
+
+
+def test_a_large_copy_builds_the_rum_index_once_after_the_rows(
+    tmp_path: Path, postgres_database: TestDatabase, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    postgres_database.empty()
+    source = asyncio.run(build_sqlite(tmp_path))
+    entries = asyncio.run(counts(source))["search_documents"]
+    monkeypatch.setattr(search_index, "DEFER_AT", entries)  # "large" is 20,000 entries; the rule is what is tested
+
+    assert main(["db", "copy", "--from", source, "--to", postgres_database.url]) == 0
+    out = capsys.readouterr().out
+    assert "the RUM search index was built once, after the rows" in out
+    assert asyncio.run(search_state(postgres_database.url)) == (words_in(out), entries, True)
+    asyncio.run(check_postgres(postgres_database.url))
