@@ -63,8 +63,8 @@ async def counts(url: str) -> dict[str, int]:
         await engine.dispose()
 
 
-async def check_postgres(url: str) -> None:
-    """Search finds the copied entries; timestamps come back aware and unchanged."""
+async def check_copied(url: str) -> None:
+    """Search finds the copied entries; timestamps come back aware and unchanged (on either store)."""
     engine = create_engine(url)
     try:
         async with session_factory(engine)() as session:
@@ -126,7 +126,7 @@ def test_copy_sqlite_into_postgresql_then_use_it(
     assert f"copied {sum(before.values())} rows" in out
     assert "built once" not in out, "a small copy keeps the RUM index up to date row by row"
     assert asyncio.run(counts(target)) == {**before, "kv_state": before["kv_state"] + 1}, "and when words were counted"
-    asyncio.run(check_postgres(target))
+    asyncio.run(check_copied(target))
     assert asyncio.run(search_state(target)) == (words_in(out), before["search_documents"], True)
 
     # The sequences continue after the copied ids: the bot on PostgreSQL adds rows without collisions.
@@ -140,6 +140,12 @@ def test_copy_sqlite_into_postgresql_then_use_it(
     assert "not empty" in capsys.readouterr().err
     assert main(["db", "copy", "--from", source, "--to", target, "--force"]) == 0
     assert asyncio.run(counts(target)) == {**before, "kv_state": before["kv_state"] + 1}
+
+    # And back: PostgreSQL into a new SQLite file, every row and its types intact, searchable there.
+    back = f"sqlite+aiosqlite:///{tmp_path}/back.sqlite3"
+    assert main(["db", "copy", "--from", target, "--to", back]) == 0
+    assert asyncio.run(counts(back)) == asyncio.run(counts(target))
+    asyncio.run(check_copied(back))
 
 
 async def test_copy_refuses_a_missing_source_or_the_same_database(tmp_path: Path) -> None:
@@ -164,4 +170,4 @@ def test_a_large_copy_builds_the_rum_index_once_after_the_rows(
     out = capsys.readouterr().out
     assert "the RUM search index was built once, after the rows" in out
     assert asyncio.run(search_state(postgres_database.url)) == (words_in(out), entries, True)
-    asyncio.run(check_postgres(postgres_database.url))
+    asyncio.run(check_copied(postgres_database.url))

@@ -14,6 +14,7 @@ from copbot.knowledge.search.excerpt import searchable
 from copbot.store import scope
 from copbot.store.base import Base
 from copbot.store.models import KnowledgeEntry, Tag
+from copbot.store.transfer import insert_rows
 
 BATCH_SIZE = 5000
 """Entries per transaction: bigger batches mean fewer FTS5 segments to merge."""
@@ -39,7 +40,7 @@ async def _tag_ids(session: AsyncSession, names: set[str]) -> dict[str, int]:
     known = dict((await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(names)))).all())
     missing = sorted(names - set(known))
     if missing:
-        await session.execute(_TAGS.insert(), [{"name": name} for name in missing])
+        await _insert_rows(session, _TAGS, [{"name": name} for name in missing])
         known.update(
             {row[0]: row[1] for row in await session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(missing)))}
         )
@@ -47,23 +48,8 @@ async def _tag_ids(session: AsyncSession, names: set[str]) -> dict[str, int]:
 
 
 async def _insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows: on SQLite one executemany straight through the driver, elsewhere in multi-row INSERTs.
-
-    Elsewhere ``RETURNING`` makes SQLAlchemy send pages of rows as one INSERT each ("insertmanyvalues"); a plain
-    executemany would run the statement once per row, each run firing the triggers that bump the version counters.
-    """
-    dialect = session.get_bind().dialect
-    if not rows:
-        return
-    if dialect.name != "sqlite":
-        await session.execute(table.insert().returning(*table.primary_key.columns), rows)
-        return
-    names = list(rows[0])
-    processors = [(name, table.c[name].type.bind_processor(dialect)) for name in names]
-    values = [tuple(row[name] if bind is None else bind(row[name]) for name, bind in processors) for row in rows]
-    statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-    connection = await session.connection()
-    await connection.exec_driver_sql(statement, values)
+    """Insert many rows in ``session``'s transaction, in as few statements as the store allows."""
+    await insert_rows(await session.connection(), table, rows)
 
 
 async def _defer_indexing(session: AsyncSession) -> str | None:
