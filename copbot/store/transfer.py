@@ -90,7 +90,7 @@ async def insert_rows(connection: AsyncConnection, table: Table, rows: list[dict
     On PostgreSQL ``RETURNING`` makes SQLAlchemy send pages of rows as one INSERT each ("insertmanyvalues"); a plain
     executemany would run the statement once per row, each run firing the statement triggers that bump the version
     counters, and bumping one row many times in one transaction costs the square of the rows (``db copy`` of 20,000
-    entries took 155 s that way, 24 s this way: benchmarks/README.md).
+    entries took 112 s that way, 22.5 s this way with the RUM index kept in both: benchmarks/README.md).
     """
     if not rows:
         return
