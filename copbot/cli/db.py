@@ -45,6 +45,7 @@ def register_db(sub: SubParsers) -> None:
 
 def _cmd_db_copy(args: argparse.Namespace, settings: Settings) -> int:
     from copbot.core.words import counted
+    from copbot.store.engine import is_sqlite
     from copbot.store.transfer import CopyError, copy_database, normalise_url
 
     source = args.source or settings.database_url()
@@ -62,8 +63,9 @@ def _cmd_db_copy(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     if report.index_set_aside:
         print("the RUM search index was built once, after the rows")
-    if normalise_url(args.target).startswith("postgresql"):
-        words = asyncio.run(_count_words(normalise_url(args.target)))
+    target = normalise_url(args.target)
+    if not is_sqlite(target):
+        words = asyncio.run(_count_words(target))
         print(f"counted {counted(words, 'word', 'words')} of the copied entries for search")
     print(f"copied {report.total} rows in {report.seconds:.1f}s; point database.url at the target to use it")
     return 0
