@@ -60,10 +60,19 @@ def test_query_words_are_quoted_stop_words_dropped() -> None:
 
 
 @pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def empty(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A migrated database with nothing in it."""
     engine = create_engine(database_url)
     await migrate.upgrade(engine)
-    factory = session_factory(engine)
+    try:
+        yield session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def sessions(empty: async_sessionmaker[AsyncSession]) -> async_sessionmaker[AsyncSession]:
+    factory = empty
     async with factory.begin() as session:
         drafts = [
             EntryDraft("Pip behind a proxy", "How do I use pip behind a proxy?", [DraftMessage("bob", "HTTPS_PROXY")],
@@ -76,10 +85,7 @@ async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncS
         ]  # fmt: skip
         for draft in drafts:
             await save_entry(session, draft)
-    try:
-        yield factory
-    finally:
-        await engine.dispose()
+    return factory
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -127,23 +133,17 @@ async def test_suggestions_need_enough_of_the_question(sessions: async_sessionma
     assert weak == []
 
 
-async def test_a_first_entry_is_suggested_for_the_same_question_in_other_words(database_url: str) -> None:
-    engine = create_engine(database_url)
-    await migrate.upgrade(engine)
-    factory = session_factory(engine)
-    try:
-        async with factory.begin() as session:
-            answer = DraftMessage("bob", "Use a cheap pH kit: mix soil with distilled water, compare the colour.")
-            await save_entry(session, EntryDraft("How do I test soil pH at home?", "How do I test soil pH at home?",
-                                                 [answer], [], [], public_id="soil"))  # fmt: skip
-        async with factory() as session:
-            close = await suggest(
-                session, "Has anyone dealt with testing soil pH in heavy clay?", limit=3, min_score=0.35
-            )
-            apart = await suggest(session, "Has anyone dealt with aphids on broad beans?", limit=3, min_score=0.35)
-            little = await suggest(session, "soil for raised beds, compost or topsoil mix?", limit=3, min_score=0.35)
-    finally:
-        await engine.dispose()
+async def test_a_first_entry_is_suggested_for_the_same_question_in_other_words(
+    empty: async_sessionmaker[AsyncSession],
+) -> None:
+    async with empty.begin() as session:
+        answer = DraftMessage("bob", "Use a cheap pH kit: mix soil with distilled water, compare the colour.")
+        await save_entry(session, EntryDraft("How do I test soil pH at home?", "How do I test soil pH at home?",
+                                             [answer], [], [], public_id="soil"))  # fmt: skip
+    async with empty() as session:
+        close = await suggest(session, "Has anyone dealt with testing soil pH in heavy clay?", limit=3, min_score=0.35)
+        apart = await suggest(session, "Has anyone dealt with aphids on broad beans?", limit=3, min_score=0.35)
+        little = await suggest(session, "soil for raised beds, compost or topsoil mix?", limit=3, min_score=0.35)
     assert [hit.public_id for hit, _ in close] == ["soil"], "half the question's topic words, in a one-entry repository"
     assert 0.35 <= close[0][1] < 0.9
     assert apart == [] and little == [], "no shared word, or one shared word of five, is not enough"
