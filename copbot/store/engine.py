@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from copbot.core.clock import Clock, SystemClock
 from copbot.store.scope import SCOPE_KEY, Scope
+from copbot.store.sqlite_driver import one_trip_dbapi
 from copbot.store.types import CLOCK_OPTION
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout, PostgreSQL no JIT."""
     ensure_sqlite_directory(url)
     if is_sqlite(url):
-        engine = create_async_engine(url, echo=echo)
+        module = one_trip_dbapi() if make_url(url).get_driver_name() == "aiosqlite" else None
+        engine = create_async_engine(url, echo=echo, **({"module": module} if module is not None else {}))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     arguments: dict[str, Any] = {}
