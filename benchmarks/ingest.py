@@ -30,6 +30,7 @@ from copbot.adapters.memory import MemoryAdapter
 from copbot.app import Application
 from copbot.config.settings import parse_settings
 from copbot.core.events import Member, MessagePosted, Place
+from copbot.core.heap import long_lived
 from copbot.store import migrate
 from copbot.store.engine import create_engine
 
@@ -133,14 +134,15 @@ async def pipeline(
 
     try:
         tasks = set()
-        started = time.perf_counter()
-        for event in events:
-            await gate.acquire()
-            task = asyncio.create_task(deliver(event))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-        await asyncio.gather(*tasks)
-        elapsed = time.perf_counter() - started
+        with long_lived():  # as ``copbot run`` runs once started
+            started = time.perf_counter()
+            for event in events:
+                await gate.acquire()
+                task = asyncio.create_task(deliver(event))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            await asyncio.gather(*tasks)
+            elapsed = time.perf_counter() - started
         batches = app.dispatcher.ingest.batches
         sa_event.remove(engine, "before_cursor_execute", counter.statement)
         sa_event.remove(engine.pool, "checkout", counter.checkout)

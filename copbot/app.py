@@ -20,6 +20,7 @@ from copbot.config.settings import Settings
 from copbot.core.adapter import Adapter
 from copbot.core.clock import Clock, SystemClock
 from copbot.core.context import Listener
+from copbot.core.heap import long_lived
 from copbot.core.services import Services
 from copbot.dispatch import Dispatcher
 from copbot.health.usage import usage_listener
@@ -251,7 +252,8 @@ class Application:
                 handled.append(sig)
         try:
             await self.start()
-            await self.wait()
+            with long_lived():
+                await self.wait()
         finally:
             await self.stop()
             for sig in handled:
