@@ -1,4 +1,4 @@
-"""SQLite through aiosqlite: one trip to the driver's thread per statement, and everything SQLAlchemy reads of it."""
+"""SQLite through aiosqlite: one trip per statement to the driver's thread, what SQLAlchemy reads, the pragmas."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from copbot.store.engine import create_engine
+from copbot.store.engine import WAL_CHECKPOINT_PAGES, create_engine
 from copbot.store.sqlite_driver import OneTripCursor
 
 
@@ -78,5 +78,21 @@ async def test_streamed_results_still_come_in_chunks(tmp_path: Path) -> None:
             assert not isinstance(streamed._real_result.cursor, OneTripCursor)  # a server-side cursor, fetched lazily
             seen = [row.n async for row in streamed]
         assert seen == list(range(500))
+    finally:
+        await engine.dispose()
+
+
+async def test_every_connection_is_set_for_a_long_running_bot(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'pragmas.sqlite3'}")
+    try:
+        async with engine.connect() as connection:
+            settings = {
+                name: (await connection.execute(text(f"PRAGMA {name}"))).scalar()
+                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "wal_autocheckpoint")
+            }
+        assert settings == {
+            "journal_mode": "wal", "synchronous": 1, "foreign_keys": 1, "busy_timeout": 10000,
+            "wal_autocheckpoint": WAL_CHECKPOINT_PAGES,
+        }  # fmt: skip
     finally:
         await engine.dispose()
