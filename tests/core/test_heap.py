@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+from pathlib import Path
 
+from copbot.app import Application
+from copbot.config.settings import parse_settings
 from copbot.core.heap import YOUNG_COLLECTION, long_lived
 
 
@@ -29,4 +33,21 @@ def test_long_lived_undoes_itself_when_the_run_fails() -> None:
             raise RuntimeError("the bot stopped")
     except RuntimeError:
         pass
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold
+
+
+async def test_a_running_bot_collects_as_long_lived_and_stops_as_it_started(tmp_path: Path) -> None:
+    settings = parse_settings(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "bot.sqlite3"}"\n', source="t.toml")
+    app = Application(settings, adapters=[])  # no adapter ends on its own: the bot runs until asked to stop
+    threshold = gc.get_threshold()
+    running = asyncio.create_task(app.run_until_stopped())
+    try:
+        for _ in range(500):
+            if gc.get_freeze_count():
+                break
+            await asyncio.sleep(0.01)
+        assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == YOUNG_COLLECTION
+    finally:
+        app.request_stop()
+        await running
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold

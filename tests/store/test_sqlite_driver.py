@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 import aiosqlite
 import pytest
@@ -75,7 +76,9 @@ async def test_streamed_results_still_come_in_chunks(tmp_path: Path) -> None:
             raw = await connection.get_raw_connection()
             assert isinstance(raw.driver_connection, aiosqlite.Connection)
             streamed = await connection.stream(text("SELECT n FROM t ORDER BY n"))
-            assert not isinstance(streamed._real_result.cursor, OneTripCursor)  # a server-side cursor, fetched lazily
+            assert not isinstance(
+                cast(Any, streamed)._real_result.cursor, OneTripCursor
+            )  # a server-side cursor, fetched lazily
             seen = [row.n async for row in streamed]
         assert seen == list(range(500))
     finally:
