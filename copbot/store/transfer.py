@@ -7,14 +7,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Integer, Table, delete, func, insert, select, text
+from sqlalchemy import Integer, Table, delete, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from copbot.store import migrate, search_index
 from copbot.store.engine import create_engine
+from copbot.store.inserts import insert_rows as insert_rows  # db_copy.py times the copy with other inserts
 from copbot.store.schema import METADATA
 
 log = logging.getLogger(__name__)
@@ -81,28 +81,6 @@ async def reset_sequences(connection: AsyncConnection) -> None:
             text("SELECT setval(CAST(:s AS regclass), :v, :called)"),
             {"s": sequence, "v": int(largest or 1), "called": largest is not None},
         )
-
-
-async def insert_rows(connection: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows (each with the same keys): on SQLite one executemany straight through the driver, on
-    PostgreSQL in multi-row INSERTs.
-
-    On PostgreSQL ``RETURNING`` makes SQLAlchemy send pages of rows as one INSERT each ("insertmanyvalues"); a plain
-    executemany would run the statement once per row, each run firing the statement triggers that bump the version
-    counters, and bumping one row many times in one transaction costs the square of the rows (``db copy`` of 20,000
-    entries took 112 s that way, 22.5 s this way with the RUM index kept in both: benchmarks/README.md).
-    """
-    if not rows:
-        return
-    dialect = connection.dialect
-    if dialect.name != "sqlite":
-        await connection.execute(insert(table).returning(*table.primary_key.columns), rows)
-        return
-    names = list(rows[0])
-    processors = [(name, table.c[name].type.bind_processor(dialect)) for name in names]
-    values = [tuple(row[name] if bind is None else bind(row[name]) for name, bind in processors) for row in rows]
-    statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-    await connection.exec_driver_sql(statement, values)
 
 
 async def _copy_table(source: AsyncConnection, target: AsyncConnection, table: Table, batch_size: int) -> int:

@@ -13,8 +13,8 @@ from copbot.knowledge.interchange.records import EntryRecord, MessageRecord, mem
 from copbot.knowledge.search.excerpt import searchable
 from copbot.store import scope
 from copbot.store.base import Base
+from copbot.store.inserts import insert_rows
 from copbot.store.models import KnowledgeEntry, Tag
-from copbot.store.transfer import insert_rows
 
 BATCH_SIZE = 5000
 """Entries per transaction: bigger batches mean fewer FTS5 segments to merge."""
