@@ -1,4 +1,4 @@
-"""Writing a batch's rows: new messages by one Core INSERT (no ORM rows, never loaded back), thread state by one
+"""Writing a batch's rows: new messages by multi-row INSERTs (no ORM rows, never loaded back), thread state by one
 UPDATE."""
 
 from __future__ import annotations
@@ -8,27 +8,24 @@ from datetime import UTC
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Boolean, Table, Update, bindparam, case, insert, inspect, update
+from sqlalchemy import Boolean, Table, Update, bindparam, case, inspect, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import get_history, set_committed_value
-from sqlalchemy.sql.dml import ReturningInsert
 
 from copbot.conversations.stored import StoredMessage
 from copbot.conversations.threads import Row
+from copbot.store.inserts import insert_returning
 from copbot.store.models import Message, Thread
 
 
-@cache
-def _message_insert() -> ReturningInsert[int, str, str]:
-    """The INSERT of new messages, returning each one's id by its key (built once)."""
-    table = cast(Table, Message.__table__)
-    return insert(table).returning(table.c.id, table.c.platform, table.c.external_id)
-
-
 async def insert_messages(session: AsyncSession, rows: Sequence[Row]) -> None:
-    """One multi-row INSERT for the new messages; each row's ``StoredMessage`` is built from the values sent (no ORM
-    object: whoever changes a new message in the same transaction loads it)."""
-    returned = await session.execute(_message_insert(), [row.values for row in rows])
+    """The new messages in multi-row INSERTs (``insert_returning``: on SQLite straight through the driver); each
+    row's ``StoredMessage`` is built from the values sent (no ORM object: whoever changes a new message in the same
+    transaction loads it)."""
+    table = cast(Table, Message.__table__)
+    returned = await insert_returning(
+        await session.connection(), table, [row.values for row in rows], ("id", "platform", "external_id")
+    )
     ids = {(platform, external_id): message_id for message_id, platform, external_id in returned}
     for row in rows:
         values = row.values

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -18,6 +18,7 @@ from copbot.core.events import MessagePosted, Place
 from copbot.core.labels import Label
 from copbot.store import chat
 from copbot.store.base import Base
+from copbot.store.inserts import insert_returning
 from copbot.store.models import Member, Message, Thread
 
 OPTED_OUT_REASON = "not kept: the author opted out of capture"
@@ -241,7 +242,7 @@ async def insert_objects(session: AsyncSession, model: type[Base], objects: Sequ
     table = cast(Table, model.__table__)
     columns = [column.name for column in table.columns if column.name != "id"]
     values = [{name: getattr(item, name) for name in columns} for item in objects]
-    returned = await session.execute(insert(table).returning(table.c.id, *(table.c[name] for name in key)), values)
+    returned = await insert_returning(await session.connection(), table, values, ("id", *key))
     ids = {tuple(row[1:]): row[0] for row in returned}
     for item, row in zip(objects, values, strict=True):
         for name, value in row.items():  # every column loaded, so reading one never needs the database
