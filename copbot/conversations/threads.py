@@ -245,8 +245,10 @@ async def insert_objects(session: AsyncSession, model: type[Base], objects: Sequ
     returned = await insert_returning(await session.connection(), table, values, ("id", *key))
     ids = {tuple(row[1:]): row[0] for row in returned}
     for item, row in zip(objects, values, strict=True):
+        state = item.__dict__
         for name, value in row.items():  # every column loaded, so reading one never needs the database
-            setattr(item, name, value)
+            if name not in state:  # (one set when constructed is already there)
+                setattr(item, name, value)
         item.id = ids[tuple(getattr(item, name) for name in key)]
         make_transient_to_detached(item)
         session.add(item)
