@@ -59,7 +59,8 @@ async def insert_rows(connection: AsyncConnection, table: Table, rows: list[dict
 async def insert_returning(
     connection: AsyncConnection, table: Table, rows: list[dict[str, Any]], returning: Sequence[str]
 ) -> list[tuple[Any, ...]]:
-    """Insert many rows (each with the same keys) and return the ``returning`` columns of each, in no set order
+    """Insert many rows (each with the same keys) and return the ``returning`` columns of each (rows that unpack and
+    slice as tuples), in no set order
     (key them by a unique column): on SQLite multi-row INSERTs straight through the driver (values as the
     column types convert them, results as the driver gives them: integers and strings here), else SQLAlchemy's."""
     if not rows:
@@ -68,16 +69,16 @@ async def insert_returning(
     names = list(rows[0])
     if dialect.name != "sqlite" or _defaults_missing(table, names):
         statement = insert(table).returning(*(table.c[name] for name in returning))
-        return [tuple(row) for row in await connection.execute(statement, rows)]
+        return list(await connection.execute(statement, rows))
     values = _bound(rows, _processors(table, names, dialect))
     head = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES "
     one = f"({', '.join('?' * len(names))})"
     tail = f" RETURNING {', '.join(returning)}"
     per_statement = max(1, SQLITE_VARIABLES // len(names))
-    returned: list[tuple[Any, ...]] = []
+    returned: list[Any] = []  # the driver's rows (tuples to unpack, not copied)
     for start in range(0, len(values), per_statement):
         chunk = values[start : start + per_statement]
         flat = tuple(value for row in chunk for value in row)
         result = await connection.exec_driver_sql(head + ", ".join([one] * len(chunk)) + tail, flat)
-        returned.extend(tuple(row) for row in result)
+        returned.extend(result)
     return returned
