@@ -60,9 +60,9 @@ async def insert_returning(
     connection: AsyncConnection, table: Table, rows: list[dict[str, Any]], returning: Sequence[str]
 ) -> list[tuple[Any, ...]]:
     """Insert many rows (each with the same keys) and return the ``returning`` columns of each (rows that unpack and
-    slice as tuples), in no set order
-    (key them by a unique column): on SQLite multi-row INSERTs straight through the driver (values as the
-    column types convert them, results as the driver gives them: integers and strings here), else SQLAlchemy's."""
+    slice as tuples), in no set order (key them by a unique column): on SQLite multi-row INSERTs straight through
+    the driver (values as the column types convert them, results as the driver gives them: integers and strings
+    here), else SQLAlchemy's."""
     if not rows:
         return []
     dialect = connection.dialect
