@@ -52,7 +52,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     ensure_sqlite_directory(url)
     if is_sqlite(url):
         module = one_trip_dbapi() if make_url(url).get_driver_name() == "aiosqlite" else None
-        engine = create_async_engine(url, echo=echo, **({"module": module} if module is not None else {}))
+        engine = create_async_engine(url, echo=echo, module=module)  # None: SQLAlchemy's own adapter
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     arguments: dict[str, Any] = {}
