@@ -30,15 +30,25 @@ def _bound(rows: Sequence[dict[str, Any]], processors: list[tuple[str, _Bind]]) 
     return [tuple(row[name] if bind is None else bind(row[name]) for name, bind in processors) for row in rows]
 
 
-def _defaults_missing(table: Table, names: Sequence[str]) -> bool:
-    """Whether a column with a Python-side default is left out of the rows (then SQLAlchemy must fill it in)."""
-    given = set(names)
-    return any(column.default is not None and column.name not in given for column in table.columns)
+def _through_driver(connection: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]]) -> bool:
+    """Whether the rows can go to the driver as they are: on SQLite, and no column with a Python-side default left
+    out of them (SQLAlchemy fills those in)."""
+    given = set(rows[0])
+    missing = any(column.default is not None and column.name not in given for column in table.columns)
+    return connection.dialect.name == "sqlite" and not missing
+
+
+def _insert_head(table: Table, names: Sequence[str]) -> str:
+    return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES "
+
+
+def _placeholders(names: Sequence[str]) -> str:
+    return f"({', '.join('?' * len(names))})"
 
 
 async def insert_rows(connection: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows (each with the same keys): on SQLite one executemany straight through the driver, on
-    PostgreSQL in multi-row INSERTs.
+    """Insert many rows (each with the same keys): on SQLite one executemany straight through the driver (unless a
+    defaulted column is left out), on PostgreSQL in multi-row INSERTs.
 
     On PostgreSQL ``RETURNING`` makes SQLAlchemy send pages of rows as one INSERT each ("insertmanyvalues"); a plain
     executemany would run the statement once per row, each run firing the statement triggers that bump the version
@@ -47,13 +57,12 @@ async def insert_rows(connection: AsyncConnection, table: Table, rows: list[dict
     """
     if not rows:
         return
-    dialect = connection.dialect
-    if dialect.name != "sqlite":
+    if not _through_driver(connection, table, rows):
         await connection.execute(insert(table).returning(*table.primary_key.columns), rows)
         return
     names = list(rows[0])
-    statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-    await connection.exec_driver_sql(statement, _bound(rows, _processors(table, names, dialect)))
+    statement = _insert_head(table, names) + _placeholders(names)
+    await connection.exec_driver_sql(statement, _bound(rows, _processors(table, names, connection.dialect)))
 
 
 async def insert_returning(
@@ -65,15 +74,12 @@ async def insert_returning(
     here), else SQLAlchemy's."""
     if not rows:
         return []
-    dialect = connection.dialect
-    names = list(rows[0])
-    if dialect.name != "sqlite" or _defaults_missing(table, names):
+    if not _through_driver(connection, table, rows):
         statement = insert(table).returning(*(table.c[name] for name in returning))
         return list(await connection.execute(statement, rows))
-    values = _bound(rows, _processors(table, names, dialect))
-    head = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES "
-    one = f"({', '.join('?' * len(names))})"
-    tail = f" RETURNING {', '.join(returning)}"
+    names = list(rows[0])
+    values = _bound(rows, _processors(table, names, connection.dialect))
+    head, one, tail = _insert_head(table, names), _placeholders(names), f" RETURNING {', '.join(returning)}"
     per_statement = max(1, SQLITE_VARIABLES // len(names))
     returned: list[Any] = []  # the driver's rows (tuples to unpack, not copied)
     for start in range(0, len(values), per_statement):
