@@ -171,7 +171,12 @@ class SqliteSearch:
         query_stems = [stem for stem in stems(session, words) if stem]
         documents = {row.id: (row.id, row.t_title, row.t_question, row.t_answers, row.t_tags, row.t_discussion)
                      for row in rows}  # fmt: skip
-        _, counts, lengths = talk.read_candidates(session, list(documents.values()), query, query_stems, snippets=False)
+        # Every candidate may be returned when there are no more than the limit: their snippets are cut now, with
+        # no second pass through the scratch table.
+        every = len(rows) <= limit
+        highlighted, counts, lengths = talk.read_candidates(
+            session, list(documents.values()), query, query_stems, snippets=every
+        )
         # Only the words some candidate holds count in its bm25: the others' entries are never looked up.
         spoken_stems = {stem for found in counts.values() for column, stem in found if column == "discussion"}
         about_stems = {stem for found in counts.values() for column, stem in found if column in COLUMN_WEIGHTS}
@@ -193,7 +198,7 @@ class SqliteSearch:
             ranked.append((rank, row))
         ranked.sort(key=lambda pair: (pair[0], pair[1].id))
         best = ranked[:limit]
-        snippets = talk.highlights(session, [documents[row.id] for _, row in best], query)
+        snippets = highlighted if every else talk.highlights(session, [documents[row.id] for _, row in best], query)
         scored = []
         for rank, row in best:
             columns = snippets.get(row.id, [])

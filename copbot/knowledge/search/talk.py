@@ -10,14 +10,14 @@ by the same tokenizer in a private in-memory FTS5 table, which also gives the ``
 
 from __future__ import annotations
 
+import functools
 import math
-import sqlite3
-import threading
 from collections.abc import Sequence
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from copbot.knowledge.search.scratch import ScratchTable
 from copbot.knowledge.search.words import TOKENIZE
 from copbot.store.scope import scope_of
 
@@ -62,23 +62,13 @@ def varints(blob: bytes) -> list[int]:
     return values
 
 
-class _Scratch:
-    """A private in-memory FTS5 table with ``search_fts``'s tokenizer: the candidates go in, are read, go out."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.db = sqlite3.connect(":memory:", check_same_thread=False)
-        self.db.execute(f"CREATE VIRTUAL TABLE docs USING fts5({', '.join(COLUMNS)}, tokenize='{TOKENIZE}')")
-        self.db.execute("CREATE VIRTUAL TABLE terms USING fts5vocab(docs, instance)")
-
-
-def _scratch(session: AsyncSession) -> _Scratch:
+def _scratch(session: AsyncSession) -> ScratchTable:
     """The application's scratch table, made on first use."""
-    return scope_of(session).slot("search.scratch", _Scratch)
+    return scope_of(session).slot("search.scratch", functools.partial(ScratchTable, COLUMNS, TOKENIZE))
 
 
-_INSERT = "INSERT INTO docs(rowid, title, question, answers, tags, discussion) VALUES (?, ?, ?, ?, ?, ?)"
 _HIGHLIGHTS = ", ".join(f"highlight(docs, {column}, '{HIGHLIGHT}', '{HIGHLIGHT}')" for column in SNIPPET_COLUMNS)
+_HIGHLIGHTED = f"SELECT rowid, {_HIGHLIGHTS} FROM docs WHERE docs MATCH ?"
 
 
 def _rows(rows: Sequence[Sequence[object]]) -> list[tuple[object, ...]]:
@@ -91,40 +81,27 @@ def read_candidates(
     """For (id, title, question, answers, tags, discussion) rows: each one's highlighted snippet columns (none
     unless ``snippets``: ``highlights`` cuts them for the rows a search returns), the occurrences of each of
     ``stems`` per (column, stem), and each column's length in tokens."""
-    scratch = _scratch(session)
     marks = ", ".join("?" for _ in stems)
     found: dict[int, dict[tuple[str, str], int]] = {}
     lengths: dict[int, dict[str, int]] = {}
     highlighted: dict[int, list[str]] = {}
-    with scratch.lock:
-        db = scratch.db
-        db.executemany(_INSERT, _rows(rows))
-        try:
-            if snippets:
-                sql = f"SELECT rowid, {_HIGHLIGHTS} FROM docs WHERE docs MATCH ?"
-                highlighted = {int(row[0]): list(row[1:]) for row in db.execute(sql, (query,))}
-            # Each row's tokens per column, from the scratch table's own docsize record (no walk of its tokens).
-            for doc, sizes in db.execute("SELECT id, sz FROM docs_docsize"):
-                lengths[int(doc)] = dict(zip(COLUMNS, varints(bytes(sizes)), strict=False))
-            if stems:
-                sql = f"SELECT doc, col, term, count(*) FROM terms WHERE term IN ({marks}) GROUP BY 1, 2, 3"
-                for doc, column, term, count in db.execute(sql, list(stems)):
-                    found.setdefault(int(doc), {})[(str(column), str(term))] = int(count)
-        finally:
-            db.execute("DELETE FROM docs")
+    with _scratch(session).holding(_rows(rows)) as db:
+        if snippets:
+            highlighted = {int(row[0]): list(row[1:]) for row in db.execute(_HIGHLIGHTED, (query,))}
+        # Each row's tokens per column, from the scratch table's own docsize record (no walk of its tokens).
+        for doc, sizes in db.execute("SELECT id, sz FROM docs_docsize"):
+            lengths[int(doc)] = dict(zip(COLUMNS, varints(bytes(sizes)), strict=False))
+        if stems:
+            sql = f"SELECT doc, col, term, count(*) FROM terms WHERE term IN ({marks}) GROUP BY 1, 2, 3"
+            for doc, column, term, count in db.execute(sql, list(stems)):
+                found.setdefault(int(doc), {})[(str(column), str(term))] = int(count)
     return highlighted, found, lengths
 
 
 def highlights(session: AsyncSession, rows: Sequence[Sequence[object]], query: str) -> dict[int, list[str]]:
     """Each row's snippet columns with ``query``'s words highlighted (the rows a search returns, after scoring)."""
-    scratch = _scratch(session)
-    with scratch.lock:
-        scratch.db.executemany(_INSERT, _rows(rows))
-        try:
-            sql = f"SELECT rowid, {_HIGHLIGHTS} FROM docs WHERE docs MATCH ?"
-            return {int(row[0]): list(row[1:]) for row in scratch.db.execute(sql, (query,))}
-        finally:
-            scratch.db.execute("DELETE FROM docs")
+    with _scratch(session).holding(_rows(rows)) as db:
+        return {int(row[0]): list(row[1:]) for row in db.execute(_HIGHLIGHTED, (query,))}
 
 
 async def index_figures(

@@ -8,7 +8,6 @@ entry holds always stay.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from copbot.core.words import content_words
 from copbot.knowledge.search.query import quote
+from copbot.knowledge.search.scratch import ScratchTable
 from copbot.store.scope import scope_of
 
 POSTINGS_BUDGET = 50_000
@@ -33,34 +33,44 @@ _TERMS = text("SELECT term, doc FROM search_fts_terms WHERE term IN :terms").bin
 )
 
 
+STEMS_KEPT = 50_000
+"""Stems remembered per application (a word's stem never changes; a bot is asked about the same subjects)."""
+
+
 class _Stemmer:
-    """FTS5's own tokenizer in a private in-memory SQLite database, used only to stem query words."""
+    """FTS5's own tokenizer in a private in-memory table, to stem query words (each word's stem remembered)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(":memory:", check_same_thread=False)
-        self._db.execute(f"CREATE VIRTUAL TABLE words USING fts5(word, tokenize='{TOKENIZE}')")
-        self._db.execute("CREATE VIRTUAL TABLE stems USING fts5vocab(words, instance)")
+        self._table = ScratchTable(["word"], TOKENIZE)
+        self._known: dict[str, str | None] = {}
 
     def stems(self, words: Sequence[str]) -> list[str | None]:
         """The indexed stem of each word (None when the tokenizer makes no single term of it)."""
-        with self._lock:
-            self._db.executemany("INSERT INTO words(rowid, word) VALUES (?, ?)", enumerate(words))
+        known = self._known
+        # "" marks a word not yet known (no stem is empty); a lookup never fails while another thread clears.
+        looked = {word: known.get(word, "") for word in words}
+        new = [word for word, stem in looked.items() if stem == ""]
+        if new:
             found: dict[int, list[str]] = {}
-            for doc, term in self._db.execute("SELECT doc, term FROM stems"):
-                found.setdefault(doc, []).append(term)
-            self._db.execute("DELETE FROM words")
-        return [terms[0] if len(terms := found.get(index, [])) == 1 else None for index in range(len(words))]
+            with self._table.holding(enumerate(new)) as db:
+                for doc, term in db.execute("SELECT doc, term FROM terms"):
+                    found.setdefault(doc, []).append(term)
+            fresh = {
+                word: terms[0] if len(terms := found.get(index, [])) == 1 else None for index, word in enumerate(new)
+            }
+            if len(known) + len(fresh) > STEMS_KEPT:
+                known.clear()
+            known.update(fresh)
+            looked.update(fresh)
+        return [looked[word] for word in words]
 
     def held(self, documents: Sequence[tuple[int, str]], wanted: Sequence[str]) -> dict[int, set[str]]:
         """Which of the ``wanted`` stems each (id, text) document holds, tokenized as ``search_fts`` does."""
         marks = ", ".join("?" for _ in wanted)
-        with self._lock:
-            self._db.executemany("INSERT INTO words(rowid, word) VALUES (?, ?)", documents)
-            found: dict[int, set[str]] = {}
-            for doc, term in self._db.execute(f"SELECT DISTINCT doc, term FROM stems WHERE term IN ({marks})", wanted):
+        found: dict[int, set[str]] = {}
+        with self._table.holding(documents) as db:
+            for doc, term in db.execute(f"SELECT DISTINCT doc, term FROM terms WHERE term IN ({marks})", wanted):
                 found.setdefault(doc, set()).add(term)
-            self._db.execute("DELETE FROM words")
         return found
 
 

@@ -1,0 +1,112 @@
+"""The scratch FTS5 table rows pass through, the remembered stems, and one pass per search when all may be shown."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pytest
+
+from copbot.knowledge.interchange.jsonl import import_lines
+from copbot.knowledge.search import scratch, words
+from copbot.knowledge.search.backend import search
+from copbot.knowledge.search.scratch import ScratchTable
+from copbot.knowledge.search.words import TOKENIZE
+from copbot.store import migrate
+from copbot.store.engine import create_engine, session_factory
+
+
+@pytest.fixture
+def passes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """(rows, columns) of every pass through a scratch table from here on."""
+    seen: list[tuple[int, int]] = []
+    holding = ScratchTable.holding
+
+    def counted(
+        self: ScratchTable, rows: Iterable[Sequence[object]]
+    ) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        rows = list(rows)
+        seen.append((len(rows), len(rows[0]) - 1 if rows else 0))
+        return holding(self, rows)
+
+    monkeypatch.setattr(scratch.ScratchTable, "holding", counted)
+    return seen
+
+
+def _count(table: ScratchTable) -> int:
+    with table.holding([]) as db:
+        return int(db.execute("SELECT count(*) FROM docs").fetchone()[0])
+
+
+def test_rows_are_there_for_the_block_and_gone_after_it() -> None:
+    table = ScratchTable(["title", "body"], TOKENIZE)
+    with table.holding([(1, "Watering tomatoes", "dry soil"), (2, "pruning", "")]) as db:
+        assert db.execute("SELECT count(*) FROM docs").fetchone()[0] == 2
+        terms = {row[0] for row in db.execute("SELECT term FROM terms")}
+        assert {"water", "tomato", "dry", "soil", "prune"} <= terms
+    assert _count(table) == 0
+    with pytest.raises(ZeroDivisionError), table.holding([(3, "soil", "soil")]):
+        raise ZeroDivisionError
+    assert _count(table) == 0
+    with table.holding([(1, "again the same rowid", "")]) as db:  # nothing left behind to collide with
+        assert db.execute("SELECT rowid FROM docs").fetchall() == [(1,)]
+
+
+def test_threads_take_turns_and_see_only_their_own_rows() -> None:
+    table = ScratchTable(["text"], TOKENIZE)
+    seen: list[int] = []
+    errors: list[BaseException] = []
+
+    def use(number: int) -> None:
+        try:
+            for _ in range(50):
+                with table.holding([(number, f"word{number}")]) as db:
+                    seen.extend(int(row[0]) for row in db.execute("SELECT rowid FROM docs"))
+        except BaseException as error:  # pragma: no cover - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=use, args=(number,)) for number in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and sorted(seen) == sorted(n for n in range(4) for _ in range(50))
+
+
+def test_stems_are_remembered_and_the_memory_is_bounded(
+    monkeypatch: pytest.MonkeyPatch, passes: list[tuple[int, int]]
+) -> None:
+    stemmer = words._Stemmer()
+    assert stemmer.stems(["Pruning", "tomatoes", "Pruning", "a-b"]) == ["prune", "tomato", "prune", None]
+    assert passes == [(3, 1)]
+    assert stemmer.stems(["tomatoes", "a-b", "running"]) == ["tomato", None, "run"]
+    assert passes == [(3, 1), (1, 1)]  # only the word not seen before is tokenized
+    monkeypatch.setattr(words, "STEMS_KEPT", 4)
+    assert stemmer.stems(["soils", "watering"]) == ["soil", "water"]
+    assert len(stemmer._known) == 2  # full: forgotten, then these two remembered
+
+
+async def test_a_search_with_no_more_candidates_than_its_limit_passes_through_the_table_once(
+    tmp_path: Path, passes: list[tuple[int, int]]
+) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'once.sqlite3'}")
+    try:
+        await migrate.upgrade(engine)
+        sessions = session_factory(engine)
+        lines = [json.dumps({"id": f"e{n}", "title": f"tomato bed {n}", "question": "pruning"}) for n in range(30)]
+        assert (await import_lines(sessions, lines)).created == 30
+        async with sessions() as session:
+            hits = await search(session, "tomato pruning", limit=10)
+            candidates = [rows for rows, columns in passes if columns == 5]  # not the stemmer's one column
+            assert len(hits) == 10 and candidates == [10]
+            assert all("**" in hit.snippet for hit in hits)
+            passes.clear()
+            assert len(await search(session, "tomato pruning", limit=3)) == 3
+            candidates = [rows for rows, columns in passes if columns == 5]
+            assert candidates == [10, 3]  # ten scored, then the three returned highlighted
+    finally:
+        await engine.dispose()
