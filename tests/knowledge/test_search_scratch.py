@@ -1,4 +1,4 @@
-"""The scratch FTS5 table rows pass through, the remembered stems, and one pass per search when all may be shown."""
+"""What a SQLite search adds to FTS5: the scratch table, remembered stems, one pass, candidates not materialized."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from copbot.knowledge.interchange.jsonl import import_lines
 from copbot.knowledge.search import scratch, words
 from copbot.knowledge.search.backend import search
+from copbot.knowledge.search.filters import SearchFilters
 from copbot.knowledge.search.scratch import ScratchTable
+from copbot.knowledge.search.sqlite import _ranked
 from copbot.knowledge.search.words import TOKENIZE
 from copbot.store import migrate
 from copbot.store.engine import create_engine, session_factory
@@ -108,5 +112,31 @@ async def test_a_search_with_no_more_candidates_than_its_limit_passes_through_th
             assert len(await search(session, "tomato pruning", limit=3)) == 3
             candidates = [rows for rows, columns in passes if columns == 5]
             assert candidates == [10, 3]  # ten scored, then the three returned highlighted
+    finally:
+        await engine.dispose()
+
+
+async def test_the_ranked_candidates_are_read_as_they_come_and_a_stray_index_row_is_dropped(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'plan.sqlite3'}")
+    try:
+        await migrate.upgrade(engine)
+        sessions = session_factory(engine)
+        lines = [json.dumps({"id": f"e{n}", "title": f"tomato bed {n}", "question": "pruning"}) for n in range(5)]
+        assert (await import_lines(sessions, lines)).created == 5
+        async with sessions() as session:
+            for filters in (SearchFilters(), SearchFilters(solved_only=True)):
+                compiled = _ranked(filters, 10).compile(dialect=sqlite_dialect.dialect())
+                values = compiled.construct_params({"query": '"tomato"'})
+                arguments = tuple(values[name] for name in compiled.positiontup or ())
+                connection = await session.connection()
+                plan = [
+                    str(row[-1])
+                    for row in await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", arguments)
+                ]
+                assert "CO-ROUTINE main" in plan and not any(step.startswith("MATERIALIZE") for step in plan)
+            # An index row with no entry behind it (a damaged index) is not a hit, as an inner join would have it.
+            await session.execute(text("INSERT INTO search_fts(rowid, title) VALUES (424242, 'tomato tomato tomato')"))
+            hits = await search(session, "tomato", limit=10)
+            assert sorted(hit.public_id for hit in hits) == [f"e{n}" for n in range(5)]
     finally:
         await engine.dispose()

@@ -83,10 +83,15 @@ def _ranked(filters: SearchFilters, candidates: int) -> Select[*tuple[Any, ...]]
     best = select(_MAIN.c.rowid.label("id"), rank.label("score")).where(_match("search_fts"))
     if conditions:
         best = best.join(_ENTRY, _ENTRY.id == _MAIN.c.rowid).where(*conditions)
-    main = best.order_by(literal_column("score")).limit(candidates).cte("main").prefix_with("MATERIALIZED")
+    main = best.order_by(literal_column("score")).limit(candidates).subquery("main")
+    # LEFT joins keep the ranked candidates the outer loop, which SQLite then reads as a co-routine: an inner JOIN
+    # makes it materialize them first, and that costs 5% of the whole FTS5 query. ``search`` drops a candidate
+    # whose entry is missing, as an inner join would.
     return (
         select(*_COLUMNS, main.c.score.label("rank"), *_TEXT_COLUMNS, _version())
-        .select_from(main.join(_ENTRY, _ENTRY.id == main.c.id).join(_DOC, _DOC.entry_id == main.c.id))
+        .select_from(
+            main.join(_ENTRY, _ENTRY.id == main.c.id, isouter=True).join(_DOC, _DOC.entry_id == main.c.id, isouter=True)
+        )
         .order_by(main.c.score, _ENTRY.id)
     )
 
@@ -148,7 +153,7 @@ class SqliteSearch:
                 rows = list(await session.execute(named_rows.where(*filter_conditions(filters))))
             else:
                 ranked = _unfiltered(candidates) if filters == _NO_FILTERS else _ranked(filters, candidates)
-                rows = list(await session.execute(ranked, {"query": query}))
+                rows = [row for row in await session.execute(ranked, {"query": query}) if row.id is not None]
             hits = await self._scored(session, rows, query, words, narrowed, limit)
             if len(hits) < limit and not narrowed:
                 extra = _discussion_only(filters, [hit.entry_id for hit in hits], limit - len(hits))
