@@ -6,12 +6,13 @@ import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from copbot.knowledge.interchange.jsonl import import_lines
 from copbot.knowledge.search import scratch, words
@@ -94,49 +95,47 @@ def test_stems_are_remembered_and_the_memory_is_bounded(
     assert len(stemmer._known) == 2  # full: forgotten, then these two remembered
 
 
-async def test_a_search_with_no_more_candidates_than_its_limit_passes_through_the_table_once(
-    tmp_path: Path, passes: list[tuple[int, int]]
-) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'once.sqlite3'}")
+@pytest.fixture
+async def beds(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A migrated SQLite file with 30 entries about tomato beds and pruning."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'beds.sqlite3'}")
     try:
         await migrate.upgrade(engine)
         sessions = session_factory(engine)
         lines = [json.dumps({"id": f"e{n}", "title": f"tomato bed {n}", "question": "pruning"}) for n in range(30)]
         assert (await import_lines(sessions, lines)).created == 30
-        async with sessions() as session:
-            hits = await search(session, "tomato pruning", limit=10)
-            candidates = [rows for rows, columns in passes if columns == 5]  # not the stemmer's one column
-            assert len(hits) == 10 and candidates == [10]
-            assert all("**" in hit.snippet for hit in hits)
-            passes.clear()
-            assert len(await search(session, "tomato pruning", limit=3)) == 3
-            candidates = [rows for rows, columns in passes if columns == 5]
-            assert candidates == [10, 3]  # ten scored, then the three returned highlighted
+        yield sessions
     finally:
         await engine.dispose()
 
 
-async def test_the_ranked_candidates_are_read_as_they_come_and_a_stray_index_row_is_dropped(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'plan.sqlite3'}")
-    try:
-        await migrate.upgrade(engine)
-        sessions = session_factory(engine)
-        lines = [json.dumps({"id": f"e{n}", "title": f"tomato bed {n}", "question": "pruning"}) for n in range(5)]
-        assert (await import_lines(sessions, lines)).created == 5
-        async with sessions() as session:
-            for filters in (SearchFilters(), SearchFilters(solved_only=True)):
-                compiled = _ranked(filters, 10).compile(dialect=sqlite_dialect.dialect())
-                values = compiled.construct_params({"query": '"tomato"'})
-                arguments = tuple(values[name] for name in compiled.positiontup or ())
-                connection = await session.connection()
-                plan = [
-                    str(row[-1])
-                    for row in await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", arguments)
-                ]
-                assert "CO-ROUTINE main" in plan and not any(step.startswith("MATERIALIZE") for step in plan)
-            # An index row with no entry behind it (a damaged index) is not a hit, as an inner join would have it.
-            await session.execute(text("INSERT INTO search_fts(rowid, title) VALUES (424242, 'tomato tomato tomato')"))
-            hits = await search(session, "tomato", limit=10)
-            assert sorted(hit.public_id for hit in hits) == [f"e{n}" for n in range(5)]
-    finally:
-        await engine.dispose()
+async def test_a_search_with_no_more_candidates_than_its_limit_passes_through_the_table_once(
+    beds: async_sessionmaker[AsyncSession], passes: list[tuple[int, int]]
+) -> None:
+    async with beds() as session:
+        hits = await search(session, "tomato pruning", limit=10)
+        candidates = [rows for rows, columns in passes if columns == 5]  # not the stemmer's one column
+        assert len(hits) == 10 and candidates == [10]
+        assert all("**" in hit.snippet for hit in hits)
+        passes.clear()
+        assert len(await search(session, "tomato pruning", limit=3)) == 3
+        candidates = [rows for rows, columns in passes if columns == 5]
+        assert candidates == [10, 3]  # ten scored, then the three returned highlighted
+
+
+async def test_the_ranked_candidates_are_read_as_they_come_and_a_stray_index_row_is_dropped(
+    beds: async_sessionmaker[AsyncSession],
+) -> None:
+    async with beds() as session:
+        for filters in (SearchFilters(), SearchFilters(solved_only=True)):
+            compiled = _ranked(filters, 10).compile(dialect=sqlite_dialect.dialect())
+            values = compiled.construct_params({"query": '"tomato"'})
+            arguments = tuple(values[name] for name in compiled.positiontup or ())
+            connection = await session.connection()
+            explained = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", arguments)
+            plan = [str(row[-1]) for row in explained]
+            assert "CO-ROUTINE main" in plan and not any(step.startswith("MATERIALIZE") for step in plan)
+        # An index row with no entry behind it (a damaged index) is not a hit, as an inner join would have it.
+        await session.execute(text("INSERT INTO search_fts(rowid, title) VALUES (424242, 'tomato tomato tomato')"))
+        hits = await search(session, "tomato", limit=40)
+        assert sorted(hit.public_id for hit in hits) == sorted(f"e{n}" for n in range(30))
