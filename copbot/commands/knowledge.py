@@ -36,6 +36,7 @@ from copbot.knowledge.entries import (
     edit_entry,
     entry_tags,
     get_entry,
+    meant_public_id,
     save_entry,
     shown_entry,
 )
@@ -174,7 +175,7 @@ async def kb_command(ctx: Context, cmd: CommandInvoked) -> None:
     action, public_id = cmd.options[SUBCOMMAND], cmd.options["entry"]
     if action == "show":
         async with ctx.services.sessions.begin() as session:
-            shown = await shown_entry(session, public_id, audience(ctx))
+            shown = await shown_entry(session, await meant_public_id(session, public_id), audience(ctx))
             if shown is None:
                 raise UsageError(f"There is no entry {public_id!r}.")
             text = entry_text(shown[0], shown[1], await entry_tags(session, shown[0].id))
@@ -185,6 +186,7 @@ async def kb_command(ctx: Context, cmd: CommandInvoked) -> None:
         await show_result(ctx, Outgoing.of(text))
         return
     async with ctx.services.sessions.begin() as session:
+        public_id = await meant_public_id(session, public_id)
         if action == "delete":
             if not await delete_entry(session, public_id):
                 raise UsageError(f"There is no entry {public_id!r}.")

@@ -17,6 +17,9 @@ from copbot.core.events import CommandInvoked
 
 COMMAND_WORD = re.compile(r"([^\W\d_][\w-]*)(?=\s|$)")
 SUGGESTION_CUTOFF = 0.6
+KB_ID = re.compile(r"kb\d+(?:-[0-9a-f]{4})?", re.IGNORECASE)
+"""An entry id copbot gave (``kb12``, or ``kb12-3f0a`` after a clash), which is stored in lower case."""
+ENTRY_WRAPPING = "[]()<>\"'`.,;:!?"
 
 
 def closest(name: str, names: Collection[str]) -> str | None:
@@ -183,7 +186,9 @@ def normalised(option: Option, value: str, head: str = "") -> str:
     if option.kind is Kind.ENTRY:
         if any(char.isspace() for char in value):
             raise UsageError(f"Give one entry id for {option.name}, such as kb12.")
-        return value
+        # As search results show it ("[kb12]"), quoted, or with a hashtag's "#"; kb ids in any case.
+        value = value.strip(ENTRY_WRAPPING).removeprefix("#") or value
+        return value.lower() if KB_ID.fullmatch(value) else value
     if option.kind is Kind.CHOICE:
         allowed = {choice.value: choice.value for choice in option.choices}
         if value.lower() not in allowed:

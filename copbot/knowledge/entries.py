@@ -176,6 +176,19 @@ async def get_entry(session: AsyncSession, public_id: str) -> KnowledgeEntry | N
     return (await session.scalars(query)).first()
 
 
+async def meant_public_id(session: AsyncSession, typed: str) -> str:
+    """The entry id a member meant: ``typed`` when an entry has it, else ``kb<typed>`` for a bare number that names
+    one (search results show ``[kb12]``; members type ``12``)."""
+    if not typed.isdigit():
+        return typed
+    found = set(
+        await session.scalars(
+            select(KnowledgeEntry.public_id).where(KnowledgeEntry.public_id.in_([typed, f"kb{typed}"]))
+        )
+    )
+    return typed if typed in found or f"kb{typed}" not in found else f"kb{typed}"
+
+
 async def shown_entry(
     session: AsyncSession, public_id: str, audience: Audience
 ) -> tuple[KnowledgeEntry, list[EntryMessage]] | None:

@@ -44,3 +44,16 @@ async def test_the_configured_prefix_is_how_commands_are_typed_and_named(tmp_pat
     assert "?kb show ID" in printed and "?solved [MESSAGE]" in printed and "/solved" not in printed
     assert "] you: /help is just chat here" in printed
     assert "mark it with ?solved" in printed
+
+
+async def test_an_entry_is_named_as_search_shows_it_or_by_its_number(tmp_path: Path) -> None:
+    printed = await console_session(
+        tmp_path,
+        ["Torque the wheel nuts in a star pattern", ":as mod", "/pin console://general/c1",
+         "/kb show [kb1]", "/kb show 1", "/kb show KB1", "/kb show 2", "/kb edit 1 title:Wheel nuts",
+         "/kb show kb1"],
+    )  # fmt: skip
+    assert printed.count("Torque the wheel nuts in a star pattern") >= 4  # the message, the pin and three shows
+    assert "There is no entry '2'." in printed
+    assert "Updated entry kb1: title." in printed
+    assert "Wheel nuts" in printed.rsplit("/kb show kb1", 1)[1]

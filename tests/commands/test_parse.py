@@ -49,6 +49,9 @@ def test_kb_edit_takes_title_tags_and_summary_as_key_value() -> None:
         "summary": "Set retention, then restart",
     }
     assert typed("/kb show kb3", "/").options == {SUBCOMMAND: "show", "entry": "kb3"}
+    for written in ("[kb3]", "KB3", "#kb3", "kb3.", "`kb3`"):
+        assert typed(f"/kb show {written}", "/").options == {SUBCOMMAND: "show", "entry": "kb3"}, written
+    assert typed("/kb show Kb-Intro", "/").options["entry"] == "Kb-Intro"  # an imported id is kept as written
 
 
 @pytest.mark.parametrize(
