@@ -66,7 +66,8 @@ def _cmd_label(args: argparse.Namespace, settings: Settings) -> int:
         with _opened(args.file, "r") as source, _opened(args.out, "w") as out:
             errors = asyncio.run(run(source, out))
     except OSError as error:
-        print(f"copbot activity label: {error.filename or args.file}: {error.strerror or error}", file=sys.stderr)
+        hint = "" if Path(args.file).suffix else " (to label one message: copbot activity explain TEXT)"
+        print(f"copbot activity label: {error.filename or args.file}: {error.strerror or error}{hint}", file=sys.stderr)
         return 2
     except UnicodeDecodeError:
         print(f"copbot activity label: {args.file}: not UTF-8 text", file=sys.stderr)

@@ -42,7 +42,7 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
 
 def config_path(args: argparse.Namespace) -> Path | None:
     """The config file a command reads: the one named, else ./config.toml when it exists, else none."""
-    named = getattr(args, "path", None) or getattr(args, "config", None)
+    named = getattr(args, "path", None) or getattr(args, "config", None) or getattr(args, "global_config", None)
     if named:
         return Path(named)
     return DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None

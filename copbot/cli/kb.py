@@ -119,7 +119,7 @@ def _count_lines(path: Path) -> int:
         return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
 
 
-def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+def _cmd_import(args: argparse.Namespace, settings: Settings, named: str | None = None) -> int:
     from tqdm import tqdm
 
     from copbot.cli.reindex import embed_with_progress
@@ -127,6 +127,8 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from copbot.store import search_index
 
     path = Path(args.file)
+    if args.file == "-":
+        return _import_piped(args, settings)
     if not path.is_file():
         print(f"copbot: no such file {path}", file=sys.stderr)
         return 2
@@ -149,9 +151,9 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                 model = understanding.semantic.embedder.name
                 print(f"embedded {counted(embedded, 'entry', 'entries')} with {model}", file=sys.stderr)
         for number, problem in report.errors:
-            print(f"{path}:{number}: skipped: {problem}", file=sys.stderr)
+            print(f"{named or path}:{number}: skipped: {problem}", file=sys.stderr)
         print(
-            f"imported {path}: {report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
+            f"imported {named or path}: {report.created} new, {report.updated} updated, {report.unchanged} unchanged, "
             f"{len(report.errors)} malformed lines skipped"
         )
         if report.renamed:
@@ -165,6 +167,19 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     with path.open("rb") as handle:
         return asyncio.run(run(handle))
+
+
+def _import_piped(args: argparse.Namespace, settings: Settings) -> int:
+    """``kb import -``: standard input kept in a temporary file first (its lines are counted before the import
+    starts, for the progress bar and the index plan), then imported from there; errors name ``<stdin>``."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="copbot-import-") as scratch:
+        kept = Path(scratch) / "<stdin>"
+        with kept.open("wb") as out:
+            shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
+        return _cmd_import(argparse.Namespace(**{**vars(args), "file": str(kept)}), settings, named="<stdin>")
 
 
 def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -204,7 +219,7 @@ def register_kb(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     search.add_argument("--activity", help="only entries of this practice activity")
     search.add_argument("--solved", action="store_true", help="only solved entries")
     importer = kb_sub.add_parser("import", help="import entries from a JSON Lines file")
-    importer.add_argument("file", help="the .jsonl file")
+    importer.add_argument("file", help='the .jsonl file ("-" for standard input)')
     importer.add_argument(
         "--replace", action="store_true", help="let a line replace an entry captured here that has the same id"
     )

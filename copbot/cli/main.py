@@ -40,6 +40,8 @@ def build_parser(only: str | None = None, *, every: bool = False) -> argparse.Ar
     """The argument parser: subcommand ``only`` (or ``every`` one) fully described, the rest as names and help."""
     parser = argparse.ArgumentParser(prog="copbot", description=__doc__)
     parser.add_argument("--version", action="version", version=f"copbot {__version__}")
+    parser.add_argument("--config", "-c", dest="global_config", metavar="PATH",
+                        help="the TOML config file, for any COMMAND (as COMMAND --config PATH)")  # fmt: skip
     sub: SubParsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module, function, text) in COMMANDS.items():
         if every or only == name:

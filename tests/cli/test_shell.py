@@ -113,3 +113,29 @@ def test_version_imports_no_subcommand() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_config_may_come_before_the_command(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    for written in (["--config", str(folder / "config.toml")], ["-c", str(folder / "config.toml")]):
+        result = copbot(*written, "kb", "search", "tomatoes", "--json", cwd=elsewhere)
+        assert result.returncode == 0, result.stderr
+        assert len(json.loads(result.stdout)) == 10
+    line = one_line_error(copbot("--config", "missing.toml", "kb", "search", "x", cwd=elsewhere))
+    assert "missing.toml" in line and "no such config file" in line
+
+
+def test_import_reads_standard_input(folder: Path) -> None:
+    line = json.dumps({"id": "piped", "title": "Staking runner beans", "question": "How tall a cane?"})
+    result = piped(f"printf '%s\\n%s\\n' '{line}' '{{not json' | copbot kb import -", folder)
+    assert result.returncode == 1, "a malformed line is reported in the exit code"
+    assert "imported <stdin>: 1 new, 0 updated, 0 unchanged, 1 malformed lines skipped" in result.stdout
+    problems = [line for line in result.stderr.splitlines() if "skipped" in line]
+    assert len(problems) == 1 and problems[0].startswith("<stdin>:2: skipped:"), result.stderr
+    found = copbot("kb", "search", "runner beans", "--json", cwd=folder)
+    assert [hit["id"] for hit in json.loads(found.stdout)] == ["piped"]
+
+
+def test_label_given_a_sentence_instead_of_a_file_points_to_explain(folder: Path) -> None:
+    line = one_line_error(copbot("activity", "label", "Has anyone tried fermenting with honey?", cwd=folder))
+    assert "No such file or directory" in line and "copbot activity explain TEXT" in line

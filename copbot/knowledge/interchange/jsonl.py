@@ -154,7 +154,7 @@ async def import_lines(
     for line in read_lines(lines):
         if line.record is None:
             report.errors.append((line.number, line.problem or "unreadable"))
-            log.warning("line %d skipped: %s", line.number, line.problem)
+            log.debug("line %d skipped: %s", line.number, line.problem)
             continue
         batch[line.record.id] = (line.number, line.record)
         if len(batch) >= batch_size:
