@@ -182,6 +182,37 @@ def _import_piped(args: argparse.Namespace, settings: Settings) -> int:
         return _cmd_import(argparse.Namespace(**{**vars(args), "file": str(kept)}), settings, named="<stdin>")
 
 
+async def shown_to_operator(sessions: async_sessionmaker[AsyncSession], typed: str, *, as_json: bool) -> str | None:
+    """Entry ``typed`` as the operator may see it (every room, no opted-out or deleted content): as ``/kb show``
+    prints it, or as ``kb export`` writes it; None when there is no such entry or all of it is hidden."""
+    from copbot.knowledge.entries import entry_tags, meant_public_id, shown_entry
+    from copbot.knowledge.interchange.records import entry_records, record_json
+    from copbot.knowledge.render import entry_text
+    from copbot.members.visibility import Audience
+
+    async with sessions() as session:
+        shown = await shown_entry(session, await meant_public_id(session, typed), Audience.operator())
+        if shown is None:
+            return None
+        if as_json:
+            records = [record_json(record) async for record in entry_records(session, [shown[0].id])]
+            return json.dumps(records[0], ensure_ascii=False, indent=2) if records else None
+        return entry_text(shown[0], shown[1], await entry_tags(session, shown[0].id))
+
+
+def _cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    async def run() -> str | None:
+        async with open_database(settings, create=False) as sessions:
+            return await shown_to_operator(sessions, args.entry, as_json=args.json)
+
+    printed = asyncio.run(run())
+    if printed is None:
+        print(f"copbot kb show: there is no entry {args.entry!r} (or everything in it is hidden)", file=sys.stderr)
+        return 1
+    print(printed)
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from copbot.knowledge.interchange.jsonl import export_lines
 
@@ -203,10 +234,10 @@ def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register_kb(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``copbot kb search|import|export``."""
+    """Add ``copbot kb search|show|import|export``."""
     from copbot.cli.common import add_config_argument
 
-    kb = sub.add_parser("kb", help="the knowledge base: search, import, export")
+    kb = sub.add_parser("kb", help="the knowledge base: search, show, import, export")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     search = kb_sub.add_parser("search", help="search the knowledge base")
     search.add_argument("query", nargs="?", help="any text")
@@ -223,11 +254,15 @@ def register_kb(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     importer.add_argument(
         "--replace", action="store_true", help="let a line replace an entry captured here that has the same id"
     )
+    show = kb_sub.add_parser("show", help="show one entry as /kb show does (no opted-out or deleted content)")
+    show.add_argument("entry", help="the entry id (kb12, or 12)")
+    show.add_argument("--json", action="store_true", help="print it as kb export writes it")
     exporter = kb_sub.add_parser("export", help="export every entry as JSON Lines")
     exporter.add_argument("file", nargs="?", help="the output file (default: standard output)")
     handlers: dict[str, tuple[argparse.ArgumentParser, HandlerArgs]] = {
         "search": (search, _cmd_search),
         "import": (importer, _cmd_import),
+        "show": (show, _cmd_show),
         "export": (exporter, _cmd_export),
     }
     for parser, handler in handlers.values():

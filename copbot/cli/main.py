@@ -18,7 +18,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "run": ("copbot.cli.run", "register_run", "run the bot"),
     "check-config": ("copbot.cli.check", "register_check", "validate a config file and say what the bot will run"),
     "db": ("copbot.cli.db", "register_db", "database schema, and copying a whole database to another store"),
-    "kb": ("copbot.cli.kb", "register_kb", "the knowledge base: search, import, export, reindex"),
+    "kb": ("copbot.cli.kb", "register_kb", "the knowledge base: search, show, import, export, reindex"),
     "activity": ("copbot.cli.activity", "register_activity", "practice-activity recognition: explain, label"),
     "prompts": ("copbot.cli.prompts", "register_prompts", "scheduled prompts and digests: list, run one now"),
     "audit": ("copbot.cli.audit", "register_audit", "show the newest moderator actions (pins, edits, deletions)"),

@@ -139,3 +139,14 @@ def test_import_reads_standard_input(folder: Path) -> None:
 def test_label_given_a_sentence_instead_of_a_file_points_to_explain(folder: Path) -> None:
     line = one_line_error(copbot("activity", "label", "Has anyone tried fermenting with honey?", cwd=folder))
     assert "No such file or directory" in line and "copbot activity explain TEXT" in line
+
+
+def test_kb_show_prints_one_entry_or_one_line(folder: Path) -> None:
+    result = copbot("kb", "show", "e3", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("[e3] Pruning tomatoes, part 3\n") and "How far back to prune?" in result.stdout
+    record = json.loads(copbot("kb", "show", "e3", "--json", cwd=folder).stdout)
+    assert record["id"] == "e3" and record["question"] == "How far back to prune?"
+    missing = copbot("kb", "show", "e99", cwd=folder)
+    assert missing.returncode == 1 and missing.stdout == "" and "Traceback" not in missing.stderr
+    assert missing.stderr.splitlines()[-1] == "copbot kb show: there is no entry 'e99' (or everything in it is hidden)"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from copbot.cli.kb import shown_to_operator
 from copbot.config.settings import HealthSection, PromptSection, WebSection
 from copbot.core.events import Member
 from copbot.health.window import Window
@@ -123,6 +124,16 @@ async def test_every_read_path_hides_opted_out_deleted_and_private_content(tmp_p
         assert "tempeh" in text
         for title in ("sourdough", "kombucha", "rota", "rye starter guide"):
             assert title not in text, title
+
+        # copbot kb show (the operator's, every room): no opted-out or deleted content, as text and as JSON
+        for as_json in (False, True):
+            for hidden in (ids.opted_out, ids.deleted, ids.shared):
+                assert await shown_to_operator(bot.services.sessions, hidden, as_json=as_json) is None, hidden
+            control_text = await shown_to_operator(bot.services.sessions, ids.control, as_json=as_json)
+            assert control_text is not None and "steam the tempeh first" in control_text
+            assert "tamari" not in control_text and "fenugreek" not in control_text
+            private_text = await shown_to_operator(bot.services.sessions, ids.private, as_json=as_json)
+            assert private_text is not None and "volunteer rota is in the drive" in private_text
 
         # export (the operator's): no opted-out or deleted content; the private entry keeps its privacy
         records = [json.loads(line) async for line in export_lines(bot.services.sessions)]
