@@ -69,3 +69,16 @@ def test_a_message_alone_is_scored_as_an_opening_not_as_a_thread_nobody_answered
     assert model.reply_bias != 0.0
     assert model.log_odds("it stopped") == opening_only.log_odds("it stopped")
     assert model.log_odds("it stopped", ["ok"]) == model.log_odds("it stopped") + model.reply_bias
+
+
+def test_asking_whether_others_have_done_it_and_how_it_went_is_seeking_experience() -> None:
+    recogniser = Recogniser()
+    for text in (
+        "Has anyone here grown peppers in a cold greenhouse? How did it go?",
+        "Has anybody built a raised bed on clay soil?",
+        "Have any of you run a seed swap before?",
+        "We switched the ward rota to self-scheduling. How did that work out for yours?",
+    ):
+        label = recogniser.label_message(text)
+        assert label.activity is Activity.SEEKING_EXPERIENCE and label.confidence >= 0.5, (text, label)
+    assert recogniser.label_message("How did the cat get in here?").activity is not Activity.SEEKING_EXPERIENCE

@@ -13,7 +13,7 @@ SEEKING_EXPERIENCE: tuple[Cue, ...] = (
         r"(?:has|have|did) (?:anyone|anybody|someone|somebody|any of you|you guys|others)(?: else|"
         r" here)? (?:ever )?(?:dealt|dealing|done|tried|had|experienced|faced|come across|"
         r"run into|encountered|used|seen|worked|managed|handled|introduced|implemented|"
-        r"gone through|been through)",
+        r"gone through|been through|grown|built|made|taught|raised|kept|run|started|switched|attempted)",
         3.0,
     ),
     (
@@ -27,6 +27,7 @@ SEEKING_EXPERIENCE: tuple[Cue, ...] = (
     (r"(?:what|how) (?:has|have|was|were) (?:your|others'?) (?:experience|results)", 3.0),
     (r"(?:how|what) did (?:you|others|other people|anyone) (?:handle|deal with|manage|approach|cope)", 2.5),
     (r"(?:what|how) (?:works?|worked) for (?:you|others|other people)", 2.5),
+    (r"how did (?:it|that|yours?|things) (?:go|work out|turn out|come out)", 2.0),
     (r"anyone (?:else )?(?:tried|dealt|had|seen|faced|experienced|used)", 2.0),
     (r"(?:lessons|stories|war stories) from", 1.0),
     (r"(?:same|similar) (?:situation|experience|problem|issue|case)", 1.0),
