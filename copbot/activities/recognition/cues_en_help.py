@@ -12,6 +12,7 @@ Cue = tuple[str, float]
 PROBLEM_SOLVING: tuple[Cue, ...] = (
     (r"(?:i'?m|i am|we'?re|we are|got|getting) stuck", 3.0),
     (r"stuck (?:on|with)", 2.5),
+    (r"no matter (?:what|how) (?:i|we|you) (?:do|try)", 2.5),
     (r"(?:does ?n[o']?t|do ?n[o']?t|did ?n[o']?t|wo ?n[o']?t|is ?n[o']?t|are ?n[o']?t|not) (?:seem to )?work", 2.5),
     (r"(?:stopped|stops|ceased) working", 2.5),
     (r"(?:stopped|stops|has stopped|suddenly stopped) [a-z]+ing\b", 1.5),
@@ -159,7 +160,7 @@ REQUEST_FOR_INFORMATION: tuple[Cue, ...] = (
         1.0,
     ),
     (
-        r"(?:what|which) (?:is|are|'s) the (?:best|recommended|right|correct|proper|preferred|"
+        r"(?:what|which)(?: is| are|'s) the (?:best|recommended|right|correct|proper|preferred|"
         r"standard|usual|easiest|simplest|difference)",
         2.0,
     ),
@@ -171,7 +172,7 @@ REQUEST_FOR_INFORMATION: tuple[Cue, ...] = (
         r"needed|available)",
         1.5,
     ),
-    (r"(?:i|we) (?:would like|want|need|'d like) to (?:know|learn|understand|find out)", 1.5),
+    (r"(?:i|we)(?: would like| want| need|'d like) to (?:know|learn|understand|find out)", 1.5),
     (r"(?:i|we) (?:was|were|am|are) wondering", 1.25),
     (r"(?:quick|simple|general|small|basic|beginner) question", 1.5),
     (
@@ -184,9 +185,9 @@ REQUEST_FOR_INFORMATION: tuple[Cue, ...] = (
     (r"should (?:i|we) ", 1.0),
     (r"(?:i|we) (?:have|had|got) (?:a|one|some|another|few|two) (?:\w+ )?questions?", 2.0),
     (r"questions? (?:on|about|regarding|for)", 1.5),
-    (r"what (?:is|are|'s) (?:the )?(?:purpose|use|point|meaning|role|idea|reason)", 2.0),
+    (r"what(?: is| are|'s) (?:the )?(?:purpose|use|point|meaning|role|idea|reason)", 2.0),
     (
-        r"(?:what|which) (?:is|are|'s) (?:an? |the )?(?:appropriate|good|proper|right|correct|"
+        r"(?:what|which)(?: is| are|'s) (?:an? |the )?(?:appropriate|good|proper|right|correct|"
         r"recommended|best|better|easiest|simplest|cleanest) (?:way|approach|practice|option|tool|"
         r"place)",
         2.5,

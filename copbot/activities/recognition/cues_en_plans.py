@@ -64,6 +64,12 @@ COORDINATION: tuple[Cue, ...] = (
 
 DISCUSSING_DEVELOPMENTS: tuple[Cue, ...] = (
     (r"what do (?:you|people|y'?all|you all|you guys|others|we) (?:think|reckon|make) (?:of|about)", 3.0),
+    (
+        r"did (?:you|anyone|everyone|you all) (?:see|hear|read) (?:the|about|that) (?:\w+ )?(?:new|latest|news|"
+        r"announcement|article|report|paper|changes?|rules?|release)",
+        2.5,
+    ),
+    (r"means? for (?:us|our|the group|everyone)", 2.0),
     # Asking for opinions and proposing a change: what the message does, whatever the topic.
     (
         r"what(?:'s| is| are) (?:your|people's|everyone's) (?:take|opinion|view|views|stance|thoughts) "
@@ -114,7 +120,7 @@ DISCUSSING_DEVELOPMENTS: tuple[Cue, ...] = (
     ),
     (r"(?:fork|rant|improvement|improving|enhancement)\b", 1.0),
     (
-        r"(?:would like|want|wanted|'d like|hoping|keen|trying) to (?:start )?(?:contribut\w+|help out with|"
+        r"(?:would like|want|wanted|(?:i|we)'d like|hoping|keen|trying) to (?:start )?(?:contribut\w+|help out with|"
         r"get involved|work on (?:it|this|that|the issue|an issue))",
         2.5,
     ),
@@ -147,4 +153,11 @@ DOCUMENTING_PROJECTS: tuple[Cue, ...] = (
     (r"(?:knowledge base|wiki page|faq|changelog|release notes|project log|logbook|diary|journal)\b", 1.5),
     (r"(?:progress|status) (?:update|report)", 2.0),
     (r"(?:update|progress):", 1.5),
+    (r"update on (?:the|our|my) [^.?!\n]{0,40}:", 2.5),
+    (
+        r"(?:i'?ve|we'?ve|i have|we have) (?:written|typed|put) (?:up|together) (?:a |an |some )?(?:notes|"
+        r"write-?up|how|guide|summary|instructions|steps)",
+        3.0,
+    ),
+    (r"so (?:others|other people|anyone|everyone|the next person) can (?:follow|reuse|repeat|copy|learn|do)", 2.0),
 )

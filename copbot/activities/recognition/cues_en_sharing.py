@@ -27,6 +27,7 @@ SEEKING_EXPERIENCE: tuple[Cue, ...] = (
     (r"(?:what|how) (?:has|have|was|were) (?:your|others'?) (?:experience|results)", 3.0),
     (r"(?:how|what) did (?:you|others|other people|anyone) (?:handle|deal with|manage|approach|cope)", 2.5),
     (r"(?:what|how) (?:works?|worked) for (?:you|others|other people)", 2.5),
+    (r"(?:for )?those of you (?:who|that)", 2.5),
     (r"how did (?:it|that|yours?|things) (?:go|work out|turn out|come out)", 2.0),
     (r"anyone (?:else )?(?:tried|dealt|had|seen|faced|experienced|used)", 2.0),
     (r"(?:lessons|stories|war stories) from", 1.0),
@@ -42,10 +43,12 @@ REUSING_ASSETS: tuple[Cue, ...] = (
     (r"you (?:can|could|may) (?:tweak|adapt|reuse|re-use|copy|borrow|modify|adjust|use mine|have mine|edit)", 3.0),
     (r"(?:feel free|welcome|free) to (?:use|reuse|re-use|copy|adapt|borrow|steal|tweak)", 3.0),
     (r"(?:happy|glad|willing) to share", 2.5),
+    (r"use (?:it|them|this|these|mine|ours) (?:for|in|with) your", 2.5),
     (
-        r"(?:i|we) (?:have|made|wrote|created|built|put together|'ve got) (?:a|an|one|"
+        r"(?:i|we)(?: have| made| wrote| created| built| put together| uploaded| shared|'ve got|'ve made|'ve written|"
+        r"'ve created|'ve built|'ve put together|'ve uploaded|'ve shared) (?:a|an|one|our|my|"
         r"some)? ?(?:\w+ ){0,2}(?:template|plan|checklist|spreadsheet|worksheet|form|script|"
-        r"slides|handout|document|doc|guide) (?:from|you|that|we|i|for)",
+        r"slides|handout|document|doc|guide) (?:from|you|that|we|i|for|to)",
         2.5,
     ),
     (r"from last (?:year|term|season|semester|time|project)", 1.5),
@@ -91,7 +94,7 @@ BUILDING_AN_ARGUMENT: tuple[Cue, ...] = (
 )
 
 GROWING_CONFIDENCE: tuple[Cue, ...] = (
-    (r"run (?:it|this|that|something|an idea|my \w+) (?:past|by) (?:you|someone|the group|everyone)", 3.0),
+    (r"run (?:it|this|that|something|an idea|my (?:\w+ ){0,2}\w+) (?:past|by) (?:you|someone|the group|everyone)", 3.0),
     (r"before i (?:do|go ahead|send|submit|start|commit|post|publish|present|try|make|deploy|proceed)", 2.0),
     (r"(?:sanity|reality) check", 3.0),
     (
@@ -130,6 +133,7 @@ VISITS: tuple[Cue, ...] = (
     (r"(?:come|drop|pop|stop) (?:and|to|by|in|over) (?:and )?(?:see|visit|look|observe|check out)", 3.0),
     (r"(?:site|school|ward|farm|garden|study|field|exchange|learning) (?:visits?|trips?|tours?)", 3.0),
     (r"(?:visit|visiting|tour|touring)\b", 1.5),
+    (r"(?:organi[sz]ing|planning|arranging|booking) (?:a |an )?(?:\w+ )?(?:trip|outing|excursion|day out|tour)", 3.0),
     (r"(?:can|could|may) (?:i|we) (?:visit|come|shadow|observe|sit in|drop by|see (?:it|your \w+) in action)", 3.0),
     (r"(?:shadow|shadowing|observe|observing|sit in on|open day|open house)\b", 1.5),
     (r"(?:host|hosting|welcome) (?:a|you|us|visitors|a group)", 1.5),
@@ -138,11 +142,18 @@ VISITS: tuple[Cue, ...] = (
 
 IDENTIFYING_GAPS: tuple[Cue, ...] = (
     (r"who knows (?:what|about|how)", 3.0),
-    (r"what (?:are we|am i|is our \w+) missing", 3.0),
+    (r"what (?:\w+ )?(?:are we|am i|is our \w+) missing", 3.0),
+    (r"none of us (?:really )?(?:knows?|has|have|can|is|are|understands?)", 3.0),
+    (r"(?:nobody|no one|no-one) (?:here )?(?:can|could) (?:answer|help with|explain)", 2.5),
+    (
+        r"(?:get|bring|invite|find) (?:someone|somebody|an expert|a trainer|a specialist) (?:in )?to "
+        r"(?:teach|train|show)",
+        2.5,
+    ),
     (r"(?:gaps?|blind spots?)\b", 1.5),
     (r"(?:skills?|knowledge|expertise|competenc(?:y|ies)) (?:map|matrix|audit|inventory|gap|gaps|directory)", 3.0),
     (
-        r"who (?:is|are|'s) (?:the|our) (?:go-to |best |local )?(?:experts?|go-to|persons?|people|"
+        r"who(?: is| are|'s) (?:the|our) (?:go-to |best |local )?(?:experts?|go-to|persons?|people|"
         r"contacts?|leads?|champions?) (?:on|for)",
         3.0,
     ),
