@@ -13,6 +13,7 @@ PROBLEM_SOLVING: tuple[Cue, ...] = (
     (r"(?:i'?m|i am|we'?re|we are|got|getting) stuck", 3.0),
     (r"stuck (?:on|with)", 2.5),
     (r"no matter (?:what|how) (?:i|we|you) (?:do|try)", 2.5),
+    (r"what am i missing", 2.0),
     (r"(?:does ?n[o']?t|do ?n[o']?t|did ?n[o']?t|wo ?n[o']?t|is ?n[o']?t|are ?n[o']?t|not) (?:seem to )?work", 2.5),
     (r"(?:stopped|stops|ceased) working", 2.5),
     (r"(?:stopped|stops|has stopped|suddenly stopped) [a-z]+ing\b", 1.5),

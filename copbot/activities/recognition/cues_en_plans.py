@@ -19,6 +19,9 @@ COORDINATION: tuple[Cue, ...] = (
         r"arrange|plan|divide)",
         3.0,
     ),
+    (r"let'?s (?:agree|decide|sort out|work out|figure out) who", 3.0),
+    (r"(?:can|could|would) (?:someone|anyone|somebody|anybody) (?:swap|cover|take over|trade)", 2.5),
+    (r"swap (?:\w+ ){0,3}with me", 2.5),
     (r"(?:join forces|team up|bulk (?:order|buy|purchase)|group (?:order|buy|purchase)|car ?pool|carpool)", 3.0),
     (r"(?:combine|pool) (?:our|the|resources|orders|purchases|efforts)", 2.5),
     (r"split (?:the|our) (?:cost|costs|order|work|bill|shifts?)", 2.5),
@@ -70,6 +73,7 @@ DISCUSSING_DEVELOPMENTS: tuple[Cue, ...] = (
         2.5,
     ),
     (r"means? for (?:us|our|the group|everyone)", 2.0),
+    (r"what (?:does|will|would|could) (?:that|this|it|the \w+) mean for (?:us|our|the group|everyone)", 3.0),
     # Asking for opinions and proposing a change: what the message does, whatever the topic.
     (
         r"what(?:'s| is| are) (?:your|people's|everyone's) (?:take|opinion|view|views|stance|thoughts) "
@@ -155,7 +159,7 @@ DOCUMENTING_PROJECTS: tuple[Cue, ...] = (
     (r"(?:update|progress):", 1.5),
     (r"update on (?:the|our|my) [^.?!\n]{0,40}:", 2.5),
     (
-        r"(?:i'?ve|we'?ve|i have|we have) (?:written|typed|put) (?:up|together) (?:a |an |some )?(?:notes|"
+        r"(?:i'?ve|we'?ve|i have|we have) (?:written|typed|put) (?:up|together) (?:a |an |some |the |our )?(?:notes|"
         r"write-?up|how|guide|summary|instructions|steps)",
         3.0,
     ),

@@ -142,7 +142,7 @@ VISITS: tuple[Cue, ...] = (
 
 IDENTIFYING_GAPS: tuple[Cue, ...] = (
     (r"who knows (?:what|about|how)", 3.0),
-    (r"what (?:\w+ )?(?:are we|am i|is our \w+) missing", 3.0),
+    (r"what (?:\w+ )?(?:are we|is our \w+) missing", 3.0),  # "what am I missing?" asks for help, not a gap
     (r"none of us (?:really )?(?:knows?|has|have|can|is|are|understands?)", 3.0),
     (r"(?:nobody|no one|no-one) (?:here )?(?:can|could) (?:answer|help with|explain)", 2.5),
     (
@@ -157,7 +157,7 @@ IDENTIFYING_GAPS: tuple[Cue, ...] = (
         r"contacts?|leads?|champions?) (?:on|for)",
         3.0,
     ),
-    (r"(?:nobody|no one|no-one) (?:here )?(?:knows|covers|does|has)", 2.0),
+    (r"(?:nobody|no one|no-one) (?:here |(?:in|on|at) (?:the|our|this) \w+ )?(?:knows|covers|does|has)", 2.0),
     (r"(?:we|the group|our team) (?:lack|are lacking|are missing|don'?t have anyone)", 2.5),
     (r"(?:who has|who's got|anyone with) (?:expertise|skills|knowledge) (?:in|on|about)", 2.0),
     (r"what (?:don'?t we know|should we learn|topics are missing|is missing)", 2.5),
