@@ -113,9 +113,17 @@ PLAIN_SENTENCES = (
 )  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def shipped() -> Recogniser:
+    """One recogniser with the shipped cues and models for the whole table (its score cache is keyed by text)."""
+    return Recogniser()
+
+
 @pytest.mark.parametrize(("text", "activity"), PLAIN_SENTENCES)
-def test_plain_sentences_say_what_they_do_whatever_the_practice(text: str, activity: Activity) -> None:
-    label = Recogniser().label_message(text)
+def test_plain_sentences_say_what_they_do_whatever_the_practice(
+    shipped: Recogniser, text: str, activity: Activity
+) -> None:
+    label = shipped.label_message(text)
     assert label.activity is activity and label.confidence >= 0.5, label
 
 
